@@ -1,0 +1,42 @@
+# userpipe: the user-facing targets. The real work is in scripts/, so every target
+# also works by hand and in CI (`bash .ci/run` calls `make test`).
+JOBS  ?= $(shell nproc)
+BUILD ?= build
+
+.PHONY: all deps build build-asan build-fuzz test unit fuzz fmt fmt-check clean
+
+all: build
+
+deps:
+	@scripts/deps
+
+build:
+	@scripts/build release
+
+build-asan:
+	@scripts/build asan
+
+build-fuzz:
+	@scripts/build fuzz
+
+# Everything: deps, three builds, unit tests twice (plain and ASan+UBSan), short fuzz
+# runs, the real Kafka + Cassandra stack, integration tests; the stack is stopped after.
+test:
+	@scripts/test
+
+# Unit tests only (no stack), in the plain and the sanitizer build.
+unit:
+	@scripts/test --unit-only
+
+# Longer fuzz runs: USERPIPE_FUZZ_SECONDS per target (default here 300).
+fuzz: build-fuzz
+	@USERPIPE_FUZZ_SECONDS=$${USERPIPE_FUZZ_SECONDS:-300} ctest --test-dir build-fuzz -L fuzz --output-on-failure
+
+fmt:
+	@find src tests bench -name '*.[ch]' -print0 | xargs -0 clang-format -i
+
+fmt-check:
+	@find src tests bench -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror
+
+clean:
+	rm -rf build build-asan build-fuzz

@@ -1,0 +1,16 @@
+/* commands: the entry point of each `userpipe <command>`. Each lives in its own file
+ * in src/cmd/, parses its flags from its table and wires the parts together.
+ * argv[0] is the command name; the return value is the exit status (0/1/2). */
+#ifndef UP_CMD_COMMANDS_H
+#define UP_CMD_COMMANDS_H
+
+struct up_command {
+    const char *name;
+    const char *summary;
+    int (*run)(int argc, char **argv);
+};
+
+/* The table main() dispatches on; defined in main.c. */
+extern const struct up_command up_commands[];
+
+#endif
