@@ -1,0 +1,140 @@
+/* web/metrics_server: Prometheus text over libmicrohttpd. */
+#include "web/metrics_server.h"
+
+#include "core/buf.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct up_metrics_server {
+    struct MHD_Daemon *daemon;
+    struct up_registry *reg;
+    uint16_t port;
+};
+
+int up_parse_host_port(const char *s, char *host, size_t hostlen, uint16_t *port)
+{
+    const char *colon = strrchr(s, ':');
+    if (!colon)
+        return 0;
+    const char *h = s;
+    size_t hl = (size_t)(colon - s);
+    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
+        h++;
+        hl -= 2;
+    }
+    if (hl >= hostlen)
+        return 0;
+    char *end;
+    long p = strtol(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || p < 0 || p > 65535)
+        return 0;
+    memcpy(host, h, hl);
+    host[hl] = '\0';
+    *port = (uint16_t)p;
+    return 1;
+}
+
+static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, const char *type,
+                                 struct up_buf *body)
+{
+    size_t len = body->len;
+    char *data = up_buf_steal(body);
+    struct MHD_Response *resp = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+    MHD_add_response_header(resp, "Content-Type", type);
+    enum MHD_Result r = MHD_queue_response(conn, status, resp);
+    MHD_destroy_response(resp);
+    return r;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload,
+                                  size_t *upload_size, void **req_cls)
+{
+    (void)version;
+    (void)upload;
+    (void)upload_size;
+    (void)req_cls;
+    struct up_metrics_server *s = cls;
+    struct up_buf body = UP_BUF_INIT;
+    if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+        up_buf_puts(&body, "only GET is served here\n");
+        return send_text(conn, MHD_HTTP_METHOD_NOT_ALLOWED, "text/plain; charset=utf-8", &body);
+    }
+    if (strcmp(url, "/metrics") == 0) {
+        up_metrics_render(s->reg, &body);
+        return send_text(conn, MHD_HTTP_OK, "text/plain; version=0.0.4; charset=utf-8", &body);
+    }
+    if (strcmp(url, "/") == 0) {
+        up_buf_puts(&body, "userpipe metrics: GET /metrics\n");
+        return send_text(conn, MHD_HTTP_OK, "text/plain; charset=utf-8", &body);
+    }
+    up_buf_puts(&body, "not found; try /metrics\n");
+    return send_text(conn, MHD_HTTP_NOT_FOUND, "text/plain; charset=utf-8", &body);
+}
+
+struct up_metrics_server *up_metrics_server_start(const char *host_port, struct up_registry *reg,
+                                                  char *err, size_t errlen)
+{
+    char host[256];
+    uint16_t port;
+    if (!up_parse_host_port(host_port, host, sizeof host, &port)) {
+        snprintf(err, errlen, "--metrics '%s': expected HOST:PORT", host_port);
+        return NULL;
+    }
+    struct sockaddr_storage ss;
+    memset(&ss, 0, sizeof ss);
+    struct addrinfo hints = {
+        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
+    struct addrinfo *ai = NULL;
+    int rc = getaddrinfo(host[0] ? host : NULL, "0", &hints, &ai);
+    if (rc != 0 || !ai) {
+        snprintf(err, errlen, "--metrics '%s': cannot resolve '%s': %s", host_port, host,
+                 gai_strerror(rc));
+        return NULL;
+    }
+    memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
+    int family = ai->ai_family;
+    freeaddrinfo(ai);
+    if (family == AF_INET6)
+        ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
+    else
+        ((struct sockaddr_in *)&ss)->sin_port = htons(port);
+
+    struct up_metrics_server *s = up_xcalloc(1, sizeof *s);
+    s->reg = reg;
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
+    if (family == AF_INET6)
+        flags |= MHD_USE_IPv6;
+    s->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+                                 (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
+                                 (unsigned)30, MHD_OPTION_END);
+    if (!s->daemon) {
+        snprintf(err, errlen,
+                 "--metrics %s: cannot listen (port taken or address not local); pick another "
+                 "port",
+                 host_port);
+        free(s);
+        return NULL;
+    }
+    const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
+    s->port = info ? info->port : port;
+    return s;
+}
+
+uint16_t up_metrics_server_port(const struct up_metrics_server *s)
+{
+    return s->port;
+}
+
+void up_metrics_server_stop(struct up_metrics_server *s)
+{
+    if (!s)
+        return;
+    MHD_stop_daemon(s->daemon);
+    free(s);
+}
