@@ -1,0 +1,196 @@
+/* stream/validate: key + JSON value -> struct up_row, or the reason it is rejected. */
+#include "stream/validate.h"
+
+#include "core/clock.h"
+#include "core/utf8.h"
+
+#include <jansson.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+static const struct {
+    const char *name;
+    const char *description;
+} reject_table[UP_REJECT_COUNT] = {
+#define UP_REJECT_ROW(name, text, desc) {text, desc},
+    UP_REJECT_REASONS(UP_REJECT_ROW)
+#undef UP_REJECT_ROW
+};
+
+const char *up_reject_name(enum up_reject r)
+{
+    return (unsigned)r < UP_REJECT_COUNT ? reject_table[r].name : "unknown";
+}
+
+const char *up_reject_description(enum up_reject r)
+{
+    return (unsigned)r < UP_REJECT_COUNT ? reject_table[r].description : "unknown reason";
+}
+
+/* Writes a detail line; returns r so callers can `return reject(...)`. */
+__attribute__((format(printf, 4, 5))) static enum up_reject
+reject(enum up_reject r, char *detail, size_t detail_len, const char *fmt, ...)
+{
+    if (detail && detail_len) {
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(detail, detail_len, fmt, ap);
+        va_end(ap);
+        /* Details may quote input: keep them printable ASCII for logs and headers. */
+        for (char *p = detail; *p; p++)
+            if ((unsigned char)*p < 0x20 || (unsigned char)*p > 0x7e)
+                *p = '?';
+    }
+    return r;
+}
+
+/* An excerpt of untrusted text for a detail line: at most 40 bytes. */
+static int excerpt_len(size_t len)
+{
+    return len > 40 ? 40 : (int)len;
+}
+
+static int hex_value(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    return -1;
+}
+
+bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16])
+{
+    if (len != 36)
+        return false;
+    size_t nibbles = 0;
+    for (size_t i = 0; i < 36; i++) {
+        bool dash_here = i == 8 || i == 13 || i == 18 || i == 23;
+        if (dash_here) {
+            if (s[i] != '-')
+                return false;
+            continue;
+        }
+        int v = hex_value(s[i]);
+        if (v < 0)
+            return false;
+        if (nibbles % 2 == 0)
+            out[nibbles / 2] = (uint8_t)(v << 4);
+        else
+            out[nibbles / 2] |= (uint8_t)v;
+        nibbles++;
+    }
+    return true;
+}
+
+/* Checks size, encoding and JSON shape; returns the parsed object in *root. */
+static enum up_reject decode_object(const char *value, size_t len, size_t max_bytes, json_t **root,
+                                    char *detail, size_t dl)
+{
+    if (!value || len == 0)
+        return reject(UP_REJECT_EMPTY, detail, dl, "message value is null or empty");
+    if (len > max_bytes)
+        return reject(UP_REJECT_OVERSIZE, detail, dl, "value is %zu bytes, limit %zu", len,
+                      max_bytes);
+    if (!up_utf8_valid(value, len)) {
+        size_t at = 0;
+        while (at < len) {
+            size_t n = up_utf8_sequence_len((const unsigned char *)value + at, len - at);
+            if (n == 0)
+                break;
+            at += n;
+        }
+        return reject(UP_REJECT_INVALID_UTF8, detail, dl, "invalid UTF-8 at byte %zu", at);
+    }
+    json_error_t jerr;
+    json_t *j = json_loadb(value, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+    if (!j)
+        return reject(UP_REJECT_MALFORMED_JSON, detail, dl, "line %d column %d: %s", jerr.line,
+                      jerr.column, jerr.text);
+    if (!json_is_object(j)) {
+        json_decref(j);
+        return reject(UP_REJECT_NOT_OBJECT, detail, dl, "top-level JSON value is not an object");
+    }
+    *root = j;
+    return UP_REJECT_NONE;
+}
+
+/* Every field present and a string; fills text[] with borrowed pointers into root. */
+static enum up_reject check_fields(json_t *root, json_t *text[UP_RECORD_NFIELDS], char *detail,
+                                   size_t dl)
+{
+    for (int i = 0; i < UP_RECORD_NFIELDS; i++) {
+        json_t *v = json_object_get(root, up_record_field_names[i]);
+        if (!v)
+            return reject(UP_REJECT_MISSING_FIELD, detail, dl, "field '%s' is missing",
+                          up_record_field_names[i]);
+        if (!json_is_string(v))
+            return reject(UP_REJECT_WRONG_TYPE, detail, dl, "field '%s' is not a string",
+                          up_record_field_names[i]);
+        text[i] = v;
+    }
+    return UP_REJECT_NONE;
+}
+
+static enum up_reject check_id(json_t *id, const char *key, size_t key_len, uint8_t out[16],
+                               char *detail, size_t dl)
+{
+    const char *s = json_string_value(id);
+    size_t len = json_string_length(id);
+    if (!up_uuid_parse_canonical(s, len, out))
+        return reject(UP_REJECT_BAD_UUID, detail, dl, "id '%.*s' is not a canonical lowercase UUID",
+                      excerpt_len(len), s);
+    if (!key)
+        return reject(UP_REJECT_KEY_MISMATCH, detail, dl, "message has no key; id is '%s'", s);
+    if (key_len != len || memcmp(key, s, len) != 0)
+        return reject(UP_REJECT_KEY_MISMATCH, detail, dl, "key '%.*s' differs from id '%s'",
+                      excerpt_len(key_len), key, s);
+    return UP_REJECT_NONE;
+}
+
+static enum up_reject check_date(json_t *v, enum up_record_field f, int64_t *ms, char *detail,
+                                 size_t dl)
+{
+    const char *s = json_string_value(v);
+    size_t len = json_string_length(v);
+    if (!up_iso8601_parse(s, len, ms))
+        return reject(UP_REJECT_BAD_DATE, detail, dl, "%s '%.*s' is not an ISO 8601 date-time",
+                      up_record_field_names[f], excerpt_len(len), s);
+    return UP_REJECT_NONE;
+}
+
+enum up_reject up_validate_record(const void *key, size_t key_len, const void *value,
+                                  size_t value_len, size_t max_bytes, struct up_row *out,
+                                  char *detail, size_t detail_len)
+{
+    json_t *root = NULL;
+    json_t *text[UP_RECORD_NFIELDS];
+    struct up_row row;
+    enum up_reject r = decode_object(value, value_len, max_bytes, &root, detail, detail_len);
+    if (r == UP_REJECT_NONE)
+        r = check_fields(root, text, detail, detail_len);
+    if (r == UP_REJECT_NONE)
+        r = check_id(text[UP_FIELD_id], key, key_len, row.id, detail, detail_len);
+    if (r == UP_REJECT_NONE)
+        r = check_date(text[UP_FIELD_dob], UP_FIELD_dob, &row.dob_ms, detail, detail_len);
+    if (r == UP_REJECT_NONE)
+        r = check_date(text[UP_FIELD_registered_date], UP_FIELD_registered_date, &row.registered_ms,
+                       detail, detail_len);
+    if (r == UP_REJECT_NONE) {
+        /* jansson refuses NUL inside strings by default, so strndup keeps every byte. */
+        for (int i = 0; i < UP_RECORD_NFIELDS; i++)
+            row.rec.fields[i] =
+                up_xstrndup(json_string_value(text[i]), json_string_length(text[i]));
+        *out = row;
+        if (detail && detail_len)
+            detail[0] = '\0';
+    }
+    json_decref(root);
+    return r;
+}
+
+void up_row_free(struct up_row *row)
+{
+    up_record_free(&row->rec);
+}
