@@ -1,0 +1,358 @@
+/* kafka/consumer: group membership, manual offset store, rebalance hooks. */
+#include "kafka/consumer.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "kafka/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct up_consumer {
+    rd_kafka_t *rk;
+    rd_kafka_queue_t *queue; /* the consumer queue, for the wakeup fd */
+    struct up_consumer_hooks hooks;
+    bool manual_commit; /* the user turned enable.auto.commit off: we commit each second */
+    int64_t last_commit_ms;
+    char fatal[512]; /* non-empty once librdkafka reported a fatal error */
+    rd_kafka_resp_err_t last_logged_err;
+    int64_t last_logged_ms;
+};
+
+/* Defaults tuned for a bounded, low-latency at-least-once consumer; -X overrides all but
+ * enable.auto.offset.store. Prefetch is kept small: records wait in Kafka, not in RSS. */
+static const char *const consumer_defaults[] = {
+    "enable.auto.offset.store",
+    "false",
+    "enable.auto.commit",
+    "true",
+    "auto.commit.interval.ms",
+    "1000",
+    "auto.offset.reset",
+    "earliest",
+    "enable.partition.eof",
+    "false",
+    "queued.min.messages",
+    "2000",
+    "queued.max.messages.kbytes",
+    "4096",
+    "fetch.max.bytes",
+    "4194304",
+    "max.partition.fetch.bytes",
+    "1048576",
+    "receive.message.max.bytes",
+    "5242880",
+    "fetch.wait.max.ms",
+    "100",
+    NULL,
+};
+
+/* Logs a librdkafka error, at most once per 5 s for the same code (a broker that is
+ * down makes librdkafka report every reconnect attempt). */
+static void log_kafka_error(struct up_consumer *c, rd_kafka_resp_err_t err, const char *what)
+{
+    int64_t now = up_mono_ms();
+    if (err == c->last_logged_err && now - c->last_logged_ms < 5000)
+        return;
+    c->last_logged_err = err;
+    c->last_logged_ms = now;
+    UP_WARN("kafka consumer: %s (%s); librdkafka keeps retrying", what, rd_kafka_err2name(err));
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    struct up_consumer *c = opaque;
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[400];
+        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
+        snprintf(c->fatal, sizeof c->fatal, "fatal Kafka error %s: %s", rd_kafka_err2name(orig),
+                 why);
+        UP_ERROR("kafka consumer: %s", c->fatal);
+        return;
+    }
+    log_kafka_error(c, (rd_kafka_resp_err_t)err, reason);
+}
+
+static void on_commit(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                      rd_kafka_topic_partition_list_t *offsets, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    if (err && err != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        UP_WARN("kafka consumer: offset commit failed: %s (retried at the next commit)",
+                rd_kafka_err2str(err));
+        return;
+    }
+    for (int i = 0; offsets && i < offsets->cnt; i++)
+        if (offsets->elems[i].err)
+            UP_WARN("kafka consumer: commit of %s [%d] failed: %s", offsets->elems[i].topic,
+                    offsets->elems[i].partition, rd_kafka_err2str(offsets->elems[i].err));
+}
+
+static bool cooperative(rd_kafka_t *rk)
+{
+    return strcmp(rd_kafka_rebalance_protocol(rk), "COOPERATIVE") == 0;
+}
+
+static void log_assignment_error(rd_kafka_error_t *error, rd_kafka_resp_err_t err, const char *what)
+{
+    if (error) {
+        UP_ERROR("kafka consumer: %s failed: %s", what, rd_kafka_error_string(error));
+        rd_kafka_error_destroy(error);
+    } else if (err) {
+        UP_ERROR("kafka consumer: %s failed: %s", what, rd_kafka_err2str(err));
+    }
+}
+
+static void assign(struct up_consumer *c, rd_kafka_topic_partition_list_t *parts)
+{
+    if (cooperative(c->rk))
+        log_assignment_error(rd_kafka_incremental_assign(c->rk, parts), 0, "assign");
+    else
+        log_assignment_error(NULL, rd_kafka_assign(c->rk, parts), "assign");
+    UP_INFO("kafka consumer: assigned %d partition(s)", parts->cnt);
+    if (c->hooks.assigned)
+        c->hooks.assigned(c->hooks.ctx, parts);
+}
+
+static void revoke(struct up_consumer *c, rd_kafka_topic_partition_list_t *parts)
+{
+    bool lost = rd_kafka_assignment_lost(c->rk);
+    UP_INFO("kafka consumer: %s %d partition(s)", lost ? "lost" : "revoking", parts->cnt);
+    if (c->hooks.revoking)
+        c->hooks.revoking(c->hooks.ctx, parts, lost);
+    if (!lost) {
+        char err[256];
+        if (up_consumer_commit(c, err, sizeof err) != 0)
+            UP_WARN("kafka consumer: commit on revoke: %s", err);
+    }
+    if (cooperative(c->rk))
+        log_assignment_error(rd_kafka_incremental_unassign(c->rk, parts), 0, "unassign");
+    else
+        log_assignment_error(NULL, rd_kafka_assign(c->rk, NULL), "unassign");
+}
+
+static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
+                         rd_kafka_topic_partition_list_t *parts, void *opaque)
+{
+    struct up_consumer *c = opaque;
+    (void)rk;
+    if (err == RD_KAFKA_RESP_ERR__ASSIGN_PARTITIONS) {
+        assign(c, parts);
+    } else if (err == RD_KAFKA_RESP_ERR__REVOKE_PARTITIONS) {
+        revoke(c, parts);
+    } else {
+        UP_WARN("kafka consumer: rebalance error: %s", rd_kafka_err2str(err));
+        if (c->hooks.revoking)
+            c->hooks.revoking(c->hooks.ctx, parts, true);
+        rd_kafka_assign(c->rk, NULL);
+    }
+}
+
+static bool conf_is(rd_kafka_conf_t *conf, const char *key, const char *value)
+{
+    char buf[64];
+    size_t size = sizeof buf;
+    return rd_kafka_conf_get(conf, key, buf, &size) == RD_KAFKA_CONF_OK && strcmp(buf, value) == 0;
+}
+
+static rd_kafka_conf_t *build_conf(const struct up_consumer_config *cfg, struct up_consumer *c,
+                                   char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf =
+        up_kafka_conf_new(cfg->brokers, cfg->props, consumer_defaults, err, errlen);
+    if (!conf)
+        return NULL;
+    if (conf_is(conf, "enable.auto.offset.store", "true")) {
+        snprintf(err, errlen,
+                 "Kafka property 'enable.auto.offset.store' must stay false: "
+                 "offsets are stored only once their records are durable");
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    if (!up_kafka_conf_set(conf, "group.id", cfg->group, err, errlen)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    c->manual_commit = conf_is(conf, "enable.auto.commit", "false");
+    rd_kafka_conf_set_opaque(conf, c);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
+    rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
+    return conf;
+}
+
+static int subscribe(struct up_consumer *c, const struct up_consumer_config *cfg, char *err,
+                     size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *topics = rd_kafka_topic_partition_list_new((int)cfg->ntopics);
+    for (size_t i = 0; i < cfg->ntopics; i++)
+        rd_kafka_topic_partition_list_add(topics, cfg->topics[i], RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(c->rk, topics);
+    rd_kafka_topic_partition_list_destroy(topics);
+    if (e) {
+        snprintf(err, errlen, "subscribing: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+struct up_consumer *up_consumer_new(const struct up_consumer_config *cfg, char *err, size_t errlen)
+{
+    struct up_consumer *c = up_xcalloc(1, sizeof *c);
+    c->hooks = cfg->hooks;
+    rd_kafka_conf_t *conf = build_conf(cfg, c, err, errlen);
+    if (!conf) {
+        free(c);
+        return NULL;
+    }
+    char why[512];
+    c->rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
+    if (!c->rk) {
+        snprintf(err, errlen, "creating the Kafka consumer: %s", why);
+        rd_kafka_conf_destroy(conf);
+        free(c);
+        return NULL;
+    }
+    rd_kafka_poll_set_consumer(c->rk); /* errors and rebalances come through one queue */
+    c->queue = rd_kafka_queue_get_consumer(c->rk);
+    c->last_commit_ms = up_mono_ms();
+    if (subscribe(c, cfg, err, errlen) != 0) {
+        up_consumer_close(c);
+        return NULL;
+    }
+    return c;
+}
+
+void up_consumer_close(struct up_consumer *c)
+{
+    if (!c)
+        return;
+    rd_kafka_consumer_close(c->rk); /* runs the revoke hook, commits */
+    if (c->queue)
+        rd_kafka_queue_destroy(c->queue);
+    rd_kafka_destroy(c->rk);
+    free(c);
+}
+
+static void commit_if_manual(struct up_consumer *c)
+{
+    if (!c->manual_commit)
+        return;
+    int64_t now = up_mono_ms();
+    if (now - c->last_commit_ms < 1000)
+        return;
+    c->last_commit_ms = now;
+    rd_kafka_commit(c->rk, NULL, 1);
+}
+
+rd_kafka_message_t *up_consumer_poll(struct up_consumer *c, int timeout_ms)
+{
+    commit_if_manual(c);
+    rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
+    if (!m || !m->err)
+        return m;
+    if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+        char what[512];
+        snprintf(what, sizeof what, "%s%s%s", m->rkt ? rd_kafka_topic_name(m->rkt) : "",
+                 m->rkt ? ": " : "", rd_kafka_message_errstr(m));
+        log_kafka_error(c, m->err, what);
+    }
+    rd_kafka_message_destroy(m);
+    return NULL;
+}
+
+bool up_consumer_failed(const struct up_consumer *c, char *err, size_t errlen)
+{
+    if (!c->fatal[0])
+        return false;
+    snprintf(err, errlen, "%s", c->fatal);
+    return true;
+}
+
+int up_consumer_store(struct up_consumer *c, const char *topic, int32_t partition,
+                      int64_t next_offset, char *err, size_t errlen)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition)->offset = next_offset;
+    rd_kafka_resp_err_t e = rd_kafka_offsets_store(c->rk, l);
+    if (!e)
+        e = l->elems[0].err;
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e) {
+        snprintf(err, errlen, "storing offset %lld of %s [%d]: %s", (long long)next_offset, topic,
+                 partition, rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+int up_consumer_commit(struct up_consumer *c, char *err, size_t errlen)
+{
+    rd_kafka_resp_err_t e = rd_kafka_commit(c->rk, NULL, 0);
+    if (e && e != RD_KAFKA_RESP_ERR__NO_OFFSET) {
+        snprintf(err, errlen, "committing offsets: %s", rd_kafka_err2str(e));
+        return -1;
+    }
+    return 0;
+}
+
+/* Applies pause or resume to parts, or to the current assignment. */
+static int pause_resume(struct up_consumer *c, const rd_kafka_topic_partition_list_t *parts,
+                        bool pause)
+{
+    rd_kafka_topic_partition_list_t *l = NULL;
+    if (parts) {
+        l = rd_kafka_topic_partition_list_copy(parts);
+    } else if (rd_kafka_assignment(c->rk, &l) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        return -1;
+    }
+    rd_kafka_resp_err_t e =
+        pause ? rd_kafka_pause_partitions(c->rk, l) : rd_kafka_resume_partitions(c->rk, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    return e ? -1 : 0;
+}
+
+int up_consumer_pause(struct up_consumer *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    return pause_resume(c, parts, true);
+}
+
+int up_consumer_resume(struct up_consumer *c, const rd_kafka_topic_partition_list_t *parts)
+{
+    return pause_resume(c, parts, false);
+}
+
+int64_t up_consumer_high_watermark(struct up_consumer *c, const char *topic, int32_t partition)
+{
+    int64_t lo, hi;
+    if (rd_kafka_get_watermark_offsets(c->rk, topic, partition, &lo, &hi) != 0 || hi < 0)
+        return -1;
+    return hi;
+}
+
+int64_t up_consumer_committed(struct up_consumer *c, const char *topic, int32_t partition,
+                              int timeout_ms)
+{
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition);
+    int64_t off = -1;
+    if (rd_kafka_committed(c->rk, l, timeout_ms) == 0 && !l->elems[0].err &&
+        l->elems[0].offset >= 0)
+        off = l->elems[0].offset;
+    rd_kafka_topic_partition_list_destroy(l);
+    return off;
+}
+
+void up_consumer_wakeup_fd(struct up_consumer *c, int fd)
+{
+    static const char one = 1;
+    rd_kafka_queue_io_event_enable(c->queue, fd, &one, 1);
+}
+
+rd_kafka_t *up_consumer_handle(struct up_consumer *c)
+{
+    return c->rk;
+}
