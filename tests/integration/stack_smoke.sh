@@ -23,13 +23,23 @@ ok() { echo "ok   - $1"; passed=$((passed + 1)); }
 not_ok() {
   echo "FAIL - $1"
   shift
-  for f in "$@"; do [ -s "$f" ] && sed 's/^/       | /' "$f"; done
+  for f in "$@"; do [ -s "$f" ] && tail -n 20 "$f" | cut -c1-300 | sed 's/^/       | /'; done
   failed=$((failed + 1))
+}
+
+# host:port (first of a comma list) accepts TCP connections?
+reachable() {
+  local hp="${1%%,*}"
+  # shellcheck disable=SC2016  # $0/$1 belong to the inner bash
+  timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "${hp%:*}" "${hp##*:}" 2>/dev/null
 }
 
 # ---------------------------------------------------------------------------------------- kafka
 kafka_roundtrip() {
   local topic="stack-smoke-$run_id" key="k-$run_id" value="héllo wörld $run_id" got
+  if ! reachable "$BROKERS"; then
+    not_ok "kafka: nothing listens on $BROKERS (start the stack: scripts/stack up)"; return
+  fi
   if ! timeout 60 "$STACK" kafka topics --bootstrap-server "$BROKERS" --create --if-not-exists \
        --topic "$topic" --partitions 1 --replication-factor 1 >"$tmp/k.create" 2>&1 </dev/null; then
     not_ok "kafka: create topic $topic on $BROKERS" "$tmp/k.create"; return
@@ -61,6 +71,9 @@ kafka_roundtrip() {
 # ------------------------------------------------------------------------------------ cassandra
 cassandra_roundtrip() {
   local k="k-$run_id" v="value $run_id ünïcode"
+  if ! reachable "$USERPIPE_CASSANDRA"; then
+    not_ok "cassandra: nothing listens on $USERPIPE_CASSANDRA (start the stack: scripts/stack up)"; return
+  fi
   if ! timeout 120 "$CQLSH" --request-timeout=30 -e "
       CREATE KEYSPACE IF NOT EXISTS smoke
         WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};
