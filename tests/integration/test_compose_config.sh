@@ -1,0 +1,190 @@
+#!/usr/bin/env bash
+# deploy/docker-compose.yml and deploy/Dockerfile, checked without a container engine (our
+# machines have none, so the stack in containers is validated, not run):
+#   1. Debian's docker-compose (1.29, a real Compose parser and schema validator) accepts the file;
+#      the same parser rejects a copy with a broken reference, so the check can fail
+#   2. the resolved configuration: the six services, images and build targets, healthchecks,
+#      depends_on conditions, service names instead of localhost, Kafka KRaft with static voters,
+#      the DAG mounted, volumes declared
+#   3. the Dockerfile: bookworm stages `build`, `userpipe`, `airflow`; every path it copies exists
+#      and is let through by its .dockerignore; the Airflow start script parses
+# Installs docker-compose with apt-get when it is missing (idempotent). Ends with "N passed, M failed".
+set -uo pipefail
+
+ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+COMPOSE="$ROOT/deploy/docker-compose.yml"
+tmp="$(mktemp -d)"
+trap 'rm -rf "$tmp"' EXIT
+passed=0 failed=0
+ok() { echo "ok   - $1"; passed=$((passed + 1)); }
+not_ok() {
+  echo "FAIL - $1"; shift
+  for f in "$@"; do [ -s "$f" ] && sed 's/^/       | /' "$f"; done
+  failed=$((failed + 1))
+}
+finish() { echo "$passed passed, $failed failed"; [ "$failed" -eq 0 ]; exit $?; }
+
+# ------------------------------------------------------------------------ the parser, installed
+if ! dpkg-query -W -f='${Status}' docker-compose 2>/dev/null | grep -q 'install ok installed'; then
+  sudo=""; [ "$(id -u)" -ne 0 ] && sudo=sudo
+  echo "installing Debian's docker-compose (the parser only; no engine is started)"
+  if ! { DEBIAN_FRONTEND=noninteractive $sudo apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends docker-compose; } \
+       >"$tmp/apt.log" 2>&1; then
+    not_ok "install docker-compose with apt-get" "$tmp/apt.log"
+    finish
+  fi
+fi
+
+# ------------------------------------------------------------------------------- 1. validation
+if (cd "$ROOT" && docker-compose -p userpipe -f "$COMPOSE" config) >"$tmp/resolved.yml" 2>"$tmp/config.err"; then
+  ok "docker-compose $(docker-compose version --short 2>/dev/null) config accepts deploy/docker-compose.yml"
+else
+  not_ok "docker-compose config rejects deploy/docker-compose.yml" "$tmp/config.err"
+  finish
+fi
+
+# The same parser must refuse a broken copy (a depends_on on a service that does not exist).
+mkdir -p "$tmp/deploy"
+sed 's/^      api:$/      apii:/' "$COMPOSE" >"$tmp/deploy/docker-compose.yml"
+if ! grep -q '^      apii:$' "$tmp/deploy/docker-compose.yml"; then
+  not_ok "could not make the broken copy (the airflow service no longer depends on api?)"
+elif docker-compose -p userpipe -f "$tmp/deploy/docker-compose.yml" config -q >"$tmp/broken.out" 2>&1; then
+  not_ok "docker-compose config accepted a depends_on on an undefined service" "$tmp/broken.out"
+else
+  ok "the parser rejects a broken copy ($(head -n1 "$tmp/broken.out"))"
+fi
+
+# ------------------------------------------------------------------- 2. the resolved configuration
+/usr/bin/python3 - "$tmp/resolved.yml" "$ROOT" >"$tmp/checks.out" 2>&1 <<'PY'
+import base64
+import os
+import re
+import sys
+
+import yaml
+
+cfg = yaml.safe_load(open(sys.argv[1]))
+root = sys.argv[2]
+services = cfg.get("services", {})
+
+
+def check(name, cond, detail=""):
+    print(("ok   - " if cond else "FAIL - ") + name + ("" if cond or not detail else f": {detail}"))
+
+
+check("services: kafka cassandra api stream ui airflow",
+      set(services) == {"kafka", "cassandra", "api", "stream", "ui", "airflow"}, sorted(services))
+k, c, a = services.get("kafka", {}), services.get("cassandra", {}), services.get("airflow", {})
+check("kafka image is apache/kafka 4.1.x", re.fullmatch(r"apache/kafka:4\.1\.\d+", k.get("image", "")), k.get("image"))
+check("cassandra image is cassandra:5.0", c.get("image", "").startswith("cassandra:5.0"), c.get("image"))
+for name in ("api", "stream", "ui"):
+    s = services.get(name, {})
+    b = s.get("build", {})
+    check(f"{name}: built from deploy/Dockerfile target userpipe, runs `userpipe {name}`",
+          b.get("dockerfile") == "deploy/Dockerfile" and b.get("target") == "userpipe" and s.get("command") == [name],
+          f"{b} {s.get('command')}")
+check("airflow: built from deploy/Dockerfile target airflow (apache/airflow + the userpipe binary)",
+      a.get("build", {}).get("target") == "airflow")
+for name, s in services.items():
+    hc = s.get("healthcheck", {})
+    check(f"{name}: has a healthcheck", bool(hc.get("test")), hc)
+    check(f"{name}: restarts unless stopped", s.get("restart") == "unless-stopped", s.get("restart"))
+for name, needs in {"stream": {"kafka", "cassandra"}, "ui": {"kafka", "cassandra"}, "airflow": {"kafka", "api"}}.items():
+    dep = services.get(name, {}).get("depends_on", {})
+    check(f"{name}: waits for {' and '.join(sorted(needs))} to be healthy",
+          isinstance(dep, dict) and all(dep.get(n, {}).get("condition") == "service_healthy" for n in needs), dep)
+
+# Containers reach each other by service name: no loopback address in what the clients use.
+for name, s in services.items():
+    env = s.get("environment", {}) or {}
+    for key, val in env.items():
+        if key in ("USERPIPE_BROKERS", "USERPIPE_CASSANDRA", "USERPIPE_SOURCE"):
+            check(f"{name}: {key} uses a service name, not localhost",
+                  not re.search(r"localhost|127\.0\.0\.1", str(val)), val)
+ke = k.get("environment", {})
+check("kafka: KRaft combined node", ke.get("KAFKA_PROCESS_ROLES") == "broker,controller")
+voters = str(ke.get("KAFKA_CONTROLLER_QUORUM_VOTERS", ""))
+check("kafka: static voters include this node", f"{ke.get('KAFKA_NODE_ID')}@kafka:" in voters, voters)
+check("kafka: no dynamic quorum bootstrap servers (the image formats without --standalone)",
+      "KAFKA_CONTROLLER_QUORUM_BOOTSTRAP_SERVERS" not in ke)
+listeners = str(ke.get("KAFKA_LISTENERS", ""))
+adv = str(ke.get("KAFKA_ADVERTISED_LISTENERS", ""))
+check("kafka: the controller listener is in listeners",
+      f"{ke.get('KAFKA_CONTROLLER_LISTENER_NAMES')}://" in listeners, listeners)
+check("kafka: the inter-broker listener is advertised under the service name",
+      f"{ke.get('KAFKA_INTER_BROKER_LISTENER_NAME')}://kafka:" in adv, adv)
+check("kafka: nothing advertised on 0.0.0.0", "0.0.0.0" not in adv)
+cid = str(ke.get("CLUSTER_ID", ""))
+try:
+    ok_cid = len(cid) == 22 and len(base64.urlsafe_b64decode(cid + "==")) == 16
+except Exception:
+    ok_cid = False
+check("kafka: CLUSTER_ID is 16 bytes in base64url", ok_cid, cid)
+ports = {str(p.get("published")) for p in k.get("ports", [])}
+check("kafka: 9092 published for the host, advertised as localhost:9092",
+      "9092" in ports and "PLAINTEXT_HOST://localhost:9092" in adv)
+be = services.get("stream", {}).get("environment", {})
+check("stream: brokers kafka:19092, cassandra cassandra:9042",
+      be.get("USERPIPE_BROKERS") == "kafka:19092" and be.get("USERPIPE_CASSANDRA") == "cassandra:9042", be)
+ae = a.get("environment", {})
+check("airflow: DAG task sees the api, kafka and the binary by container names",
+      ae.get("USERPIPE_SOURCE") == "http://api:8000/api/" and ae.get("USERPIPE_BROKERS") == "kafka:19092"
+      and ae.get("USERPIPE_BIN") == "/usr/local/bin/userpipe", ae)
+check("airflow: examples off, DAGs unpaused, SimpleAuthManager, one API worker",
+      ae.get("AIRFLOW__CORE__LOAD_EXAMPLES") == "False" and ae.get("AIRFLOW__CORE__DAGS_ARE_PAUSED_AT_CREATION") == "False"
+      and ae.get("AIRFLOW__CORE__AUTH_MANAGER", "").endswith("SimpleAuthManager") and str(ae.get("AIRFLOW__API__WORKERS")) == "1")
+mounts = [v for v in a.get("volumes", []) if isinstance(v, str)]
+dag_mount = [v for v in mounts if v.endswith(":/opt/airflow/dags:ro")]
+check("airflow: the repository's DAG folder is mounted read-only",
+      len(dag_mount) == 1 and os.path.isfile(os.path.join(dag_mount[0].split(":")[0], "load_users_data.py")), mounts)
+named = set(cfg.get("volumes", {}) or {})
+used = set()
+for s in services.values():
+    for v in s.get("volumes", []):
+        src = v.split(":")[0] if isinstance(v, str) else v.get("source")
+        if src and not src.startswith("/"):
+            used.add(src)
+check("data volumes declared (kafka, cassandra, airflow)",
+      {"kafka-data", "cassandra-data", "airflow-state"} <= named and used <= named, f"{sorted(named)} used {sorted(used)}")
+for name, s in services.items():
+    b = s.get("build")
+    if b:
+        check(f"{name}: build context is the repository and the Dockerfile exists",
+              os.path.realpath(b["context"]) == os.path.realpath(root)
+              and os.path.isfile(os.path.join(b["context"], b["dockerfile"])), b)
+PY
+while IFS= read -r line; do
+  case "$line" in
+    "ok   - "*) echo "$line"; passed=$((passed + 1)) ;;
+    "FAIL - "*) echo "$line"; failed=$((failed + 1)) ;;
+    *) echo "       | $line" ;;
+  esac
+done <"$tmp/checks.out"
+grep -qE '^(ok|FAIL) ' "$tmp/checks.out" || not_ok "the configuration checks did not run" "$tmp/checks.out"
+
+# ---------------------------------------------------------------------------- 3. the Dockerfile
+DF="$ROOT/deploy/Dockerfile"
+for stage in build userpipe airflow; do
+  if grep -qE "^FROM .* AS $stage\$" "$DF"; then ok "Dockerfile: stage $stage"; else not_ok "Dockerfile: no stage $stage"; fi
+done
+if grep -qE '^ARG DEBIAN=bookworm$' "$DF" && grep -qE '^FROM debian:\$\{DEBIAN\}-slim AS build$' "$DF" &&
+   grep -qE '^FROM debian:\$\{DEBIAN\}-slim AS userpipe$' "$DF"; then
+  ok "Dockerfile: build and runtime on Debian bookworm-slim"
+else
+  not_ok "Dockerfile: build and runtime stages are not Debian bookworm-slim"
+fi
+# Every COPY from the context must exist in the repository and pass the .dockerignore.
+ignore="$ROOT/deploy/Dockerfile.dockerignore"
+while read -r src; do
+  src="${src%/}"
+  if [ ! -e "$ROOT/$src" ]; then
+    not_ok "Dockerfile: COPY $src: no such path in the repository"
+  elif ! grep -qxF "!$src" "$ignore" && ! grep -qxF "!$src/" "$ignore"; then
+    not_ok "Dockerfile: COPY $src is excluded by deploy/Dockerfile.dockerignore"
+  else
+    ok "Dockerfile: COPY $src exists and is in the build context"
+  fi
+done < <(awk '/^COPY / && !/--from=/ { for (i = 2; i < NF; i++) print $i }' "$DF")
+if bash -n "$ROOT/deploy/airflow-start.sh" 2>"$tmp/sh.err"; then ok "deploy/airflow-start.sh parses"; else not_ok "deploy/airflow-start.sh" "$tmp/sh.err"; fi
+finish
