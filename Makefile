@@ -40,3 +40,14 @@ fmt-check:
 
 clean:
 	rm -rf build build-asan build-fuzz
+
+.PHONY: run stop
+
+# The seed's whole job in one command: stack, userpipe api/stream/ui, Airflow, one run of the
+# DAG load_users_data, rows in Cassandra; prints what runs where. See docs/run.md.
+run:
+	@scripts/run
+
+# Stops what `make run` started (the stack too, when make run started it).
+stop:
+	@scripts/run stop
