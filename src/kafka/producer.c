@@ -1,0 +1,279 @@
+/* kafka/producer: idempotent librdkafka producer with delivery accounting. */
+#include "kafka/producer.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "kafka/config.h"
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* linger.ms 50: the librdkafka manual's advice for throughput (>= 50 ms); batches of
+ * up to 10,000 messages compress well with lz4. Idempotence implies acks=all,
+ * retries=INT32_MAX and max.in.flight<=5; acks is set explicitly so that a
+ * conflicting -X acks=1 fails at start instead of weakening the guarantee. */
+const char *const up_producer_defaults[] = {
+    "enable.idempotence",
+    "true",
+    "acks",
+    "all",
+    "compression.type",
+    "lz4",
+    "linger.ms",
+    "50",
+    "batch.num.messages",
+    "10000",
+    "queue.buffering.max.kbytes",
+    "262144",
+    NULL,
+};
+
+#define MAX_TOPICS 8
+
+struct up_producer {
+    rd_kafka_t *rk;
+    up_delivery_fn on_delivery;
+    void *ctx;
+    bool (*should_stop)(void *ctx);
+    struct {
+        char *name;
+        rd_kafka_topic_t *rkt;
+    } topics[MAX_TOPICS];
+    size_t ntopics;
+    _Atomic uint64_t sent, delivered, failed;
+    pthread_mutex_t lock; /* guards the two error texts (callbacks may come from any thread) */
+    char fatal[512];
+    char last_error[512];
+    atomic_bool is_fatal;
+};
+
+static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    struct up_producer *p = opaque;
+    if (m->err)
+        atomic_fetch_add(&p->failed, 1);
+    else
+        atomic_fetch_add(&p->delivered, 1);
+    if (!p->on_delivery)
+        return;
+    struct up_delivery d = {
+        .err = m->err,
+        .topic = m->rkt ? rd_kafka_topic_name(m->rkt) : "",
+        .partition = m->partition,
+        .offset = m->offset,
+        .latency_us = rd_kafka_message_latency(m),
+        .opaque = m->_private,
+    };
+    p->on_delivery(p->ctx, &d);
+}
+
+static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
+{
+    struct up_producer *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    if (err == RD_KAFKA_RESP_ERR__FATAL) {
+        char why[400];
+        rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
+        snprintf(p->fatal, sizeof p->fatal, "fatal Kafka producer error %s: %s",
+                 rd_kafka_err2name(orig), why);
+        atomic_store(&p->is_fatal, true);
+    }
+    snprintf(p->last_error, sizeof p->last_error, "%s", reason);
+    pthread_mutex_unlock(&p->lock);
+    /* Transport errors are already in librdkafka's own log lines (on_log); repeat only
+     * what changes the outlook. */
+    if (err == RD_KAFKA_RESP_ERR__FATAL)
+        UP_ERROR("%s", p->fatal);
+    else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
+        UP_WARN("kafka: %s: messages wait in the queue until a broker is back", reason);
+    else
+        UP_DEBUG("kafka: %s (%s)", reason, rd_kafka_err2name((rd_kafka_resp_err_t)err));
+}
+
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    /* syslog levels. librdkafka's errors (0-3) are mostly transient connection
+     * failures it retries by itself, so they are warnings here; notices and info
+     * (5-6) are chatter about PIDs and leaders. */
+    enum up_log_level l = level <= 4 ? UP_LOG_WARN : UP_LOG_DEBUG;
+    if (up_log_enabled(l))
+        up_log(l, "librdkafka %s: %s", fac, buf);
+}
+
+struct up_producer *up_producer_new(const struct up_producer_config *cfg, char *err, size_t errlen)
+{
+    rd_kafka_conf_t *conf =
+        up_kafka_conf_new(cfg->brokers, cfg->props, up_producer_defaults, err, errlen);
+    if (!conf)
+        return NULL;
+    if (!up_kafka_conf_set(conf, "client.id", cfg->client_id ? cfg->client_id : "userpipe", err,
+                           errlen)) {
+        rd_kafka_conf_destroy(conf);
+        return NULL;
+    }
+    struct up_producer *p = up_xcalloc(1, sizeof *p);
+    p->on_delivery = cfg->on_delivery;
+    p->ctx = cfg->ctx;
+    p->should_stop = cfg->should_stop;
+    pthread_mutex_init(&p->lock, NULL);
+    rd_kafka_conf_set_opaque(conf, p);
+    rd_kafka_conf_set_dr_msg_cb(conf, on_delivery_report);
+    rd_kafka_conf_set_error_cb(conf, on_error);
+    rd_kafka_conf_set_log_cb(conf, on_log);
+    char why[512];
+    p->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, why, sizeof why);
+    if (!p->rk) {
+        rd_kafka_conf_destroy(conf);
+        snprintf(err, errlen, "Kafka producer configuration: %s", why);
+        pthread_mutex_destroy(&p->lock);
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+void up_producer_free(struct up_producer *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->ntopics; i++) {
+        rd_kafka_topic_destroy(p->topics[i].rkt);
+        free(p->topics[i].name);
+    }
+    rd_kafka_destroy(p->rk);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+rd_kafka_t *up_producer_handle(struct up_producer *p)
+{
+    return p->rk;
+}
+
+/* Topic handles are cached: the pipeline writes to two topics millions of times. */
+static rd_kafka_topic_t *topic_handle(struct up_producer *p, const char *name)
+{
+    for (size_t i = 0; i < p->ntopics; i++)
+        if (strcmp(p->topics[i].name, name) == 0)
+            return p->topics[i].rkt;
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(p->rk, name, NULL);
+    if (rkt && p->ntopics < MAX_TOPICS) {
+        p->topics[p->ntopics].name = up_xstrdup(name);
+        p->topics[p->ntopics].rkt = rkt;
+        p->ntopics++;
+    }
+    return rkt;
+}
+
+static rd_kafka_headers_t *make_headers(const struct up_header *h, size_t n)
+{
+    if (n == 0)
+        return NULL;
+    rd_kafka_headers_t *hdrs = rd_kafka_headers_new(n);
+    for (size_t i = 0; i < n; i++)
+        rd_kafka_header_add(hdrs, h[i].name, -1, h[i].value, (ssize_t)h[i].len);
+    return hdrs;
+}
+
+enum up_send_result up_producer_send(struct up_producer *p, const char *topic, const void *key,
+                                     size_t key_len, const void *value, size_t value_len,
+                                     const struct up_header *headers, size_t nheaders, void *opaque,
+                                     char *err, size_t errlen)
+{
+    rd_kafka_topic_t *rkt = topic_handle(p, topic);
+    if (!rkt) {
+        snprintf(err, errlen, "topic '%s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
+        return UP_SEND_REJECTED;
+    }
+    for (;;) {
+        if (atomic_load(&p->is_fatal)) {
+            up_producer_fatal(p, err, errlen);
+            return UP_SEND_FATAL;
+        }
+        rd_kafka_headers_t *hdrs = make_headers(headers, nheaders);
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            p->rk, RD_KAFKA_V_RKT(rkt), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_KEY(key, key_len), RD_KAFKA_V_VALUE((void *)value, value_len),
+            RD_KAFKA_V_HEADERS(hdrs), RD_KAFKA_V_OPAQUE(opaque), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            atomic_fetch_add(&p->sent, 1);
+            return UP_SEND_OK;
+        }
+        if (hdrs)
+            rd_kafka_headers_destroy(hdrs); /* not taken over on failure */
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL) {
+            if (e == RD_KAFKA_RESP_ERR__FATAL) {
+                up_producer_fatal(p, err, errlen);
+                return UP_SEND_FATAL;
+            }
+            snprintf(err, errlen, "cannot queue a message for '%s': %s", topic,
+                     rd_kafka_err2str(e));
+            return UP_SEND_REJECTED;
+        }
+        /* The local queue is full: serve delivery reports until there is room. */
+        if (p->should_stop && p->should_stop(p->ctx)) {
+            snprintf(err, errlen, "stopped while the producer queue was full");
+            return UP_SEND_STOPPED;
+        }
+        rd_kafka_poll(p->rk, 50);
+    }
+}
+
+void up_producer_poll(struct up_producer *p, int timeout_ms)
+{
+    rd_kafka_poll(p->rk, timeout_ms);
+}
+
+long up_producer_outstanding(struct up_producer *p)
+{
+    return rd_kafka_outq_len(p->rk);
+}
+
+long up_producer_flush(struct up_producer *p, int64_t timeout_ms)
+{
+    int64_t deadline = up_mono_ms() + timeout_ms;
+    while (rd_kafka_outq_len(p->rk) > 0 && !atomic_load(&p->is_fatal)) {
+        int64_t left = deadline - up_mono_ms();
+        if (left <= 0)
+            break;
+        rd_kafka_flush(p->rk, (int)(left < 200 ? left : 200));
+    }
+    /* What is left will never be delivered now: purge it so its reports say so. */
+    uint64_t before = atomic_load(&p->failed);
+    rd_kafka_purge(p->rk, RD_KAFKA_PURGE_F_QUEUE | RD_KAFKA_PURGE_F_INFLIGHT);
+    int64_t drain_until = up_mono_ms() + 5000;
+    while (rd_kafka_outq_len(p->rk) > 0 && up_mono_ms() < drain_until)
+        rd_kafka_poll(p->rk, 50);
+    rd_kafka_poll(p->rk, 0);
+    return (long)(atomic_load(&p->failed) - before);
+}
+
+void up_producer_counts(const struct up_producer *p, struct up_producer_counts *out)
+{
+    out->sent = atomic_load(&p->sent);
+    out->delivered = atomic_load(&p->delivered);
+    out->failed = atomic_load(&p->failed);
+}
+
+bool up_producer_fatal(struct up_producer *p, char *err, size_t errlen)
+{
+    if (!atomic_load(&p->is_fatal))
+        return false;
+    pthread_mutex_lock(&p->lock);
+    snprintf(err, errlen, "%s", p->fatal);
+    pthread_mutex_unlock(&p->lock);
+    return true;
+}
+
+void up_producer_last_error(struct up_producer *p, char *err, size_t errlen)
+{
+    pthread_mutex_lock(&p->lock);
+    snprintf(err, errlen, "%s", p->last_error);
+    pthread_mutex_unlock(&p->lock);
+}

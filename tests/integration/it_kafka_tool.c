@@ -1,0 +1,151 @@
+/* it_kafka_tool: the integration tests' window on the real broker (librdkafka, no JVM).
+ *   it_kafka_tool dump BROKERS TOPIC IDLE_MS   every message from the beginning of every
+ *       partition, one JSON object per line: {"partition","offset","key","value","headers"};
+ *       ends when all partitions reached their end and nothing came for IDLE_MS
+ *   it_kafka_tool delete BROKERS TOPIC...      deletes topics (absent ones are fine)
+ *   it_kafka_tool partitions BROKERS TOPIC     prints the partition count (0 = absent)
+ * Exit 0 on success, 1 on a Kafka error (message on stderr). */
+#include "core/buf.h"
+#include "core/clock.h"
+#include "kafka/admin.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *brokers)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    char group[64];
+    snprintf(group, sizeof group, "it-kafka-tool-%lld", (long long)up_wall_us());
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
+        (type == RD_KAFKA_CONSUMER &&
+         (rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) ||
+          rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) ||
+          rd_kafka_conf_set(conf, "enable.partition.eof", "true", err, sizeof err)))) {
+        fprintf(stderr, "it_kafka_tool: %s\n", err);
+        exit(1);
+    }
+    rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
+    if (!rk) {
+        fprintf(stderr, "it_kafka_tool: %s\n", err);
+        exit(1);
+    }
+    return rk;
+}
+
+static void put_json_string(struct up_buf *b, const void *p, size_t len)
+{
+    up_buf_putc(b, '"');
+    up_buf_json_escape(b, p, len);
+    up_buf_putc(b, '"');
+}
+
+static void print_message(const rd_kafka_message_t *m)
+{
+    struct up_buf b = UP_BUF_INIT;
+    up_buf_printf(&b, "{\"partition\":%d,\"offset\":%lld,\"key\":", (int)m->partition,
+                  (long long)m->offset);
+    if (m->key)
+        put_json_string(&b, m->key, m->key_len);
+    else
+        up_buf_puts(&b, "null");
+    up_buf_puts(&b, ",\"value\":");
+    if (m->payload)
+        put_json_string(&b, m->payload, m->len);
+    else
+        up_buf_puts(&b, "null");
+    up_buf_puts(&b, ",\"headers\":{");
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char *name;
+        const void *val;
+        size_t len;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == 0; i++) {
+            if (i)
+                up_buf_putc(&b, ',');
+            put_json_string(&b, name, strlen(name));
+            up_buf_putc(&b, ':');
+            put_json_string(&b, val ? val : "", val ? len : 0);
+        }
+    }
+    up_buf_puts(&b, "}}\n");
+    fputs(b.data, stdout);
+    up_buf_free(&b);
+}
+
+static int dump(const char *brokers, const char *topic, int idle_ms)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_CONSUMER, brokers);
+    char err[512];
+    int parts = 0;
+    if (up_kafka_topic_partitions(rk, topic, 10000, &parts, err, sizeof err) != 0 || parts == 0) {
+        fprintf(stderr, "it_kafka_tool: topic %s: %s\n", topic, parts ? err : "absent");
+        rd_kafka_destroy(rk);
+        return 1;
+    }
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(parts);
+    for (int p = 0; p < parts; p++)
+        rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    int at_end = 0;
+    int64_t last = up_mono_ms();
+    int rc = 0;
+    while (at_end < parts || up_mono_ms() - last < idle_ms) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            at_end++;
+        } else if (m->err) {
+            fprintf(stderr, "it_kafka_tool: %s\n", rd_kafka_message_errstr(m));
+            rc = 1;
+        } else {
+            print_message(m);
+            last = up_mono_ms();
+        }
+        rd_kafka_message_destroy(m);
+        if (rc)
+            break;
+    }
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc >= 5 && strcmp(argv[1], "dump") == 0)
+        return dump(argv[2], argv[3], atoi(argv[4]));
+    if (argc >= 4 && strcmp(argv[1], "delete") == 0) {
+        rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, argv[2]);
+        int rc = 0;
+        for (int i = 3; i < argc; i++) {
+            char err[512];
+            if (up_kafka_delete_topic(rk, argv[i], 10000, err, sizeof err) != 0) {
+                fprintf(stderr, "it_kafka_tool: delete %s: %s\n", argv[i], err);
+                rc = 1;
+            }
+        }
+        rd_kafka_destroy(rk);
+        return rc;
+    }
+    if (argc == 4 && strcmp(argv[1], "partitions") == 0) {
+        rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, argv[2]);
+        char err[512];
+        int parts = 0;
+        int rc = up_kafka_topic_partitions(rk, argv[3], 10000, &parts, err, sizeof err);
+        if (rc == 0)
+            printf("%d\n", parts);
+        else
+            fprintf(stderr, "it_kafka_tool: %s\n", err);
+        rd_kafka_destroy(rk);
+        return rc ? 1 : 0;
+    }
+    fprintf(stderr, "usage: it_kafka_tool dump BROKERS TOPIC IDLE_MS | delete BROKERS TOPIC... | "
+                    "partitions BROKERS TOPIC\n");
+    return 2;
+}
