@@ -348,8 +348,8 @@ int64_t up_consumer_committed(struct up_consumer *c, const char *topic, int32_t 
 
 void up_consumer_wakeup_fd(struct up_consumer *c, int fd)
 {
-    static const char one = 1;
-    rd_kafka_queue_io_event_enable(c->queue, fd, &one, 1);
+    static const uint64_t one = 1; /* 8 bytes: what an eventfd accepts; fine for a pipe */
+    rd_kafka_queue_io_event_enable(c->queue, fd, &one, sizeof one);
 }
 
 rd_kafka_t *up_consumer_handle(struct up_consumer *c)

@@ -69,8 +69,9 @@ int64_t up_consumer_high_watermark(struct up_consumer *c, const char *topic, int
 int64_t up_consumer_committed(struct up_consumer *c, const char *topic, int32_t partition,
                               int timeout_ms);
 
-/* Makes librdkafka write one byte to fd whenever a message or event becomes available
- * after the queue was empty, so the caller can poll() on it with other descriptors. */
+/* Makes librdkafka write 8 bytes (an eventfd increment of 1) to fd whenever a message or event
+ * becomes available after the queue was empty, so the caller can poll() on it with other
+ * descriptors. */
 void up_consumer_wakeup_fd(struct up_consumer *c, int fd);
 
 rd_kafka_t *up_consumer_handle(struct up_consumer *c);

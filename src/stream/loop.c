@@ -1,0 +1,905 @@
+/* stream/loop: poll -> validate -> write/dead-letter -> complete -> store offsets. */
+#include "stream/loop.h"
+
+#include "core/backoff.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "core/signals.h"
+#include "kafka/consumer.h"
+#include "stream/dlq.h"
+#include "stream/validate.h"
+#include "stream/watermark.h"
+#include "stream/window.h"
+
+#include <errno.h>
+#include <inttypes.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define MAX_PARTITION_ID   65535
+#define CONSUME_BATCH      1000 /* messages taken per turn before serving completions */
+#define LAG_PERIOD_MS      1000
+#define WAIT_MAX_MS        100
+#define FAILURE_LOG_PERIOD 5000
+
+struct loop;
+
+enum job_kind { JOB_WRITE, JOB_DLQ };
+
+/* One record from the moment it is taken from Kafka until it is stored or dead-lettered. */
+struct job {
+    struct loop *loop;
+    struct job *next; /* in a retry lane */
+    enum job_kind kind;
+    bool probe; /* the one attempt in flight while its lane is failing */
+    int32_t partition;
+    uint32_t generation; /* the partition's generation when taken; stale after a revoke */
+    int64_t offset;
+    int64_t timestamp_ms; /* the Kafka record's: write time and ingested_at */
+    int64_t submitted_us;
+    struct up_row row; /* JOB_WRITE */
+    /* JOB_DLQ: the original bytes and why they were refused */
+    void *key, *value;
+    size_t key_len, value_len;
+    enum up_reject reason;
+    char detail[UP_REJECT_DETAIL_LEN + 80];
+};
+
+/* Failed submissions of one kind, waiting to go again. While the lane is failing only one
+ * attempt (the probe) is out at a time, spaced by the backoff, so a node that is down is
+ * not hammered by the whole window; the first success sends the rest at once. */
+struct lane {
+    const char *what; /* for the log: "Cassandra write", "DLQ send" */
+    struct job *head, *tail;
+    bool failing;
+    bool probe_out;
+    int64_t next_try_ms;
+    struct up_backoff backoff;
+    int64_t last_log_ms;
+    uint64_t *retries; /* the totals counter */
+    struct up_series *retries_metric;
+};
+
+struct part {
+    bool assigned;
+    uint32_t generation;
+    struct up_watermark wm;
+    int64_t stored; /* last offset handed to rd_kafka_offsets_store; -1 = none */
+    struct up_series *lag;
+};
+
+struct metrics {
+    struct up_metric *lag_family;
+    struct up_series *consumed, *stored, *redeliveries, *in_flight, *paused, *failing;
+    struct up_series *dead_lettered[UP_REJECT_COUNT];
+    struct up_series *write_retries, *dlq_retries, *e2e_latency, *write_latency;
+};
+
+struct loop {
+    const struct up_stream_config *cfg;
+    struct up_consumer *consumer;
+    struct up_dlq *dlq;
+    int wake_fd;
+    struct part *parts;
+    size_t nparts;
+    struct up_window window;
+    struct lane writes, dead_letters;
+    struct up_stream_totals totals;
+    bool stopping;
+    int64_t drain_deadline_ms;
+    int64_t started_ms, last_activity_ms;
+    int64_t next_lag_ms, next_progress_ms, last_progress_ms;
+    uint64_t stored_at_last_progress;
+    int64_t lag_total;
+    bool warned_no_timestamp;
+    bool ever_assigned; /* the idle clock starts with the first assignment */
+    struct metrics m;
+};
+
+static void series_add(struct up_series *s, double v)
+{
+    if (s)
+        up_series_add(s, v);
+}
+
+static void series_set(struct up_series *s, double v)
+{
+    if (s)
+        up_series_set(s, v);
+}
+
+static void series_observe(struct up_series *s, double v)
+{
+    if (s)
+        up_series_observe(s, v);
+}
+
+void up_stream_config_init(struct up_stream_config *cfg)
+{
+    memset(cfg, 0, sizeof *cfg);
+    cfg->dlq_partitions = 1;
+    cfg->in_flight = 512;
+    cfg->max_record_bytes = 1 << 20;
+    cfg->drain_timeout_ms = 30000;
+    cfg->progress_ms = 5000;
+    cfg->pause_after_ms = 1000;
+    cfg->retry_base_ms = 100;
+    cfg->retry_max_ms = 5000;
+}
+
+/* ---------------------------------------------------------------------------- metrics */
+
+static struct up_series *counter(struct up_registry *r, const char *name, const char *help)
+{
+    return up_metric_series(up_metric_new(r, UP_METRIC_COUNTER, name, help, NULL, NULL, 0));
+}
+
+static struct up_series *gauge(struct up_registry *r, const char *name, const char *help)
+{
+    return up_metric_series(up_metric_new(r, UP_METRIC_GAUGE, name, help, NULL, NULL, 0));
+}
+
+static void metrics_init(struct metrics *m, struct up_registry *r)
+{
+    memset(m, 0, sizeof *m);
+    if (!r)
+        return;
+    m->consumed = counter(r, "userpipe_stream_records_consumed_total",
+                          "Records taken from Kafka (redeliveries not counted).");
+    m->stored =
+        counter(r, "userpipe_stream_records_stored_total", "Rows acknowledged by Cassandra.");
+    m->redeliveries = counter(r, "userpipe_stream_redeliveries_skipped_total",
+                              "Records handed out again by Kafka while already tracked.");
+    m->write_retries =
+        counter(r, "userpipe_stream_write_retries_total", "Failed Cassandra writes sent again.");
+    m->dlq_retries =
+        counter(r, "userpipe_stream_dlq_retries_total", "Failed DLQ sends sent again.");
+    m->in_flight = gauge(r, "userpipe_stream_in_flight_records",
+                         "Records taken and not yet stored or dead-lettered.");
+    m->paused = gauge(r, "userpipe_stream_paused", "1 while consumption is paused.");
+    m->failing = gauge(r, "userpipe_stream_sink_failing",
+                       "1 while Cassandra writes fail and are being retried.");
+    struct up_metric *dl =
+        up_metric_new(r, UP_METRIC_COUNTER, "userpipe_stream_records_dead_lettered_total",
+                      "Records acknowledged by the DLQ topic, by reason.", "reason", NULL, 0);
+    for (int i = 1; i < UP_REJECT_COUNT; i++) {
+        const char *reason = up_reject_name((enum up_reject)i);
+        m->dead_lettered[i] = up_metric_labels(dl, &reason);
+    }
+    static const double latency_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
+                                             0.25,  0.5,    1,     2.5,  5,     10,   30};
+    size_t nb = sizeof latency_buckets / sizeof latency_buckets[0];
+    m->e2e_latency = up_metric_series(
+        up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_e2e_latency_seconds",
+                      "From the Kafka record timestamp to the Cassandra acknowledgement.", NULL,
+                      latency_buckets, nb));
+    m->write_latency = up_metric_series(
+        up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_write_latency_seconds",
+                      "From submitting the INSERT to its acknowledgement.", NULL, NULL, 0));
+    m->lag_family = up_metric_new(r, UP_METRIC_GAUGE, "userpipe_stream_consumer_lag_records",
+                                  "High watermark minus the stored offset, per partition.",
+                                  "topic,partition", NULL, 0);
+}
+
+/* ------------------------------------------------------------------------- partitions */
+
+static struct part *part_get(struct loop *L, int32_t partition, bool create)
+{
+    if (partition < 0 || partition > MAX_PARTITION_ID)
+        return NULL;
+    if ((size_t)partition >= L->nparts) {
+        if (!create)
+            return NULL;
+        size_t n = (size_t)partition + 1;
+        L->parts = up_xrealloc(L->parts, n * sizeof *L->parts);
+        for (size_t i = L->nparts; i < n; i++) {
+            memset(&L->parts[i], 0, sizeof L->parts[i]);
+            up_watermark_init(&L->parts[i].wm);
+            L->parts[i].stored = -1;
+        }
+        L->nparts = n;
+    }
+    return &L->parts[partition];
+}
+
+static bool job_is_stale(struct loop *L, const struct job *j)
+{
+    struct part *p = part_get(L, j->partition, false);
+    return !p || !p->assigned || p->generation != j->generation;
+}
+
+static void job_free(struct job *j)
+{
+    if (j->kind == JOB_WRITE)
+        up_row_free(&j->row);
+    free(j->key);
+    free(j->value);
+    free(j);
+}
+
+/* The job's slot in the window is free again; the record is done or abandoned. */
+static void job_release(struct loop *L, struct job *j)
+{
+    up_window_release(&L->window);
+    series_set(L->m.in_flight, (double)L->window.in_flight);
+    job_free(j);
+}
+
+/* The record is stored or dead-lettered: its offset may count towards the watermark. */
+static void job_finished(struct loop *L, struct job *j)
+{
+    struct part *p = part_get(L, j->partition, false);
+    up_watermark_complete(&p->wm, j->offset);
+    L->last_activity_ms = up_mono_ms();
+    job_release(L, j);
+}
+
+/* ------------------------------------------------------------------------------ lanes */
+
+static void lane_init(struct lane *lane, const char *what, const struct up_stream_config *cfg,
+                      uint64_t *retries, struct up_series *retries_metric)
+{
+    memset(lane, 0, sizeof *lane);
+    lane->what = what;
+    up_backoff_init(&lane->backoff, cfg->retry_base_ms, cfg->retry_max_ms);
+    lane->retries = retries;
+    lane->retries_metric = retries_metric;
+}
+
+static void lane_push(struct lane *lane, struct job *j)
+{
+    j->next = NULL;
+    if (lane->tail)
+        lane->tail->next = j;
+    else
+        lane->head = j;
+    lane->tail = j;
+}
+
+static struct job *lane_pop(struct lane *lane)
+{
+    struct job *j = lane->head;
+    if (j) {
+        lane->head = j->next;
+        if (!lane->head)
+            lane->tail = NULL;
+        j->next = NULL;
+    }
+    return j;
+}
+
+/* Clears the probe mark; true when j was the probe. */
+static bool lane_end_attempt(struct lane *lane, struct job *j)
+{
+    if (!j->probe)
+        return false;
+    j->probe = false;
+    lane->probe_out = false;
+    return true;
+}
+
+/* j failed (was_probe: it was the lane's probe): queue it for a later attempt. */
+static void lane_failed(struct loop *L, struct lane *lane, struct job *j, bool was_probe,
+                        const char *error)
+{
+    int64_t now = up_mono_ms();
+    if (!lane->failing || was_probe) {
+        lane->next_try_ms = now + up_backoff_next_ms(&lane->backoff);
+        if (now - lane->last_log_ms >= FAILURE_LOG_PERIOD) {
+            lane->last_log_ms = now;
+            UP_WARN("%s failed: %s; retrying with backoff (next in %lld ms), consumption paused "
+                    "until it succeeds",
+                    lane->what, error ? error : "unknown error",
+                    (long long)(lane->next_try_ms - now));
+        }
+    }
+    if (!lane->failing && lane == &L->writes)
+        series_set(L->m.failing, 1);
+    lane->failing = true;
+    lane_push(lane, j);
+}
+
+static void lane_succeeded(struct loop *L, struct lane *lane)
+{
+    if (!lane->failing)
+        return;
+    lane->failing = false;
+    up_backoff_reset(&lane->backoff);
+    lane->next_try_ms = 0;
+    if (lane == &L->writes)
+        series_set(L->m.failing, 0);
+    UP_INFO("%s succeeded again; resuming", lane->what);
+}
+
+/* --------------------------------------------------------------------- submit, complete */
+
+static void submit(struct loop *L, struct job *j);
+
+static void on_write_done(void *opaque, bool ok, const char *error)
+{
+    struct job *j = opaque;
+    struct loop *L = j->loop;
+    bool was_probe = lane_end_attempt(&L->writes, j);
+    if (job_is_stale(L, j)) { /* revoked meanwhile: the next owner writes it again */
+        job_release(L, j);
+        return;
+    }
+    if (!ok) {
+        lane_failed(L, &L->writes, j, was_probe, error);
+        return;
+    }
+    lane_succeeded(L, &L->writes);
+    L->totals.stored++;
+    series_add(L->m.stored, 1);
+    series_observe(L->m.write_latency, (double)(up_mono_us() - j->submitted_us) / 1e6);
+    double e2e = (double)(up_wall_ms() - j->timestamp_ms) / 1e3;
+    series_observe(L->m.e2e_latency, e2e < 0 ? 0 : e2e);
+    job_finished(L, j);
+}
+
+/* The DLQ topic refuses the value's size: keep the headers, drop the payload. */
+static void drop_dlq_value(struct job *j)
+{
+    size_t used = strlen(j->detail);
+    snprintf(j->detail + used, sizeof j->detail - used,
+             "; value of %zu bytes dropped: too large "
+             "for the DLQ topic",
+             j->value_len);
+    free(j->value);
+    j->value = NULL;
+    j->value_len = 0;
+}
+
+static void on_dlq_done(void *opaque, enum up_dlq_outcome outcome, const char *error)
+{
+    struct job *j = opaque;
+    struct loop *L = j->loop;
+    bool was_probe = lane_end_attempt(&L->dead_letters, j);
+    if (job_is_stale(L, j)) {
+        job_release(L, j);
+        return;
+    }
+    if (outcome == UP_DLQ_TOO_LARGE && j->value) {
+        drop_dlq_value(j);
+        submit(L, j);
+        return;
+    }
+    if (outcome != UP_DLQ_DELIVERED) {
+        lane_failed(L, &L->dead_letters, j, was_probe, error);
+        return;
+    }
+    lane_succeeded(L, &L->dead_letters);
+    L->totals.dead_lettered++;
+    series_add(L->m.dead_lettered[j->reason], 1);
+    job_finished(L, j);
+}
+
+static void submit_write(struct loop *L, struct job *j)
+{
+    char err[512];
+    j->submitted_us = up_mono_us();
+    const struct up_sink *s = &L->cfg->sink;
+    if (s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err, sizeof err) != 0)
+        lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err);
+}
+
+static void submit_dead_letter(struct loop *L, struct job *j)
+{
+    char err[512];
+    struct up_dlq_record r = {
+        .key = j->key,
+        .key_len = j->key_len,
+        .value = j->value,
+        .value_len = j->value_len,
+        .source_topic = L->cfg->topic,
+        .source_partition = j->partition,
+        .source_offset = j->offset,
+        .source_timestamp_ms = j->timestamp_ms,
+        .reason = up_reject_name(j->reason),
+        .detail = j->detail,
+    };
+    enum up_dlq_outcome o = up_dlq_send(L->dlq, &r, j, err, sizeof err);
+    if (o == UP_DLQ_TOO_LARGE && j->value) {
+        drop_dlq_value(j);
+        submit_dead_letter(L, j);
+    } else if (o != UP_DLQ_DELIVERED) {
+        lane_failed(L, &L->dead_letters, j, lane_end_attempt(&L->dead_letters, j), err);
+    }
+}
+
+static void submit(struct loop *L, struct job *j)
+{
+    if (j->kind == JOB_WRITE)
+        submit_write(L, j);
+    else
+        submit_dead_letter(L, j);
+}
+
+/* Sends due retries: all of them when the lane is healthy, one probe while failing. */
+static void lane_service(struct loop *L, struct lane *lane)
+{
+    if (!lane->head || up_mono_ms() < lane->next_try_ms)
+        return;
+    if (lane->failing) {
+        if (lane->probe_out)
+            return;
+        struct job *j = lane_pop(lane);
+        if (job_is_stale(L, j)) {
+            job_release(L, j);
+            return;
+        }
+        j->probe = true;
+        lane->probe_out = true;
+        (*lane->retries)++;
+        series_add(lane->retries_metric, 1);
+        submit(L, j);
+        return;
+    }
+    struct job *list = lane->head; /* detach: failures during the loop queue up again */
+    lane->head = lane->tail = NULL;
+    while (list) {
+        struct job *j = list;
+        list = j->next;
+        j->next = NULL;
+        if (job_is_stale(L, j)) {
+            job_release(L, j);
+            continue;
+        }
+        (*lane->retries)++;
+        series_add(lane->retries_metric, 1);
+        submit(L, j);
+    }
+}
+
+/* Frees queued retries of partitions that are no longer ours. */
+static void lane_drop_stale(struct loop *L, struct lane *lane)
+{
+    struct job *list = lane->head;
+    lane->head = lane->tail = NULL;
+    while (list) {
+        struct job *j = list;
+        list = j->next;
+        if (job_is_stale(L, j))
+            job_release(L, j);
+        else
+            lane_push(lane, j);
+    }
+}
+
+/* --------------------------------------------------------------------------- messages */
+
+static int64_t record_timestamp(struct loop *L, const rd_kafka_message_t *m)
+{
+    int64_t ts = rd_kafka_message_timestamp(m, NULL);
+    if (ts >= 0)
+        return ts;
+    if (!L->warned_no_timestamp) {
+        L->warned_no_timestamp = true;
+        UP_WARN("records without a Kafka timestamp: using the time they are read, so a replay "
+                "of those writes new cell timestamps");
+    }
+    return up_wall_ms();
+}
+
+static void *copy_bytes(const void *p, size_t len)
+{
+    if (!p)
+        return NULL;
+    void *c = up_xmalloc(len ? len : 1);
+    memcpy(c, p, len);
+    return c;
+}
+
+static void take_message(struct loop *L, rd_kafka_message_t *m)
+{
+    struct part *p = part_get(L, m->partition, false);
+    if (!p || !p->assigned)
+        return; /* from a partition we no longer own (a late message after a revoke) */
+    if (!up_watermark_submit(&p->wm, m->offset)) {
+        L->totals.redeliveries++;
+        series_add(L->m.redeliveries, 1);
+        return;
+    }
+    L->totals.consumed++;
+    series_add(L->m.consumed, 1);
+    struct job *j = up_xcalloc(1, sizeof *j);
+    j->loop = L;
+    j->partition = m->partition;
+    j->generation = p->generation;
+    j->offset = m->offset;
+    j->timestamp_ms = record_timestamp(L, m);
+    j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
+                                   &j->row, j->detail, sizeof j->detail);
+    if (j->reason == UP_REJECT_NONE) {
+        j->kind = JOB_WRITE;
+    } else {
+        j->kind = JOB_DLQ;
+        j->key = copy_bytes(m->key, m->key_len);
+        j->key_len = m->key_len;
+        j->value = copy_bytes(m->payload, m->len);
+        j->value_len = m->len;
+    }
+    int64_t now = up_mono_ms();
+    L->last_activity_ms = now;
+    up_window_acquire(&L->window, now);
+    series_set(L->m.in_flight, (double)L->window.in_flight);
+    submit(L, j);
+}
+
+/* Takes what Kafka has ready while the window has room (or while paused: a paused
+ * partition delivers nothing, but the call serves rebalances). */
+static int consume(struct loop *L)
+{
+    uint64_t n;
+    ssize_t r = read(L->wake_fd, &n, sizeof n); /* re-arm librdkafka's wakeup */
+    (void)r;
+    int taken = 0;
+    while (taken < CONSUME_BATCH && (L->window.paused || up_window_has_room(&L->window))) {
+        rd_kafka_message_t *m = up_consumer_poll(L->consumer, 0);
+        if (!m)
+            break;
+        take_message(L, m);
+        rd_kafka_message_destroy(m);
+        taken++;
+    }
+    return taken;
+}
+
+/* ---------------------------------------------------------------------------- offsets */
+
+static void store_offsets(struct loop *L)
+{
+    for (size_t i = 0; i < L->nparts; i++) {
+        struct part *p = &L->parts[i];
+        int64_t c = up_watermark_committable(&p->wm);
+        if (!p->assigned || c <= p->stored)
+            continue;
+        char err[256];
+        if (up_consumer_store(L->consumer, L->cfg->topic, (int32_t)i, c, err, sizeof err) == 0)
+            p->stored = c;
+        else
+            UP_DEBUG("%s", err);
+    }
+}
+
+/* One turn of everything but consuming: retries, completions, offsets. */
+static void service(struct loop *L)
+{
+    lane_service(L, &L->writes);
+    lane_service(L, &L->dead_letters);
+    L->cfg->sink.poll(L->cfg->sink.ctx, 0);
+    up_dlq_poll(L->dlq, 0);
+    store_offsets(L);
+}
+
+static int lane_wait_ms(const struct lane *lane, int64_t now)
+{
+    if (!lane->head || (lane->failing && lane->probe_out))
+        return WAIT_MAX_MS;
+    int64_t d = lane->next_try_ms - now;
+    return d < 0 ? 0 : d > WAIT_MAX_MS ? WAIT_MAX_MS : (int)d;
+}
+
+/* Sleeps until the sink, the DLQ, Kafka (when we would take messages) or a stop request
+ * has something, or a retry is due; at most WAIT_MAX_MS. */
+static void wait_for_events(struct loop *L, bool watch_kafka)
+{
+    struct pollfd fds[4];
+    nfds_t n = 0;
+    int sink_fd = L->cfg->sink.fd ? L->cfg->sink.fd(L->cfg->sink.ctx) : -1;
+    if (sink_fd >= 0)
+        fds[n++] = (struct pollfd){.fd = sink_fd, .events = POLLIN};
+    if (up_dlq_fd(L->dlq) >= 0)
+        fds[n++] = (struct pollfd){.fd = up_dlq_fd(L->dlq), .events = POLLIN};
+    if (watch_kafka)
+        fds[n++] = (struct pollfd){.fd = L->wake_fd, .events = POLLIN};
+    if (!L->stopping && up_stop_fd() >= 0)
+        fds[n++] = (struct pollfd){.fd = up_stop_fd(), .events = POLLIN};
+    int64_t now = up_mono_ms();
+    int a = lane_wait_ms(&L->writes, now), b = lane_wait_ms(&L->dead_letters, now);
+    poll(fds, n, a < b ? a : b);
+}
+
+/* -------------------------------------------------------------------------- rebalance */
+
+static size_t pending_in(struct loop *L, const rd_kafka_topic_partition_list_t *parts)
+{
+    size_t n = 0;
+    for (int i = 0; i < parts->cnt; i++) {
+        struct part *p = part_get(L, parts->elems[i].partition, false);
+        if (p && p->assigned)
+            n += up_watermark_in_flight(&p->wm);
+    }
+    return n;
+}
+
+static void on_assigned(void *ctx, const rd_kafka_topic_partition_list_t *parts)
+{
+    struct loop *L = ctx;
+    for (int i = 0; i < parts->cnt; i++) {
+        struct part *p = part_get(L, parts->elems[i].partition, true);
+        if (!p)
+            continue;
+        p->assigned = true;
+        p->generation++;
+        p->stored = -1;
+        up_watermark_reset(&p->wm);
+        if (L->m.lag_family && !p->lag) {
+            char partition[16];
+            snprintf(partition, sizeof partition, "%d", parts->elems[i].partition);
+            const char *labels[] = {L->cfg->topic, partition};
+            p->lag = up_metric_labels(L->m.lag_family, labels);
+        }
+    }
+    L->ever_assigned = true;
+    if (L->window.paused) /* new partitions start fetching unless told otherwise */
+        up_consumer_pause(L->consumer, parts);
+    L->last_activity_ms = up_mono_ms();
+}
+
+/* Finish the revoked partitions' records (bounded by the drain timeout), store their
+ * offsets, then forget them; anything unfinished is re-read by the next owner. */
+static void on_revoking(void *ctx, const rd_kafka_topic_partition_list_t *parts, bool lost)
+{
+    struct loop *L = ctx;
+    if (!lost) {
+        int64_t deadline = up_mono_ms() + L->cfg->drain_timeout_ms;
+        if (L->stopping && L->drain_deadline_ms < deadline)
+            deadline = L->drain_deadline_ms;
+        while (pending_in(L, parts) > 0 && up_mono_ms() < deadline) {
+            service(L);
+            if (pending_in(L, parts) > 0)
+                wait_for_events(L, false);
+        }
+        store_offsets(L);
+    }
+    size_t abandoned = pending_in(L, parts);
+    if (abandoned)
+        UP_WARN("releasing %d partition(s) with %zu record(s) unfinished; the next owner reads "
+                "them again from the committed offset",
+                parts->cnt, abandoned);
+    L->totals.abandoned += abandoned;
+    for (int i = 0; i < parts->cnt; i++) {
+        struct part *p = part_get(L, parts->elems[i].partition, false);
+        if (!p)
+            continue;
+        p->assigned = false;
+        p->generation++;
+        up_watermark_reset(&p->wm);
+        series_set(p->lag, 0);
+    }
+    lane_drop_stale(L, &L->writes);
+    lane_drop_stale(L, &L->dead_letters);
+}
+
+/* ------------------------------------------------------------------- window, progress */
+
+static void apply_window(struct loop *L, int64_t now)
+{
+    switch (up_window_decide(&L->window, now, L->writes.failing || L->dead_letters.failing)) {
+    case UP_WINDOW_PAUSE:
+        up_consumer_pause(L->consumer, NULL);
+        series_set(L->m.paused, 1);
+        UP_DEBUG("paused consumption (%zu in flight)", L->window.in_flight);
+        break;
+    case UP_WINDOW_RESUME:
+        up_consumer_resume(L->consumer, NULL);
+        series_set(L->m.paused, 0);
+        UP_DEBUG("resumed consumption (%zu in flight)", L->window.in_flight);
+        break;
+    case UP_WINDOW_KEEP:
+        break;
+    }
+}
+
+static void update_lag(struct loop *L)
+{
+    int64_t total = 0;
+    for (size_t i = 0; i < L->nparts; i++) {
+        struct part *p = &L->parts[i];
+        if (!p->assigned)
+            continue;
+        int64_t high = up_consumer_high_watermark(L->consumer, L->cfg->topic, (int32_t)i);
+        int64_t position = p->stored >= 0 ? p->stored : up_watermark_oldest(&p->wm);
+        if (high < 0 || position < 0)
+            continue;
+        int64_t lag = high > position ? high - position : 0;
+        series_set(p->lag, (double)lag);
+        total += lag;
+    }
+    L->lag_total = total;
+}
+
+static void log_progress(struct loop *L, int64_t now)
+{
+    double secs = (double)(now - L->last_progress_ms) / 1000.0;
+    double rate = secs > 0 ? (double)(L->totals.stored - L->stored_at_last_progress) / secs : 0;
+    UP_INFO("consumed=%" PRIu64 " stored=%" PRIu64 " dead_lettered=%" PRIu64
+            " in_flight=%zu lag=%lld rows/s=%.0f%s%s",
+            L->totals.consumed, L->totals.stored, L->totals.dead_lettered, L->window.in_flight,
+            (long long)L->lag_total, rate, L->window.paused ? " paused" : "",
+            L->writes.failing ? " cassandra-failing" : "");
+    L->last_progress_ms = now;
+    L->stored_at_last_progress = L->totals.stored;
+}
+
+static void periodic(struct loop *L, int64_t now)
+{
+    if (now >= L->next_lag_ms) {
+        update_lag(L);
+        L->next_lag_ms = now + LAG_PERIOD_MS;
+    }
+    if (L->cfg->progress_ms > 0 && now >= L->next_progress_ms) {
+        log_progress(L, now);
+        L->next_progress_ms = now + L->cfg->progress_ms;
+    }
+}
+
+/* ------------------------------------------------------------------------------- run */
+
+static int open_kafka(struct loop *L, char *err, size_t errlen)
+{
+    const struct up_stream_config *cfg = L->cfg;
+    L->dlq = up_dlq_new(cfg->brokers, cfg->kafka_props, cfg->dlq_topic, cfg->dlq_partitions,
+                        on_dlq_done, err, errlen);
+    if (!L->dlq)
+        return -1;
+    const char *topics[] = {cfg->topic};
+    struct up_consumer_config cc = {
+        .brokers = cfg->brokers,
+        .props = cfg->kafka_props,
+        .group = cfg->group,
+        .topics = topics,
+        .ntopics = 1,
+        .hooks = {on_assigned, on_revoking, L},
+    };
+    L->consumer = up_consumer_new(&cc, err, errlen);
+    if (!L->consumer)
+        return -1;
+    L->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    if (L->wake_fd < 0) {
+        snprintf(err, errlen, "eventfd: %s", strerror(errno));
+        return -1;
+    }
+    up_consumer_wakeup_fd(L->consumer, L->wake_fd);
+    return 0;
+}
+
+static void begin_stop(struct loop *L, const char *why)
+{
+    L->stopping = true;
+    L->drain_deadline_ms = up_mono_ms() + L->cfg->drain_timeout_ms;
+    UP_INFO("stopping (%s): draining %zu record(s) in flight", why, L->window.in_flight);
+}
+
+/* Idle: nothing taken or finished for exit_when_idle_ms since the group gave us
+ * partitions (joining can take seconds); without any assignment, give up after 30 s more. */
+static bool idle(const struct loop *L, int64_t now)
+{
+    int64_t idle_ms = L->cfg->exit_when_idle_ms;
+    if (idle_ms <= 0 || L->window.in_flight > 0)
+        return false;
+    if (!L->ever_assigned)
+        return now - L->started_ms >= idle_ms + 30000;
+    return now - L->last_activity_ms >= idle_ms;
+}
+
+/* true when the loop should end now. */
+static bool check_stop(struct loop *L, int64_t now, bool *drained)
+{
+    if (!L->stopping) {
+        if (up_stop_requested())
+            begin_stop(L, "signal");
+        else if (idle(L, now))
+            begin_stop(L, L->ever_assigned ? "idle" : "idle: no partition was ever assigned");
+    }
+    if (!L->stopping)
+        return false;
+    if (L->window.in_flight == 0) {
+        *drained = true;
+        return true;
+    }
+    if (now >= L->drain_deadline_ms) {
+        UP_ERROR("drain timeout: %zu record(s) still unfinished; their offsets are not "
+                 "committed, so they are read again on restart",
+                 L->window.in_flight);
+        *drained = false;
+        return true;
+    }
+    return false;
+}
+
+static uint64_t activity(const struct loop *L)
+{
+    return L->totals.consumed + L->totals.stored + L->totals.dead_lettered +
+           L->totals.write_retries + L->totals.dlq_retries;
+}
+
+static enum up_stream_result run_loop(struct loop *L, char *err, size_t errlen)
+{
+    bool drained = false;
+    for (;;) {
+        int64_t now = up_mono_ms();
+        if (check_stop(L, now, &drained))
+            break;
+        if (up_consumer_failed(L->consumer, err, errlen))
+            return UP_STREAM_FAILED;
+        uint64_t before = activity(L);
+        if (!L->stopping)
+            consume(L);
+        service(L);
+        apply_window(L, now);
+        periodic(L, now);
+        if (activity(L) == before) {
+            bool take = !L->stopping && (L->window.paused || up_window_has_room(&L->window));
+            wait_for_events(L, take);
+        }
+    }
+    store_offsets(L);
+    char cerr[256];
+    if (up_consumer_commit(L->consumer, cerr, sizeof cerr) != 0)
+        UP_WARN("final %s", cerr);
+    return drained ? UP_STREAM_DONE : UP_STREAM_NOT_DRAINED;
+}
+
+static void free_lane(struct lane *lane)
+{
+    struct job *j;
+    while ((j = lane_pop(lane)))
+        job_free(j);
+}
+
+/* Ends everything in an order where no completion can reach freed state: the consumer
+ * (its revoke hook still drains), then the sink and the DLQ (their pending completions
+ * run now and land in the lanes), then the lanes and the partitions. */
+static void teardown(struct loop *L)
+{
+    if (L->consumer) {
+        up_consumer_wakeup_fd(L->consumer, -1);
+        up_consumer_close(L->consumer);
+    }
+    if (L->wake_fd >= 0)
+        close(L->wake_fd);
+    for (size_t i = 0; i < L->nparts; i++) /* pending completions are stale from now on */
+        L->parts[i].assigned = false;
+    if (L->cfg->sink.close)
+        L->cfg->sink.close(L->cfg->sink.ctx);
+    up_dlq_free(L->dlq, 5000);
+    free_lane(&L->writes);
+    free_lane(&L->dead_letters);
+    for (size_t i = 0; i < L->nparts; i++)
+        up_watermark_free(&L->parts[i].wm);
+    free(L->parts);
+}
+
+enum up_stream_result up_stream_run(const struct up_stream_config *cfg,
+                                    struct up_stream_totals *totals, char *err, size_t errlen)
+{
+    struct loop L;
+    memset(&L, 0, sizeof L);
+    L.cfg = cfg;
+    L.wake_fd = -1;
+    metrics_init(&L.m, cfg->metrics);
+    up_window_init(&L.window, cfg->in_flight, cfg->pause_after_ms);
+    lane_init(&L.writes, "Cassandra write", cfg, &L.totals.write_retries, L.m.write_retries);
+    lane_init(&L.dead_letters, "DLQ send", cfg, &L.totals.dlq_retries, L.m.dlq_retries);
+    L.started_ms = L.last_activity_ms = L.last_progress_ms = up_mono_ms();
+    L.next_progress_ms = L.started_ms + cfg->progress_ms;
+
+    enum up_stream_result res = UP_STREAM_FAILED;
+    if (open_kafka(&L, err, errlen) == 0) {
+        UP_INFO("consuming %s as group %s; bad records go to %s; at most %zu in flight", cfg->topic,
+                cfg->group, cfg->dlq_topic, cfg->in_flight);
+        res = run_loop(&L, err, errlen);
+    }
+    teardown(&L);
+    L.totals.seconds = (double)(up_mono_ms() - L.started_ms) / 1000.0;
+    if (totals)
+        *totals = L.totals;
+    return res;
+}

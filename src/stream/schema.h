@@ -1,0 +1,36 @@
+/* stream/schema: the profiles table (DESIGN.md "The table") as CQL text: CREATE KEYSPACE /
+ * CREATE TABLE IF NOT EXISTS with a configurable replication, and the INSERT the sink
+ * prepares. Column names and types come from the record's field table, so the table, the
+ * INSERT and the validator cannot disagree. Names from flags are validated, then quoted. */
+#ifndef UP_STREAM_SCHEMA_H
+#define UP_STREAM_SCHEMA_H
+
+#include "core/buf.h"
+#include "source/record.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Cassandra's own rule for keyspace and table names: 1-48 of [A-Za-z0-9_]. */
+bool up_schema_name_valid(const char *name);
+
+/* "SimpleStrategy:RF" or "NetworkTopologyStrategy:DC=RF[,DC=RF..]" (also "simple:1",
+ * "nts:dc1=3,dc2=3", case-insensitive) -> the CQL replication map
+ * "{'class': 'SimpleStrategy', 'replication_factor': 1}". -1 + err on anything else. */
+int up_schema_replication_map(const char *spec, struct up_buf *out, char *err, size_t errlen);
+
+/* The CREATE KEYSPACE and CREATE TABLE statements (IF NOT EXISTS). */
+int up_schema_create_statements(const char *keyspace, const char *table, const char *replication,
+                                struct up_buf *create_keyspace, struct up_buf *create_table,
+                                char *err, size_t errlen);
+
+/* "INSERT INTO "ks"."t" (id, first_name, ..., nat, ingested_at) VALUES (?, ..., ?)
+ * USING TIMESTAMP ?": the record's fields in wire order, then ingested_at, then the
+ * write time in microseconds. */
+void up_schema_insert_statement(const char *keyspace, const char *table, struct up_buf *out);
+
+/* Bind positions of the INSERT. */
+#define UP_SCHEMA_BIND_INGESTED_AT (UP_RECORD_NFIELDS)
+#define UP_SCHEMA_BIND_TIMESTAMP   (UP_RECORD_NFIELDS + 1)
+
+#endif

@@ -1,0 +1,38 @@
+/* stream/sink: where valid rows go, as a struct of hooks plus its own context (the shape
+ * of a Fluent Bit output plugin). The loop only knows this interface, so it is unit-tested
+ * with a fake sink, and a new database would be one more implementation beside
+ * sink_cql.c. A write either stores the row or fails with a message; the loop retries
+ * failures with backoff until they succeed (nothing is skipped), so a sink has no notion
+ * of a permanent failure. Completions run only from poll(), on the loop's thread. */
+#ifndef UP_STREAM_SINK_H
+#define UP_STREAM_SINK_H
+
+#include "stream/validate.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ok: the row is durable as far as the sink can tell (acknowledged at the configured
+ * consistency); otherwise error says why, for the log. */
+typedef void (*up_sink_done_fn)(void *opaque, bool ok, const char *error);
+
+struct up_sink {
+    void *ctx;
+    /* Submits an idempotent upsert of row, written with timestamp_us as the cells'
+     * write time. 0: accepted, done(opaque, ...) will run exactly once from poll().
+     * -1: refused right now (queue full, shutting down), err says why, done never runs. */
+    int (*write)(void *ctx, const struct up_row *row, int64_t timestamp_us, up_sink_done_fn done,
+                 void *opaque, char *err, size_t errlen);
+    /* Runs completions; waits up to timeout_ms for the first one (0: no wait). */
+    void (*poll)(void *ctx, int timeout_ms);
+    /* A descriptor that is readable when poll() has work, or -1. */
+    int (*fd)(void *ctx);
+    /* Writes submitted and not completed yet. */
+    size_t (*in_flight)(void *ctx);
+    /* Ends the sink: writes still pending complete (done runs, not ok) inside this call.
+     * The loop calls it once at the end, so no completion can outlive the loop. */
+    void (*close)(void *ctx);
+};
+
+#endif

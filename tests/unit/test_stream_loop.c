@@ -1,0 +1,428 @@
+/* Unit tests for stream/loop: the whole loop on librdkafka's mock cluster with a fake
+ * sink that completes writes out of order, fails on demand and records what it stored.
+ * Checks: every good record stored, every bad one in the DLQ with its reason header,
+ * committed offsets at the end of each partition, the in-flight bound held, retries with
+ * a single probe while the sink fails, and recovery by itself. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/clock.h"
+#include "core/metrics.h"
+#include "kafka/consumer.h"
+#include "source/record.h"
+#include "stream/dlq.h"
+#include "stream/loop.h"
+
+#include <librdkafka/rdkafka_mock.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#define TOPIC      "users"
+#define DLQ        "users.dlq"
+#define PARTITIONS 3
+
+/* ------------------------------------------------------------------ the fake sink */
+
+struct pending {
+    up_sink_done_fn done;
+    void *opaque;
+    char *id;
+    int64_t ts_us;
+};
+
+struct fake_sink {
+    int fd;
+    struct pending *pending;
+    size_t npending, cap;
+    size_t max_in_flight;
+    int64_t fail_until_ms; /* writes completing before this fail */
+    unsigned failures;
+    char **stored_ids;
+    int64_t *stored_ts;
+    size_t nstored;
+    unsigned seed;
+};
+
+static int fake_write(void *ctx, const struct up_row *row, int64_t ts_us, up_sink_done_fn done,
+                      void *opaque, char *err, size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    struct fake_sink *s = ctx;
+    if (s->npending == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->pending = realloc(s->pending, s->cap * sizeof *s->pending);
+    }
+    s->pending[s->npending++] =
+        (struct pending){done, opaque, strdup(row->rec.fields[UP_FIELD_id]), ts_us};
+    if (s->npending > s->max_in_flight)
+        s->max_in_flight = s->npending;
+    uint64_t one = 1;
+    assert_int_equal(write(s->fd, &one, sizeof one), sizeof one);
+    return 0;
+}
+
+/* Completes a random half of what is pending (out of order). */
+static void fake_poll(void *ctx, int timeout_ms)
+{
+    (void)timeout_ms;
+    struct fake_sink *s = ctx;
+    uint64_t n;
+    ssize_t r = read(s->fd, &n, sizeof n);
+    (void)r;
+    size_t todo = (s->npending + 1) / 2;
+    bool failing = up_mono_ms() < s->fail_until_ms;
+    for (size_t k = 0; k < todo && s->npending; k++) {
+        size_t i = (size_t)rand_r(&s->seed) % s->npending;
+        struct pending p = s->pending[i];
+        s->pending[i] = s->pending[--s->npending];
+        if (failing) {
+            s->failures++;
+            free(p.id);
+        } else {
+            s->stored_ids = realloc(s->stored_ids, (s->nstored + 1) * sizeof *s->stored_ids);
+            s->stored_ts = realloc(s->stored_ts, (s->nstored + 1) * sizeof *s->stored_ts);
+            s->stored_ids[s->nstored] = p.id;
+            s->stored_ts[s->nstored++] = p.ts_us;
+        }
+        p.done(p.opaque, !failing, failing ? "fake: node down" : NULL);
+    }
+    if (s->npending) {
+        uint64_t one = 1;
+        assert_int_equal(write(s->fd, &one, sizeof one), sizeof one);
+    }
+}
+
+static int fake_fd(void *ctx)
+{
+    return ((struct fake_sink *)ctx)->fd;
+}
+
+static size_t fake_in_flight(void *ctx)
+{
+    return ((struct fake_sink *)ctx)->npending;
+}
+
+static void fake_close(void *ctx)
+{
+    struct fake_sink *s = ctx;
+    while (s->npending) {
+        struct pending p = s->pending[--s->npending];
+        free(p.id);
+        p.done(p.opaque, false, "fake: closed");
+    }
+}
+
+static struct up_sink fake_interface(struct fake_sink *s)
+{
+    return (struct up_sink){s, fake_write, fake_poll, fake_fd, fake_in_flight, fake_close};
+}
+
+static void fake_free(struct fake_sink *s)
+{
+    for (size_t i = 0; i < s->nstored; i++)
+        free(s->stored_ids[i]);
+    free(s->stored_ids);
+    free(s->stored_ts);
+    free(s->pending);
+    close(s->fd);
+}
+
+/* ------------------------------------------------------------- the mock cluster */
+
+struct fixture {
+    rd_kafka_t *owner;
+    rd_kafka_mock_cluster_t *mock;
+    char bootstraps[256];
+    int good, bad;
+    char **good_ids;
+};
+
+static void make_id(int i, char out[37])
+{
+    snprintf(out, 37, "%08x-0000-4000-8000-%012x", (unsigned)i * 2654435761u, (unsigned)i);
+}
+
+static char *good_value(const char *id)
+{
+    struct up_record r = {0};
+    for (int f = 0; f < UP_RECORD_NFIELDS; f++)
+        r.fields[f] = (char *)"x";
+    r.fields[UP_FIELD_id] = (char *)id;
+    r.fields[UP_FIELD_dob] = (char *)"1990-01-02T03:04:05.678Z";
+    r.fields[UP_FIELD_registered_date] = (char *)"2010-01-02T03:04:05.678Z";
+    struct up_buf b = UP_BUF_INIT;
+    up_record_to_json(&r, &b);
+    return up_buf_steal(&b);
+}
+
+static void produce(rd_kafka_t *p, const char *key, const char *value, size_t len, int partition)
+{
+    assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC), RD_KAFKA_V_PARTITION(partition),
+                                       RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+                                       RD_KAFKA_V_VALUE((void *)value, len),
+                                       RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
+                     0);
+}
+
+/* good records on every partition, with bad ones of each kind in between */
+static void produce_all(struct fixture *f, int good)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", f->bootstraps, err, sizeof err);
+    rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    assert_non_null(p);
+    f->good = good;
+    f->good_ids = calloc((size_t)good, sizeof *f->good_ids);
+    for (int i = 0; i < good; i++) {
+        char id[37];
+        make_id(i, id);
+        f->good_ids[i] = strdup(id);
+        char *v = good_value(id);
+        produce(p, id, v, strlen(v), i % PARTITIONS);
+        if (i % 50 == 7) { /* a bad neighbour: key differs from the id */
+            produce(p, "not-the-id", v, strlen(v), i % PARTITIONS);
+            f->bad++;
+        }
+        free(v);
+    }
+    produce(p, "k", "{not json", 9, 0);
+    produce(p, "k", "[1]", 3, 1);
+    produce(p, NULL, NULL, 0, 2);
+    f->bad += 3;
+    assert_int_equal(rd_kafka_flush(p, 10000), 0);
+    rd_kafka_destroy(p);
+}
+
+static int setup(void **state)
+{
+    struct fixture *f = calloc(1, sizeof *f);
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "log_level", "3", err, sizeof err);
+    f->owner = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    f->mock = rd_kafka_mock_cluster_new(f->owner, 1);
+    snprintf(f->bootstraps, sizeof f->bootstraps, "%s", rd_kafka_mock_cluster_bootstraps(f->mock));
+    assert_int_equal(rd_kafka_mock_topic_create(f->mock, TOPIC, PARTITIONS, 1), 0);
+    assert_int_equal(rd_kafka_mock_topic_create(f->mock, DLQ, 1, 1), 0);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+    for (int i = 0; i < f->good; i++)
+        free(f->good_ids[i]);
+    free(f->good_ids);
+    rd_kafka_mock_cluster_destroy(f->mock);
+    rd_kafka_destroy(f->owner);
+    free(f);
+    return 0;
+}
+
+static void base_config(struct fixture *f, struct up_stream_config *cfg, struct fake_sink *s,
+                        struct up_str_list *props, const char *group)
+{
+    memset(s, 0, sizeof *s);
+    s->fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+    s->seed = 7;
+    memset(props, 0, sizeof *props);
+    up_str_list_push(props, "session.timeout.ms=6000");
+    up_stream_config_init(cfg);
+    cfg->brokers = f->bootstraps;
+    cfg->kafka_props = props;
+    cfg->topic = TOPIC;
+    cfg->group = group;
+    cfg->dlq_topic = DLQ;
+    cfg->sink = fake_interface(s);
+    cfg->in_flight = 40;
+    cfg->exit_when_idle_ms = 2500;
+    cfg->progress_ms = 0;
+    cfg->retry_base_ms = 20;
+    cfg->retry_max_ms = 200;
+    cfg->pause_after_ms = 50;
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every good id was stored at least once, and nothing else was. */
+static void assert_all_stored(struct fixture *f, struct fake_sink *s)
+{
+    qsort(s->stored_ids, s->nstored, sizeof *s->stored_ids, cmp_str);
+    size_t distinct = 0;
+    for (size_t i = 0; i < s->nstored; i++)
+        if (i == 0 || strcmp(s->stored_ids[i], s->stored_ids[i - 1]) != 0)
+            distinct++;
+    assert_int_equal(distinct, (size_t)f->good);
+    for (int i = 0; i < f->good; i++)
+        assert_non_null(
+            bsearch(&f->good_ids[i], s->stored_ids, s->nstored, sizeof *s->stored_ids, cmp_str));
+}
+
+/* Offsets the group committed equal each partition's end: nothing left behind. */
+static void assert_committed_to_end(struct fixture *f, const char *group)
+{
+    static const char *const topics[] = {TOPIC};
+    struct up_consumer_config cc = {
+        .brokers = f->bootstraps, .group = group, .topics = topics, .ntopics = 1};
+    char err[256];
+    struct up_consumer *c = up_consumer_new(&cc, err, sizeof err);
+    assert_non_null(c);
+    int64_t total = 0;
+    for (int p = 0; p < PARTITIONS; p++) {
+        int64_t committed = up_consumer_committed(c, TOPIC, p, 5000);
+        int64_t lo, hi;
+        assert_int_equal(
+            rd_kafka_query_watermark_offsets(up_consumer_handle(c), TOPIC, p, &lo, &hi, 5000), 0);
+        assert_int_equal(committed, hi);
+        total += hi;
+    }
+    assert_int_equal(total, f->good + f->bad);
+    up_consumer_close(c);
+}
+
+/* Reads the DLQ back: count, and every record carries the reason and source headers. */
+static int count_dlq(struct fixture *f, int *key_mismatch)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", f->bootstraps, err, sizeof err);
+    rd_kafka_conf_set(conf, "group.id", "dlq-reader", err, sizeof err); /* assign(), no join */
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, DLQ, 0)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(c, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    int n = 0;
+    int64_t deadline = up_mono_ms() + 5000;
+    while (n < f->bad && up_mono_ms() < deadline) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 100);
+        if (!m)
+            continue;
+        if (!m->err) {
+            rd_kafka_headers_t *h;
+            const void *v;
+            size_t len;
+            assert_int_equal(rd_kafka_message_headers(m, &h), 0);
+            assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_REASON, &v, &len), 0);
+            if (len == 12 && memcmp(v, "key_mismatch", 12) == 0)
+                (*key_mismatch)++;
+            assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_TOPIC, &v, &len), 0);
+            assert_memory_equal(v, TOPIC, len);
+            assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_OFFSET, &v, &len), 0);
+            assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_DETAIL, &v, &len), 0);
+            n++;
+        }
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    return n;
+}
+
+static void test_all_records_stored_or_dead_lettered(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 600);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-happy");
+    struct up_registry *reg = up_registry_new();
+    cfg.metrics = reg;
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_int_equal(t.consumed, (uint64_t)(f->good + f->bad));
+    assert_int_equal(t.stored, (uint64_t)f->good);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad);
+    assert_true(s.max_in_flight <= cfg.in_flight);
+    assert_all_stored(f, &s);
+    assert_committed_to_end(f, "g-happy");
+    int mismatches = 0;
+    assert_int_equal(count_dlq(f, &mismatches), f->bad);
+    assert_int_equal(mismatches, f->bad - 3);
+
+    struct up_buf text = UP_BUF_INIT;
+    up_metrics_render(reg, &text);
+    assert_non_null(strstr(text.data, "userpipe_stream_records_stored_total 600"));
+    assert_non_null(strstr(text.data, "userpipe_stream_records_dead_lettered_total{reason="
+                                      "\"malformed_json\"} 1"));
+    assert_non_null(strstr(text.data, "userpipe_stream_e2e_latency_seconds_count 600"));
+    assert_non_null(strstr(text.data, "userpipe_stream_consumer_lag_records{topic=\"users\","
+                                      "partition=\"0\"}"));
+    up_buf_free(&text);
+    up_registry_free(reg);
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+static void test_failing_sink_is_retried_until_it_recovers(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 300);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-failing");
+    s.fail_until_ms = up_mono_ms() + 6000; /* group join takes ~3 s on the mock */
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_true(s.failures > 0);
+    assert_true(t.write_retries > 0);
+    /* While failing, the window fails once, then one probe at a time goes out (every
+     * 20-200 ms): far fewer failures than re-sending the whole window each round. */
+    assert_true(s.failures < 3 * cfg.in_flight);
+    assert_int_equal(t.stored, (uint64_t)f->good);
+    assert_all_stored(f, &s);
+    assert_committed_to_end(f, "g-failing");
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+static void test_write_timestamp_is_the_record_timestamp(void **state)
+{
+    struct fixture *f = *state;
+    int64_t before = up_wall_ms();
+    produce_all(f, 30);
+    int64_t after = up_wall_ms();
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-ts");
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_int_equal(s.nstored, 30);
+    for (size_t i = 0; i < s.nstored; i++) {
+        assert_true(s.stored_ts[i] >= before * 1000);
+        assert_true(s.stored_ts[i] <= after * 1000);
+        assert_int_equal(s.stored_ts[i] % 1000, 0); /* ms precision, as Kafka has it */
+    }
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_all_records_stored_or_dead_lettered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_failing_sink_is_retried_until_it_recovers, setup,
+                                        teardown),
+        cmocka_unit_test_setup_teardown(test_write_timestamp_is_the_record_timestamp, setup,
+                                        teardown),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
