@@ -8,9 +8,6 @@
 #include <string.h>
 
 const struct up_command up_commands[] = {
-    {"api", "offline RandomUser 1.4-compatible API server (deterministic seeds)", cmd_api},
-    {"produce", "fetch users from the RandomUser API and produce them to Kafka", cmd_produce},
-    {"ui", "live dashboard: messages as they arrive, rates, lag, rows stored", cmd_ui},
     {"produce", "fetch users from the RandomUser API and produce them to Kafka", cmd_produce},
     {NULL, NULL, NULL},
 };
@@ -52,7 +49,8 @@ int main(int argc, char **argv)
         print_usage(stdout);
         return 0;
     }
-    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 || strcmp(name, "version") == 0) {
+    if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 ||
+        strcmp(name, "version") == 0) {
         print_version();
         return 0;
     }
