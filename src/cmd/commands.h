@@ -13,6 +13,7 @@ struct up_command {
 /* The table main() dispatches on; defined in main.c. */
 extern const struct up_command up_commands[];
 
+int cmd_api(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 
 #endif

@@ -8,6 +8,7 @@
 #include <string.h>
 
 const struct up_command up_commands[] = {
+    {"api", "offline RandomUser 1.4-compatible API server (deterministic seeds)", cmd_api},
     {"produce", "fetch users from the RandomUser API and produce them to Kafka", cmd_produce},
     {NULL, NULL, NULL},
 };
