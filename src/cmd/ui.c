@@ -1,0 +1,246 @@
+/* ui: `userpipe ui` — the live dashboard: Control Center's "Topics > users_queue > Messages"
+ * view plus the pipeline's health, served on 127.0.0.1:9021. Parses flags and wires
+ * web/ui_feed (live tails), web/ui_health (pollers) and web/ui_server (HTTP) together. */
+#include "cmd/commands.h"
+#include "core/buf.h"
+#include "core/flags.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/signals.h"
+#include "kafka/config.h"
+#include "web/metrics_server.h"
+#include "web/ui_auth.h"
+#include "web/ui_feed.h"
+#include "web/ui_health.h"
+#include "web/ui_server.h"
+
+#include <curl/curl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct ui_opts {
+    struct up_common_opts common;
+    char *listen;
+    char *topic;
+    char *dlq;
+    char *group;
+    char *cassandra;
+    char *cassandra_user;
+    char *cassandra_password_file;
+    char *keyspace;
+    char *table;
+    char *stream_metrics;
+    char *airflow_url;
+    char *auth_file;
+    bool insecure_no_auth;
+    long long queue_events;
+    int64_t queue_bytes;
+    int64_t max_value_bytes;
+};
+
+#define OPT(field) offsetof(struct ui_opts, field)
+
+static const struct up_flag ui_flags[] = {
+    {"listen", 'l', UP_FLAG_STRING, "HOST:PORT", "127.0.0.1:9021",
+     "where the dashboard listens (a non-loopback address needs --auth-file)", OPT(listen), NULL, 0,
+     0},
+    {"topic", 't', UP_FLAG_STRING, "TOPIC", "users_queue",
+     "topic the page opens on (any topic can be picked in the page)", OPT(topic), NULL, 0, 0},
+    {"dlq", 0, UP_FLAG_STRING, "TOPIC", "users_queue.dlq",
+     "dead-letter topic, counted by its userpipe.error.reason header ('' = none)", OPT(dlq), NULL,
+     0, 0},
+    {"group", 'g', UP_FLAG_STRING, "GROUP", "userpipe-stream",
+     "consumer group whose lag is shown (inspected, never joined)", OPT(group), NULL, 0, 0},
+    {"cassandra", 0, UP_FLAG_STRING, "HOST:PORT[,..]", "127.0.0.1:9042",
+     "Cassandra to probe for health and the table's size estimate ('' = none)", OPT(cassandra),
+     NULL, 0, 0},
+    {"cassandra-user", 0, UP_FLAG_STRING, "USER", NULL, "Cassandra user", OPT(cassandra_user), NULL,
+     0, 0},
+    {"cassandra-password-file", 0, UP_FLAG_STRING, "FILE", NULL,
+     "file holding the Cassandra password (mode 600)", OPT(cassandra_password_file), NULL, 0, 0},
+    {"keyspace", 0, UP_FLAG_STRING, "NAME", "profiles", "keyspace of the users table",
+     OPT(keyspace), NULL, 0, 0},
+    {"table", 0, UP_FLAG_STRING, "NAME", "users", "table the stream writes", OPT(table), NULL, 0,
+     0},
+    {"stream-metrics", 0, UP_FLAG_STRING, "URL", NULL,
+     "the stream's --metrics endpoint (http://127.0.0.1:9465/metrics): rows stored, store rate",
+     OPT(stream_metrics), NULL, 0, 0},
+    {"airflow-url", 0, UP_FLAG_STRING, "URL", "http://127.0.0.1:8080",
+     "Airflow's web UI, linked from the page and probed ('' = none)", OPT(airflow_url), NULL, 0, 0},
+    {"auth-file", 0, UP_FLAG_STRING, "FILE", NULL,
+     "require HTTP basic auth: USER:PASSWORD lines, file mode 600", OPT(auth_file), NULL, 0, 0},
+    {"insecure-no-auth", 0, UP_FLAG_BOOL, NULL, NULL,
+     "allow a non-loopback --listen without --auth-file", OPT(insecure_no_auth), NULL, 0, 0},
+    {"queue-events", 0, UP_FLAG_INT, "N", "2000",
+     "records buffered per browser; the oldest are dropped (and counted) beyond", OPT(queue_events),
+     NULL, 16, 1000000},
+    {"queue-bytes", 0, UP_FLAG_SIZE, "SIZE", "8MiB", "bytes buffered per browser", OPT(queue_bytes),
+     NULL, 0, 0},
+    {"max-value-bytes", 0, UP_FLAG_SIZE, "SIZE", "64KiB",
+     "longer record values are cut (and marked) in the page", OPT(max_value_bytes), NULL, 0, 0},
+    UP_FLAGS_KAFKA(struct ui_opts),
+    UP_FLAGS_METRICS(struct ui_opts),
+    UP_FLAGS_LOG(struct ui_opts),
+};
+
+static const struct up_command_spec ui_spec = {
+    "ui",
+    NULL,
+    "live dashboard: messages as they arrive, rates, lag, rows stored",
+    "Serves the dashboard on --listen: a live tail of any topic (newest first, server-side\n"
+    "filter, start from the end, the beginning, an offset or a time, export as JSON/CSV),\n"
+    "the topics with their partitions, record counts and retention, the DLQ counted by\n"
+    "reason, and the pipeline's health: produce/consume/store rates, the --group's lag per\n"
+    "partition in records and seconds, rows stored, and whether Kafka, Cassandra, the\n"
+    "stream and Airflow answer. The tails are group-less consumers: opening the page never\n"
+    "rebalances the stream. Prometheus text at /metrics; JSON under /api/.\n\n"
+    "Examples:\n"
+    "  userpipe ui --stream-metrics http://127.0.0.1:9465/metrics\n"
+    "  userpipe ui --listen 0.0.0.0:9021 --auth-file ~/.config/userpipe/ui.auth\n",
+    ui_flags,
+    UP_NFLAGS(ui_flags),
+    0,
+    0,
+};
+
+static const char *nonempty(const char *s)
+{
+    return s && *s ? s : NULL;
+}
+
+static char *config_json(const struct ui_opts *o)
+{
+    struct up_buf b = UP_BUF_INIT;
+    const char *names[] = {"topic", "dlq", "group", "airflow_url", "version"};
+    const char *values[] = {o->topic, nonempty(o->dlq), o->group, nonempty(o->airflow_url),
+                            USERPIPE_VERSION};
+    up_buf_putc(&b, '{');
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        up_buf_printf(&b, "%s\"%s\":", i ? "," : "", names[i]);
+        if (!values[i]) {
+            up_buf_puts(&b, "null");
+            continue;
+        }
+        up_buf_putc(&b, '"');
+        up_buf_json_escape(&b, values[i], strlen(values[i]));
+        up_buf_putc(&b, '"');
+    }
+    up_buf_putc(&b, '}');
+    return up_buf_steal(&b);
+}
+
+/* Fails early, with librdkafka's words, on a bad -X instead of inside a poller. */
+static bool kafka_props_ok(const struct ui_opts *o)
+{
+    char err[512];
+    rd_kafka_conf_t *conf =
+        up_kafka_conf_new(o->common.brokers, &o->common.kafka_props, NULL, err, sizeof err);
+    if (!conf) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        return false;
+    }
+    rd_kafka_conf_destroy(conf);
+    return true;
+}
+
+static char *stats_json(void *health)
+{
+    return up_ui_health_json(health);
+}
+
+static void wait_for_stop(void)
+{
+    struct pollfd pfd = {.fd = up_stop_fd(), .events = POLLIN};
+    while (!up_stop_requested())
+        poll(&pfd, 1, 1000);
+}
+
+static int run(const struct ui_opts *o)
+{
+    struct up_ui_auth auth;
+    bool have_auth = false;
+    char err[1024];
+    if (o->auth_file) {
+        if (up_ui_auth_load(o->auth_file, &auth, err, sizeof err) != 0) {
+            fprintf(stderr, "userpipe ui: %s\n", err);
+            return 2;
+        }
+        have_auth = true;
+    }
+    struct up_registry *reg = up_registry_default();
+    up_registry_add_process_metrics(reg);
+
+    struct up_ui_limits lim = {.queue_events = (size_t)o->queue_events,
+                               .queue_bytes = (size_t)o->queue_bytes,
+                               .max_value_bytes = (size_t)o->max_value_bytes,
+                               .progress_ms = 1000};
+    struct up_ui_hub *hub = up_ui_hub_new(o->common.brokers, &o->common.kafka_props, &lim, reg);
+    struct up_ui_health_config hc = {.brokers = o->common.brokers,
+                                     .props = &o->common.kafka_props,
+                                     .topic = o->topic,
+                                     .dlq = nonempty(o->dlq),
+                                     .group = o->group,
+                                     .stream_metrics_url = nonempty(o->stream_metrics),
+                                     .airflow_url = nonempty(o->airflow_url),
+                                     .reg = reg};
+    struct up_ui_health *health = up_ui_health_start(&hc);
+    up_ui_hub_set_stats(hub, stats_json, health);
+
+    char *cfg_json = config_json(o);
+    struct up_ui_server_config sc = {.listen = o->listen,
+                                     .auth = have_auth ? &auth : NULL,
+                                     .allow_open = o->insecure_no_auth,
+                                     .config_json = cfg_json,
+                                     .hub = hub,
+                                     .health = health,
+                                     .reg = reg};
+    int rc = 0;
+    struct up_metrics_server *ms = NULL;
+    struct up_ui_server *srv = up_ui_server_start(&sc, err, sizeof err);
+    if (!srv) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        rc = strstr(err, "cannot listen") ? 1 : 2;
+    } else if (o->common.metrics &&
+               !(ms = up_metrics_server_start(o->common.metrics, reg, err, sizeof err))) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        rc = 1;
+    } else {
+        up_signals_install();
+        UP_INFO("dashboard at http://%s/ (topic %s, group %s, brokers %s)", o->listen, o->topic,
+                o->group, o->common.brokers);
+        wait_for_stop();
+        UP_INFO("stopping: closing %zu live tail(s)", up_ui_hub_clients(hub));
+    }
+    up_metrics_server_stop(ms);
+    up_ui_server_stop(srv);
+    up_ui_health_stop(health);
+    up_ui_hub_free(hub);
+    free(cfg_json);
+    if (have_auth)
+        up_ui_auth_free(&auth);
+    return rc;
+}
+
+int cmd_ui(int argc, char **argv)
+{
+    struct ui_opts o;
+    memset(&o, 0, sizeof o);
+    char **args = NULL;
+    int nargs = 0;
+    enum up_flags_result fr = up_flags_parse(&ui_spec, &o, argc, argv, &args, &nargs);
+    free(args);
+    int rc;
+    if (fr != UP_FLAGS_OK)
+        rc = fr == UP_FLAGS_HELP ? 0 : 2;
+    else if (!up_common_apply(&o.common, "ui") || !kafka_props_ok(&o))
+        rc = 2;
+    else {
+        curl_global_init(CURL_GLOBAL_DEFAULT);
+        rc = run(&o);
+        curl_global_cleanup();
+    }
+    up_flags_free(&ui_spec, &o);
+    return rc;
+}
