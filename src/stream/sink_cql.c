@@ -1,0 +1,208 @@
+/* stream/sink_cql: rows -> async prepared INSERTs on a cql session. */
+#include "stream/sink_cql.h"
+
+#include "core/buf.h"
+#include "core/log.h"
+#include "stream/schema.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct up_cql_sink {
+    cql_session *session;
+    cql_prepared *insert;
+    enum cql_consistency consistency;
+};
+
+/* What a write needs back in its completion. */
+struct write_ctx {
+    up_sink_done_fn done;
+    void *opaque;
+};
+
+static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, size_t errlen)
+{
+    struct cql_error e;
+    if (cql_session_query_sync(s, cql, NULL, &e) == 0)
+        return 0;
+    *retryable = cql_error_is_retryable(e.code);
+    char why[640];
+    cql_error_format(&e, why, sizeof why);
+    snprintf(err, errlen, "%.80s...: %s", cql, why);
+    return -1;
+}
+
+static int create_schema(struct up_cql_sink *sink, const struct up_cql_sink_config *cfg,
+                         bool *retryable, char *err, size_t errlen)
+{
+    struct up_buf ks = UP_BUF_INIT, table = UP_BUF_INIT;
+    int rc = up_schema_create_statements(cfg->keyspace, cfg->table, cfg->replication, &ks, &table,
+                                         err, errlen);
+    if (rc == 0)
+        rc = run_ddl(sink->session, ks.data, retryable, err, errlen);
+    if (rc == 0)
+        rc = run_ddl(sink->session, table.data, retryable, err, errlen);
+    up_buf_free(&ks);
+    up_buf_free(&table);
+    return rc;
+}
+
+static int prepare_insert(struct up_cql_sink *sink, const struct up_cql_sink_config *cfg,
+                          bool *retryable, char *err, size_t errlen)
+{
+    struct up_buf cql = UP_BUF_INIT;
+    up_schema_insert_statement(cfg->keyspace, cfg->table, &cql);
+    struct cql_error e;
+    int rc = cql_session_prepare_sync(sink->session, cql.data, &sink->insert, &e);
+    if (rc != 0) {
+        *retryable = cql_error_is_retryable(e.code);
+        char why[640];
+        cql_error_format(&e, why, sizeof why);
+        snprintf(err, errlen,
+                 "preparing the INSERT into %s.%s: %s (does the table have the "
+                 "columns of DESIGN.md \"The table\"?)",
+                 cfg->keyspace, cfg->table, why);
+    }
+    up_buf_free(&cql);
+    return rc;
+}
+
+struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool *retryable,
+                                     char *err, size_t errlen)
+{
+    *retryable = false;
+    struct cql_config cc;
+    cql_config_init(&cc);
+    cc.contact_points = cfg->contact_points;
+    cc.user = cfg->user;
+    cc.password = cfg->password;
+    cc.consistency = cfg->consistency;
+    cc.compression = cfg->compression;
+    if (cfg->request_timeout_ms > 0)
+        cc.request_timeout_ms = cfg->request_timeout_ms;
+    struct up_cql_sink *sink = up_xcalloc(1, sizeof *sink);
+    sink->consistency = cfg->consistency;
+    struct cql_error e;
+    if (cql_session_connect(&cc, &sink->session, &e) != 0) {
+        *retryable = cql_error_is_retryable(e.code);
+        cql_error_format(&e, err, errlen);
+        free(sink);
+        return NULL;
+    }
+    if ((cfg->create_schema && create_schema(sink, cfg, retryable, err, errlen) != 0) ||
+        prepare_insert(sink, cfg, retryable, err, errlen) != 0) {
+        up_cql_sink_free(sink);
+        return NULL;
+    }
+    return sink;
+}
+
+void up_cql_sink_free(struct up_cql_sink *s)
+{
+    if (!s)
+        return;
+    if (s->insert)
+        cql_prepared_free(s->insert);
+    cql_session_free(s->session);
+    free(s);
+}
+
+static void on_result(void *opaque, cql_result *result, const struct cql_error *e)
+{
+    struct write_ctx *w = opaque;
+    if (result) {
+        w->done(w->opaque, true, NULL);
+    } else {
+        char why[640];
+        cql_error_format(e, why, sizeof why);
+        w->done(w->opaque, false, why);
+    }
+    free(w);
+}
+
+/* Binds the row in column order: the record's fields, ingested_at, the write time. */
+static enum cql_error_code bind_row(cql_statement *st, const struct up_row *row,
+                                    int64_t timestamp_us)
+{
+    enum cql_error_code rc = CQL_OK;
+    for (int i = 0; i < UP_RECORD_NFIELDS && rc == CQL_OK; i++) {
+        if (i == UP_FIELD_id) {
+            struct cql_uuid id;
+            memcpy(id.bytes, row->id, sizeof id.bytes);
+            rc = cql_statement_bind_uuid(st, (size_t)i, &id);
+        } else if (i == UP_FIELD_dob) {
+            rc = cql_statement_bind_timestamp(st, (size_t)i, row->dob_ms);
+        } else if (i == UP_FIELD_registered_date) {
+            rc = cql_statement_bind_timestamp(st, (size_t)i, row->registered_ms);
+        } else {
+            const char *v = row->rec.fields[i];
+            rc = cql_statement_bind_text(st, (size_t)i, v, strlen(v));
+        }
+    }
+    if (rc == CQL_OK)
+        rc = cql_statement_bind_timestamp(st, UP_SCHEMA_BIND_INGESTED_AT, timestamp_us / 1000);
+    if (rc == CQL_OK)
+        rc = cql_statement_bind_bigint(st, UP_SCHEMA_BIND_TIMESTAMP, timestamp_us);
+    return rc;
+}
+
+static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
+                      up_sink_done_fn done, void *opaque, char *err, size_t errlen)
+{
+    struct up_cql_sink *s = ctx;
+    cql_statement *st = cql_prepared_bind(s->insert);
+    enum cql_error_code bc = bind_row(st, row, timestamp_us);
+    if (bc != CQL_OK) {
+        snprintf(err, errlen, "binding the row: %s", cql_error_desc(bc));
+        cql_statement_free(st);
+        return -1;
+    }
+    cql_statement_set_consistency(st, s->consistency);
+    cql_statement_set_idempotent(st, true); /* an upsert of fixed values at a fixed time */
+    struct write_ctx *w = up_xmalloc(sizeof *w);
+    w->done = done;
+    w->opaque = opaque;
+    struct cql_error e;
+    int rc = cql_session_execute(s->session, st, on_result, w, &e);
+    cql_statement_free(st);
+    if (rc != 0) {
+        cql_error_format(&e, err, errlen);
+        free(w);
+        return -1;
+    }
+    return 0;
+}
+
+static void sink_poll(void *ctx, int timeout_ms)
+{
+    struct up_cql_sink *s = ctx;
+    cql_session_poll(s->session, timeout_ms);
+}
+
+static int sink_fd(void *ctx)
+{
+    return cql_session_fd(((struct up_cql_sink *)ctx)->session);
+}
+
+static size_t sink_in_flight(void *ctx)
+{
+    return cql_session_in_flight(((struct up_cql_sink *)ctx)->session);
+}
+
+static void sink_close(void *ctx)
+{
+    up_cql_sink_free(ctx);
+}
+
+struct up_sink up_cql_sink_interface(struct up_cql_sink *s)
+{
+    return (struct up_sink){
+        .ctx = s,
+        .write = sink_write,
+        .poll = sink_poll,
+        .fd = sink_fd,
+        .in_flight = sink_in_flight,
+        .close = sink_close,
+    };
+}

@@ -1,0 +1,337 @@
+/* it_stream_kafka: the stream integration tests' Kafka side (librdkafka, no JVM).
+ *   it_stream_kafka create BROKERS TOPIC PARTITIONS    create a topic (exists: fine)
+ *   it_stream_kafka delete BROKERS TOPIC...            delete topics (absent: fine)
+ *   it_stream_kafka produce BROKERS TOPIC TAG FROM TO [RATE]
+ *       good records FROM..TO-1 of the deterministic set TAG (key = id), at most RATE/s
+ *       (0 = as fast as possible); idempotent, acks=all; exit 1 unless all are delivered
+ *   it_stream_kafka produce-bad BROKERS TOPIC TAG
+ *       one bad record of every kind, each between two good ones (TAG's indexes
+ *       1000000..); prints "<reason> <key>" per bad record on stdout. The oversize one
+ *       is 16 KiB: run the stream with --max-record-bytes 8KiB
+ *   it_stream_kafka committed BROKERS GROUP TOPIC
+ *       prints "<partition> <committed> <end>" per partition (committed -1 = none)
+ * The same TAG and index always give the same record, so tests and the checker agree. */
+#include "core/buf.h"
+#include "core/clock.h"
+#include "kafka/admin.h"
+#include "source/record.h"
+
+#include <librdkafka/rdkafka.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void die(const char *what, const char *why)
+{
+    fprintf(stderr, "it_stream_kafka: %s: %s\n", what, why);
+    exit(1);
+}
+
+static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *brokers, const char *group)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
+        (group && rd_kafka_conf_set(conf, "group.id", group, err, sizeof err)) ||
+        (type == RD_KAFKA_PRODUCER &&
+         (rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err) ||
+          rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err))))
+        die("config", err);
+    rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
+    if (!rk)
+        die("client", err);
+    return rk;
+}
+
+/* ---------------------------------------------------------- the deterministic records */
+
+static uint64_t mix(uint64_t x)
+{
+    x ^= x >> 33;
+    x *= 0xff51afd7ed558ccdULL;
+    x ^= x >> 33;
+    x *= 0xc4ceb9fe1a85ec53ULL;
+    x ^= x >> 33;
+    return x;
+}
+
+static uint64_t tag_hash(const char *tag)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (const char *p = tag; *p; p++)
+        h = (h ^ (uint8_t)*p) * 1099511628211ULL;
+    return h;
+}
+
+/* A version-4-shaped uuid from (tag, index). */
+static void make_id(const char *tag, long i, char out[37])
+{
+    uint64_t a = mix(tag_hash(tag) ^ (uint64_t)i), b = mix(a ^ 0x9e3779b97f4a7c15ULL);
+    snprintf(out, 37, "%08x-%04x-4%03x-%04x-%012llx", (unsigned)(a >> 32),
+             (unsigned)(a >> 16) & 0xffff, (unsigned)a & 0xfff,
+             (unsigned)(0x8000 | ((b >> 48) & 0x3fff)),
+             (unsigned long long)(b & 0xffffffffffffULL));
+}
+
+static const char *const first_names[] = {"Zoë",   "Jörg",  "Đorđe",     "Siobhán",
+                                          "Ørjan", "Çağla", "Ana María", "Jean-Luc",
+                                          "Mia",   "Ваня",  "آرش"};
+static const char *const last_names[] = {"O'Brien",  "Müller", "Østergård", "Nguyễn",
+                                         "D'Angelo", "Smith",  "Şahin",     "van der Berg"};
+
+/* Fills r (strings owned by the caller's buffers) with record i of the set. */
+static void make_record(const char *tag, long i, char id[37], char bufs[6][160],
+                        struct up_record *r)
+{
+    uint64_t h = mix(tag_hash(tag) + (uint64_t)i * 7919);
+    make_id(tag, i, id);
+    memset(r, 0, sizeof *r);
+    r->fields[UP_FIELD_id] = id;
+    r->fields[UP_FIELD_first_name] = (char *)first_names[h % 11];
+    r->fields[UP_FIELD_last_name] = (char *)last_names[(h >> 8) % 8];
+    r->fields[UP_FIELD_gender] = (char *)((h >> 16) & 1 ? "female" : "male");
+    snprintf(bufs[0], 160, "%ld Rue d'Alésia, Paris, Île-de-France, France", i % 9000 + 1);
+    r->fields[UP_FIELD_address] = bufs[0];
+    snprintf(bufs[1], 160, "%05lu", (unsigned long)(h % 100000));
+    r->fields[UP_FIELD_post_code] = bufs[1];
+    snprintf(bufs[2], 160, "user%ld.%s@example.com", i, tag);
+    r->fields[UP_FIELD_email] = bufs[2];
+    snprintf(bufs[3], 160, "user%ld", i);
+    r->fields[UP_FIELD_username] = bufs[3];
+    char iso[UP_ISO8601_LEN];
+    up_iso8601_format(-631152000000LL + (int64_t)(h % 1500000000000ULL), iso);
+    snprintf(bufs[4], 160, "%s", iso);
+    r->fields[UP_FIELD_dob] = bufs[4];
+    up_iso8601_format(1000000000000LL + (int64_t)((h >> 3) % 700000000000ULL), iso);
+    snprintf(bufs[5], 160, "%s", iso);
+    r->fields[UP_FIELD_registered_date] = bufs[5];
+    r->fields[UP_FIELD_phone] = (char *)"(272) 790-0888";
+    r->fields[UP_FIELD_picture] = (char *)"https://randomuser.me/api/portraits/med/men/1.jpg";
+    r->fields[UP_FIELD_nat] = (char *)"FR";
+}
+
+/* ---------------------------------------------------------------------- producing */
+
+static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
+{
+    (void)rk;
+    (void)opaque;
+    long *failed = m->_private;
+    if (m->err)
+        (*failed)++;
+}
+
+static void send_one(rd_kafka_t *p, const char *topic, const char *key, const void *value,
+                     size_t len, long *failed)
+{
+    for (;;) {
+        rd_kafka_resp_err_t e = rd_kafka_producev(
+            p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
+            RD_KAFKA_V_VALUE((void *)value, len), RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY),
+            RD_KAFKA_V_OPAQUE(failed), RD_KAFKA_V_END);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
+            return;
+        if (e != RD_KAFKA_RESP_ERR__QUEUE_FULL)
+            die("produce", rd_kafka_err2str(e));
+        rd_kafka_poll(p, 50);
+    }
+}
+
+static void send_good(rd_kafka_t *p, const char *topic, const char *tag, long i, long *failed)
+{
+    char id[37], bufs[6][160];
+    struct up_record r;
+    make_record(tag, i, id, bufs, &r);
+    struct up_buf b = UP_BUF_INIT;
+    up_record_to_json(&r, &b);
+    send_one(p, topic, id, b.data, b.len, failed);
+    up_buf_free(&b);
+}
+
+static rd_kafka_t *new_producer(const char *brokers)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
+        rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err) ||
+        rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err))
+        die("config", err);
+    rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    if (!rk)
+        die("producer", err);
+    return rk;
+}
+
+static int finish(rd_kafka_t *p, long *failed, long n)
+{
+    if (rd_kafka_flush(p, 60000) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        die("flush", "timed out");
+    rd_kafka_destroy(p);
+    if (*failed) {
+        fprintf(stderr, "it_stream_kafka: %ld of %ld not delivered\n", *failed, n);
+        return 1;
+    }
+    return 0;
+}
+
+static int cmd_produce(const char *brokers, const char *topic, const char *tag, long from, long to,
+                       double rate)
+{
+    rd_kafka_t *p = new_producer(brokers);
+    long failed = 0;
+    int64_t t0 = up_mono_us();
+    for (long i = from; i < to; i++) {
+        if (rate > 0) {
+            int64_t due = t0 + (int64_t)((double)(i - from) * 1e6 / rate);
+            int64_t now = up_mono_us();
+            if (due > now)
+                rd_kafka_poll(p, (int)((due - now) / 1000));
+        }
+        send_good(p, topic, tag, i, &failed);
+        rd_kafka_poll(p, 0);
+    }
+    return finish(p, &failed, to - from);
+}
+
+/* A good record's JSON with one field replaced by raw JSON text (NULL: removed). */
+static char *good_json_with(const char *tag, long i, const char *field, const char *raw,
+                            char id[37])
+{
+    char bufs[6][160];
+    struct up_record r;
+    make_record(tag, i, id, bufs, &r);
+    struct up_buf b = UP_BUF_INIT;
+    up_buf_putc(&b, '{');
+    bool first = true;
+    for (int f = 0; f < UP_RECORD_NFIELDS; f++) {
+        bool replaced = field && strcmp(field, up_record_field_names[f]) == 0;
+        if (replaced && !raw)
+            continue;
+        up_buf_printf(&b, "%s\"%s\":", first ? "" : ",", up_record_field_names[f]);
+        first = false;
+        if (replaced) {
+            up_buf_puts(&b, raw);
+        } else {
+            up_buf_putc(&b, '"');
+            up_buf_json_escape(&b, r.fields[f], strlen(r.fields[f]));
+            up_buf_putc(&b, '"');
+        }
+    }
+    up_buf_putc(&b, '}');
+    return up_buf_steal(&b);
+}
+
+static int cmd_produce_bad(const char *brokers, const char *topic, const char *tag)
+{
+    rd_kafka_t *p = new_producer(brokers);
+    long failed = 0, n = 0, good = 1000000;
+    struct bad {
+        const char *reason;
+        const char *field, *raw; /* a replaced field, or */
+        const char *value;       /* a whole raw value */
+        bool key_differs, no_value;
+    } bads[] = {
+        {"malformed_json", NULL, NULL, "{\"id\": \"x\", ", false, false},
+        {"not_object", NULL, NULL, "[\"a\", \"b\"]", false, false},
+        {"missing_field", "email", NULL, NULL, false, false},
+        {"wrong_type", "post_code", "75014", NULL, false, false},
+        {"bad_uuid", "id", "\"NOT-A-UUID\"", NULL, false, false},
+        {"key_mismatch", NULL, NULL, NULL, true, false},
+        {"bad_date", "dob", "\"1990-02-30T00:00:00.000Z\"", NULL, false, false},
+        {"invalid_utf8", "first_name", "\"Zo\xC3\"", NULL, false, false},
+        {"oversize", "address", NULL, NULL, false, false}, /* built below */
+        {"empty_value", NULL, NULL, NULL, false, true},
+    };
+    for (size_t k = 0; k < sizeof bads / sizeof bads[0]; k++) {
+        send_good(p, topic, tag, good++, &failed);
+        n++;
+        char id[37], key[64];
+        char *value = NULL;
+        struct bad *b = &bads[k];
+        long i = good++;
+        if (strcmp(b->reason, "oversize") == 0) {
+            /* 16 KiB of valid text: the tests run stream with --max-record-bytes 8KiB */
+            size_t big = 16u << 10;
+            char *raw = malloc(big + 3);
+            raw[0] = '"';
+            memset(raw + 1, 'a', big);
+            raw[big + 1] = '"';
+            raw[big + 2] = '\0';
+            value = good_json_with(tag, i, "address", raw, id);
+            free(raw);
+        } else if (b->value) {
+            make_id(tag, i, id);
+            value = strdup(b->value);
+        } else if (!b->no_value) {
+            value = good_json_with(tag, i, b->field, b->field ? b->raw : NULL, id);
+        } else {
+            make_id(tag, i, id);
+        }
+        snprintf(key, sizeof key, "%s", b->key_differs ? "0000-not-the-id" : id);
+        send_one(p, topic, key, value, value ? strlen(value) : 0, &failed);
+        printf("%s %s\n", b->reason, key);
+        free(value);
+        n++;
+    }
+    send_good(p, topic, tag, good++, &failed);
+    n++;
+    return finish(p, &failed, n);
+}
+
+/* ------------------------------------------------------------------- housekeeping */
+
+static int cmd_committed(const char *brokers, const char *group, const char *topic)
+{
+    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, brokers, group);
+    int parts = 0;
+    char err[512];
+    if (up_kafka_topic_partitions(c, topic, 10000, &parts, err, sizeof err) != 0)
+        die("metadata", err);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
+    for (int i = 0; i < parts; i++)
+        rd_kafka_topic_partition_list_add(l, topic, i);
+    rd_kafka_resp_err_t e = rd_kafka_committed(c, l, 10000);
+    if (e)
+        die("committed", rd_kafka_err2str(e));
+    for (int i = 0; i < parts; i++) {
+        int64_t lo, hi;
+        if (rd_kafka_query_watermark_offsets(c, topic, i, &lo, &hi, 10000))
+            die("watermarks", "query failed");
+        int64_t committed = l->elems[i].offset >= 0 ? l->elems[i].offset : -1;
+        printf("%d %lld %lld\n", i, (long long)committed, (long long)hi);
+    }
+    rd_kafka_topic_partition_list_destroy(l);
+    rd_kafka_destroy(c);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    char err[512];
+    if (argc >= 5 && strcmp(argv[1], "create") == 0) {
+        rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, argv[2], NULL);
+        if (up_kafka_ensure_topic(p, argv[3], atoi(argv[4]), 1, 30000, NULL, err, sizeof err))
+            die("create", err);
+        rd_kafka_destroy(p);
+        return 0;
+    }
+    if (argc >= 4 && strcmp(argv[1], "delete") == 0) {
+        rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, argv[2], NULL);
+        for (int i = 3; i < argc; i++)
+            if (up_kafka_delete_topic(p, argv[i], 30000, err, sizeof err))
+                die("delete", err);
+        rd_kafka_destroy(p);
+        return 0;
+    }
+    if (argc >= 7 && strcmp(argv[1], "produce") == 0)
+        return cmd_produce(argv[2], argv[3], argv[4], atol(argv[5]), atol(argv[6]),
+                           argc > 7 ? atof(argv[7]) : 0);
+    if (argc == 5 && strcmp(argv[1], "produce-bad") == 0)
+        return cmd_produce_bad(argv[2], argv[3], argv[4]);
+    if (argc == 5 && strcmp(argv[1], "committed") == 0)
+        return cmd_committed(argv[2], argv[3], argv[4]);
+    fprintf(stderr, "usage: see the comment at the top of tests/integration/it_stream_kafka.c\n");
+    return 2;
+}
