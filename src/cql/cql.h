@@ -254,7 +254,7 @@ bool cql_iter_next(struct cql_iter *it, struct cql_value *elem);
 enum cql_print_style {
     CQL_PRINT_CQLSH, /* as cqlsh shows it: null, 2024-05-01 12:00:00.000000+0000, 0xcafe, ['a'] */
     CQL_PRINT_JSON,  /* a JSON value: strings quoted, numbers bare, maps as objects, null */
-    CQL_PRINT_TEXT,  /* as CQLSH but strings inside collections unquoted; for CSV cells */
+    CQL_PRINT_TEXT,  /* as CQLSH, but top-level text raw (no escapes) and null empty: CSV */
 };
 /* Appends the value's text. Never fails: malformed bytes print as their hex (0x...). */
 void cql_value_print(const struct cql_value *v, enum cql_print_style style, struct up_buf *out);

@@ -1,0 +1,192 @@
+/* session: the state behind cql_session (cql.h), shared by session.c (hosts, connections,
+ * topology, the poll loop) and request.c (submission, routing, retries, re-prepare,
+ * completion). A session owns one epoll set with every socket, a timerfd for deadlines and
+ * an eventfd that wakes the caller's poll() when requests were queued outside the loop. */
+#ifndef UP_CQL_SESSION_H
+#define UP_CQL_SESSION_H
+
+#include "core/backoff.h"
+#include "cql/connection.h"
+#include "cql/message.h"
+
+#include <sys/socket.h>
+
+struct cql_host;
+struct cql_request;
+
+/* One connection slot of a host; the epoll data pointer for its socket. */
+struct cql_slot_conn {
+    struct cql_conn *conn; /* NULL: closed, waiting for the host's next connect time */
+    struct cql_host *host;
+    bool epoll_out;  /* EPOLLOUT currently registered */
+    bool dirty;      /* on the session's flush list */
+    bool ever_ready; /* this slot's current connection reached READY */
+    bool heartbeat;  /* an OPTIONS heartbeat is outstanding */
+};
+
+struct cql_host {
+    char label[64]; /* "ip:port": how errors and results name the node */
+    struct sockaddr_storage addr;
+    socklen_t addrlen;
+    char *server_name; /* contact point host name for TLS (NULL: the address) */
+    bool contact;      /* given as a contact point: never dropped from the pool */
+    char dc[64], rack[64];
+    struct cql_slot_conn *slots; /* connections_per_host of them */
+    int nslots;
+    bool up;      /* at least one READY connection */
+    bool was_up;  /* has been up before: a later READY counts as a reconnect */
+    bool removed; /* gone from system.peers; closed and skipped */
+    struct up_backoff backoff;
+    int64_t next_connect_ms; /* when closed slots are next opened */
+    unsigned failures;       /* connection attempts that closed before READY */
+    struct cql_error last_error;
+    int64_t *tokens;
+    size_t ntokens;
+};
+
+struct cql_ring_entry {
+    int64_t token;
+    struct cql_host *host;
+};
+
+enum cql_req_kind {
+    CQL_REQ_USER,      /* execute / query / batch from the API */
+    CQL_REQ_PREPARE,   /* cql_session_prepare */
+    CQL_REQ_REPREPARE, /* PREPARE sent because a node answered UNPREPARED to `parent` */
+    CQL_REQ_INTERNAL,  /* discovery, REGISTER, heartbeats: pinned, never retried */
+};
+
+enum cql_req_state {
+    CQL_RS_IDLE,
+    CQL_RS_QUEUED,      /* waiting for a connection with a free stream id */
+    CQL_RS_IN_FLIGHT,   /* sent on conn/stream */
+    CQL_RS_BACKOFF,     /* waiting to be retried at timer_at */
+    CQL_RS_REPREPARING, /* waiting for its child PREPARE */
+    CQL_RS_DONE,        /* on the completion list */
+};
+
+typedef void (*cql_internal_cb)(struct cql_session *s, struct cql_request *req, cql_result *result,
+                                const struct cql_error *err);
+
+struct cql_request {
+    enum cql_req_kind kind;
+    enum cql_req_state state;
+    struct cql_encoded enc;
+    bool idempotent;
+    int timeout_ms;
+    int attempts;    /* sends so far, re-sends after a re-prepare not counted */
+    bool reprepared; /* this attempt already re-prepared once */
+    bool has_token;
+    int64_t token;
+    struct cql_host *last_host;
+    struct cql_slot_conn *pinned; /* INTERNAL: only this connection */
+    struct cql_slot_conn *slot;   /* IN_FLIGHT: where */
+    int16_t stream;
+    int64_t timer_at;
+    size_t heap_idx;                 /* SIZE_MAX: not in the heap */
+    struct cql_request *next, *prev; /* wait queue or completion list */
+    struct up_backoff backoff;
+    /* completion */
+    cql_result_cb cb;
+    cql_prepare_cb pcb;
+    cql_internal_cb icb;
+    void *opaque;
+    cql_result *result;
+    struct cql_error *error;
+    struct cql_prepared *prepared_out;
+    /* prepare and re-prepare */
+    char *query;
+    struct cql_prepared *target; /* REPREPARE: whose id gets refreshed */
+    struct cql_request *parent;  /* REPREPARE: the request that waits */
+};
+
+struct cql_req_list {
+    struct cql_request *head, *tail;
+    size_t len;
+};
+
+struct cql_session {
+    struct cql_config cfg; /* strings below are owned copies */
+    char *contact_points, *user, *password, *keyspace;
+    char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_server_name;
+    struct cql_conn_config conn_cfg;
+    SSL_CTX *tls;
+    struct cql_defaults defaults;
+
+    int epfd, timerfd, kickfd;
+    int64_t armed_at; /* timerfd deadline (monotonic ms); 0: disarmed */
+    bool kicked;
+    bool in_poll, in_callback;
+    bool closing; /* cql_session_free() is running: failures are final */
+
+    struct cql_host **hosts;
+    size_t nhosts;
+    size_t rr; /* round-robin start */
+    struct cql_ring_entry *ring;
+    size_t nring;
+    bool token_aware;              /* config and a Murmur3 partitioner */
+    struct cql_slot_conn *control; /* REGISTERed connection */
+    bool topology_refreshing;
+
+    struct cql_slot_conn **dirty; /* connections with output to flush */
+    size_t ndirty, capdirty;
+    struct cql_conn **dead; /* closed connections, freed at the end of a poll */
+    size_t ndead, capdead;
+
+    struct cql_request **heap; /* deadlines and retry times, min-heap on timer_at */
+    size_t nheap, capheap;
+    struct cql_req_list queue; /* waiting for a connection */
+    struct cql_req_list done;  /* completed, callbacks not run yet */
+    struct cql_request *pool;  /* recycled requests */
+    size_t npool;
+
+    struct cql_prepared **cache; /* prepared statements by query text */
+    size_t ncache, capcache;
+
+    struct cql_stats stats; /* counters; gauges are computed on demand */
+    size_t in_flight;       /* accepted user/prepare requests not yet called back */
+};
+
+/* ---- request.c ------------------------------------------------------------------------------ */
+struct cql_request *cql_req_new(struct cql_session *s, enum cql_req_kind kind);
+/* Sends, queues or pins the request (counts an attempt). */
+void cql_req_dispatch(struct cql_session *s, struct cql_request *req);
+/* A response frame for req (from the connection hook). */
+void cql_req_on_response(struct cql_session *s, struct cql_slot_conn *slot, struct cql_request *req,
+                         const struct cql_frame *f);
+/* The connection under req went away. */
+void cql_req_on_conn_lost(struct cql_session *s, struct cql_request *req,
+                          const struct cql_error *why);
+/* Retry if allowed, else complete with err. */
+void cql_req_fail_or_retry(struct cql_session *s, struct cql_request *req,
+                           const struct cql_error *err);
+void cql_req_complete(struct cql_session *s, struct cql_request *req, cql_result *result,
+                      const struct cql_error *err);
+/* Sends queued requests while connections have room. */
+void cql_req_drain_queue(struct cql_session *s);
+/* Fires due timers (timeouts, retries). */
+void cql_req_expire(struct cql_session *s, int64_t now_ms);
+/* Runs the callbacks of completed requests; returns how many ran. */
+int cql_req_run_completions(struct cql_session *s);
+void cql_req_release(struct cql_session *s, struct cql_request *req);
+void cql_heap_remove(struct cql_session *s, struct cql_request *req);
+void cql_heap_push(struct cql_session *s, struct cql_request *req, int64_t at);
+void cql_list_remove(struct cql_req_list *l, struct cql_request *req);
+void cql_list_push(struct cql_req_list *l, struct cql_request *req);
+/* Sends an INTERNAL request on one connection; its icb runs at completion. */
+void cql_req_internal(struct cql_session *s, struct cql_slot_conn *slot, uint8_t opcode,
+                      const uint8_t *body, size_t len, cql_internal_cb icb, void *opaque);
+
+/* ---- session.c ------------------------------------------------------------------------------ */
+/* A ready connection with a free stream id: token owner first when routable, then round-robin.
+ * NULL when every connection is busy or down. */
+struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_request *req);
+void cql_session_mark_dirty(struct cql_session *s, struct cql_slot_conn *slot);
+/* Wakes a caller that polls cql_session_fd() when requests were queued outside the loop. */
+void cql_session_kick(struct cql_session *s);
+/* Adds or finds a prepared statement in the cache (the cache keeps its own reference). */
+struct cql_prepared *cql_cache_find(struct cql_session *s, const char *query);
+struct cql_prepared *cql_cache_insert(struct cql_session *s, const char *query,
+                                      struct cql_prepared_meta *meta);
+
+#endif
