@@ -208,8 +208,13 @@ static int run(const struct ui_opts *o)
         rc = 1;
     } else {
         up_signals_install();
-        UP_INFO("dashboard at http://%s/ (topic %s, group %s, brokers %s)", o->listen, o->topic,
-                o->group, o->common.brokers);
+        /* The bound port, not the asked one: with port 0 the system picks it. */
+        char host[256];
+        uint16_t asked;
+        up_parse_host_port(o->listen, host, sizeof host, &asked);
+        UP_INFO("dashboard at http://%s:%u/ (topic %s, group %s, brokers %s)",
+                host[0] ? host : "0.0.0.0", up_ui_server_port(srv), o->topic, o->group,
+                o->common.brokers);
         wait_for_stop();
         UP_INFO("stopping: closing %zu live tail(s)", up_ui_hub_clients(hub));
     }

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# `userpipe ui` over HTTP against the real broker: the page and assets, SSE with resume from
+# Last-Event-ID, the server-side filter, one shared consumer for many live browsers, a
+# browser that stops reading (records dropped and counted, others unaffected), 400/404/405,
+# basic auth, /metrics through `promtool check metrics`, and no topic auto-created.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+source "$here/ui_common.sh"
+
+if ! command -v promtool >/dev/null; then
+  echo "installing Debian's prometheus package for promtool" >&2
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null ||
+    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } ||
+    fail "cannot install prometheus (promtool)"
+fi
+
+id="uihttp_$$_$RANDOM"
+T="$id"
+ui_topic "$T" 1
+ui_topic "$T.dlq" 1
+"$KAFKA" produce "$BROKERS" "$T" 10 || fail "produce"
+"$KAFKA" dlq "$BROKERS" "$T.dlq" bad_uuid 3 || fail "produce dlq"
+"$KAFKA" dlq "$BROKERS" "$T.dlq" malformed_json 2 || fail "produce dlq"
+"$KAFKA" commit "$BROKERS" "$id-group" "$T" 0 4 || fail "commit"
+
+ui_start main --topic "$T" --dlq "$T.dlq" --group "$id-group"
+U="$UI_URL"
+
+# --- the page and its assets
+[ "$(ui_status "$U/")" = 200 ] || fail "GET / is not 200"
+curl -s "$U/" | grep -q '<script src="/app.js"' || fail "index.html does not load app.js"
+hdrs="$(curl -s -D - -o /dev/null "$U/app.js")"
+grep -qi '^content-type: text/javascript' <<<"$hdrs" || fail "app.js content type: $hdrs"
+grep -qi "^content-security-policy: .*script-src 'self'" <<<"$hdrs" || fail "no CSP on app.js"
+etag="$(sed -n 's/^[Ee][Tt][Aa][Gg]: \(.*\)\r$/\1/p' <<<"$hdrs")"
+[ "$(ui_status -H "If-None-Match: $etag" "$U/app.js")" = 304 ] || fail "ETag revalidation is not 304"
+pass "page, assets, CSP, ETag"
+
+# --- errors
+[ "$(ui_status "$U/nope")" = 404 ] || fail "unknown path is not 404"
+[ "$(ui_status "$U/api/tail?topic=missing_$id")" = 404 ] || fail "missing topic is not 404"
+[ "$(ui_status "$U/api/tail")" = 400 ] || fail "tail without topic is not 400"
+[ "$(ui_status "$U/api/tail?topic=$T&from=soon")" = 400 ] || fail "bad from= is not 400"
+[ "$(ui_status -X POST -d x=1 "$U/")" = 405 ] || fail "POST / is not 405"
+[ "$(ui_status -X DELETE "$U/api/health")" = 405 ] || fail "DELETE is not 405"
+curl -s -D - -o /dev/null -X PUT "$U/metrics" | grep -qi '^allow: GET, HEAD' || fail "405 without Allow"
+[ "$(ui_status -I "$U/api/health")" = 200 ] || fail "HEAD is not 200"
+pass "404 / 400 / 405 / HEAD"
+
+# --- SSE from the beginning, then resume from the 5th event's id
+ui_sse "$UI_TMP/all.sse" 4 "$U/api/tail?topic=$T&from=beginning"
+grep -q '^retry: ' "$UI_TMP/all.sse" || fail "no retry: field"
+n="$(sse_field "$UI_TMP/all.sse" message data | wc -l)"
+[ "$n" = 10 ] || fail "from=beginning gave $n records, want 10"
+sse_field "$UI_TMP/all.sse" progress data | grep -q '"scanned":10' || fail "no progress event"
+sse_field "$UI_TMP/all.sse" stats data | grep -q '"services"' || fail "no stats event"
+fifth="$(sse_field "$UI_TMP/all.sse" message id | sed -n 5p)"
+[ "$fifth" = "0:5" ] || fail "5th event id is '$fifth', want 0:5"
+ui_sse "$UI_TMP/resume.sse" 4 -H "Last-Event-ID: $fifth" "$U/api/tail?topic=$T&from=beginning"
+offsets="$(sse_field "$UI_TMP/resume.sse" message data | sed 's/.*"offset":\([0-9]*\).*/\1/' | tr '\n' ' ')"
+[ "$offsets" = "5 6 7 8 9 " ] || fail "resume from $fifth gave offsets '$offsets', want 5..9"
+pass "SSE resume from Last-Event-ID $fifth: offsets $offsets"
+
+# --- start from an offset, the last N, a time; filter on the server
+ui_sse "$UI_TMP/off.sse" 3 "$U/api/tail?topic=$T&from=7"
+[ "$(sse_field "$UI_TMP/off.sse" message data | wc -l)" = 3 ] || fail "from=7 did not give 3 records"
+ui_sse "$UI_TMP/last.sse" 3 "$U/api/tail?topic=$T&from=-2"
+[ "$(sse_field "$UI_TMP/last.sse" message data | wc -l)" = 2 ] || fail "from=-2 did not give 2 records"
+ui_sse "$UI_TMP/time.sse" 3 "$U/api/tail?topic=$T&from=@2000-01-01T00:00:00Z"
+[ "$(sse_field "$UI_TMP/time.sse" message data | wc -l)" = 10 ] || fail "from=@2000 did not give all"
+ui_sse "$UI_TMP/future.sse" 3 "$U/api/tail?topic=$T&from=@2100-01-01T00:00:00Z"
+[ "$(sse_field "$UI_TMP/future.sse" message data | wc -l)" = 0 ] || fail "from=@2100 gave records"
+ui_sse "$UI_TMP/q.sse" 3 "$U/api/tail?topic=$T&from=beginning&q=USER7%40EXAMPLE"
+got="$(sse_field "$UI_TMP/q.sse" message data)"
+[ "$(wc -l <<<"$got")" = 1 ] && grep -q 'user7@example.com' <<<"$got" || fail "filter q= gave: $got"
+sse_field "$UI_TMP/q.sse" progress data | tail -1 | grep -q '"scanned":10,"matched":1' ||
+  fail "filter progress: $(sse_field "$UI_TMP/q.sse" progress data | tail -1)"
+pass "from offset / -N / @time, server-side filter"
+
+# --- many live browsers share one consumer; live records arrive
+live=()
+for i in 1 2 3; do
+  timeout 6 curl -sN "$U/api/tail?topic=$T" >"$UI_TMP/live$i.sse" 2>/dev/null &
+  live+=($!)
+done
+sleep 1.5
+"$KAFKA" produce "$BROKERS" "$T" 5 || fail "produce live"
+sleep 1
+m="$(curl -s "$U/metrics")"
+grep -q '^userpipe_ui_sse_clients 3$' <<<"$m" || fail "3 live clients not counted: $(grep sse_clients <<<"$m")"
+grep -q '^userpipe_ui_tail_feeds 1$' <<<"$m" || fail "live browsers do not share one feed: $(grep tail_feeds <<<"$m")"
+wait "${live[@]}" || true
+for i in 1 2 3; do
+  c="$(sse_field "$UI_TMP/live$i.sse" message data | wc -l)"
+  [ "$c" = 5 ] || fail "live browser $i got $c of 5 new records"
+done
+pass "3 live browsers, one shared consumer, 5 new records each"
+
+# --- a browser that stops reading: its records are dropped and counted, others go on
+python3 - "$U" "$T" >"$UI_TMP/stuck.log" 2>&1 <<'EOF' &
+import socket, sys, time, urllib.parse
+u = urllib.parse.urlparse(sys.argv[1])
+s = socket.create_connection((u.hostname, u.port))
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+s.sendall(f"GET /api/tail?topic={sys.argv[2]} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+time.sleep(25)   # never reads
+EOF
+stuck=$!
+sleep 1
+timeout 20 curl -sN "$U/api/tail?topic=$T" >"$UI_TMP/reader.sse" 2>/dev/null &
+reader=$!
+sleep 1
+"$KAFKA" produce "$BROKERS" "$T" 20000 || fail "produce burst"
+sleep 3
+dropped="$(curl -s "$U/metrics" | sed -n 's/^userpipe_ui_sse_dropped_events_total \(.*\)/\1/p')"
+[ "${dropped%.*}" -gt 0 ] || fail "nothing dropped for a browser that does not read"
+[ "$(ui_status --max-time 2 "$U/api/health")" = 200 ] || fail "server blocked by a stuck browser"
+wait "$reader" || true
+kill "$stuck" 2>/dev/null || true
+got="$(sse_field "$UI_TMP/reader.sse" message data | wc -l)"
+[ "$got" -ge 19000 ] || fail "a reading browser got only $got of 20000 while another was stuck"
+pass "stuck browser: $dropped events dropped for it; the reading one got $got of 20000"
+
+# --- health: lag from committed offsets, DLQ counted by reason header
+sleep 1
+h="$(curl -s "$U/api/health")"
+grep -q '"committed":4' <<<"$h" || fail "committed offset not shown: $h"
+d="$(curl -s "$U/api/dlq")"
+grep -q '"bad_uuid":3' <<<"$d" && grep -q '"malformed_json":2' <<<"$d" || fail "DLQ by reason: $d"
+curl -s "$U/api/topics" | grep -q "\"name\":\"$T\",\"partitions\":1" || fail "topic not listed"
+curl -s "$U/api/topics" | grep -q '"retention_ms":604800000' || fail "retention not read"
+pass "lag, DLQ by reason, topics with retention"
+
+# --- /metrics is valid Prometheus text
+curl -s "$U/metrics" >"$UI_TMP/metrics.txt"
+grep -q '^userpipe_ui_consumergroup_lag{group=' "$UI_TMP/metrics.txt" || fail "no lag metric"
+promtool check metrics <"$UI_TMP/metrics.txt" || fail "promtool check metrics failed"
+pass "/metrics passes promtool check metrics"
+
+# --- a DLQ that does not exist is reported, not created
+ui_start nodlq --topic "$T" --dlq "$id.nodlq" --group "$id-group"
+sleep 2
+curl -s "$UI_URL/api/dlq" | grep -q 'does not exist' || fail "missing DLQ not reported"
+curl -s "$U/api/topics" >/dev/null
+sleep 5.5 # the topic list refreshes every 5 s
+! curl -s "$U/api/topics" | grep -q "\"$id.nodlq\"" || fail "the dashboard created the DLQ topic"
+pass "missing DLQ reported, not auto-created"
+
+# --- basic auth, and refusing to serve the network without it
+printf 'alice:s3cret\n' >"$UI_TMP/auth"
+chmod 644 "$UI_TMP/auth"
+if "$USERPIPE_BIN" ui --listen 127.0.0.1:0 --auth-file "$UI_TMP/auth" >"$UI_TMP/loose.log" 2>&1; then
+  fail "a group-readable auth file was accepted"
+fi
+grep -q 'chmod 600' "$UI_TMP/loose.log" || fail "loose auth file message: $(cat "$UI_TMP/loose.log")"
+chmod 600 "$UI_TMP/auth"
+ui_start auth --topic "$T" --auth-file "$UI_TMP/auth" --dlq ''
+[ "$(ui_status "$UI_URL/api/health")" = 401 ] || fail "no credentials is not 401"
+[ "$(ui_status -u alice:wrong "$UI_URL/api/health")" = 401 ] || fail "wrong password is not 401"
+[ "$(ui_status -u alice:s3cret "$UI_URL/api/health")" = 200 ] || fail "right password is not 200"
+curl -s -D - -o /dev/null "$UI_URL/" | grep -qi '^www-authenticate: basic' || fail "no WWW-Authenticate"
+set +e
+"$USERPIPE_BIN" ui --listen 0.0.0.0:0 --cassandra '' >"$UI_TMP/open.log" 2>&1
+rc=$?
+set -e
+[ "$rc" = 2 ] || fail "an open --listen without --auth-file exited $rc, want 2"
+grep -q -- '--auth-file' "$UI_TMP/open.log" || fail "open listen message: $(cat "$UI_TMP/open.log")"
+pass "basic auth; loose auth file and open listen refused"
+
+# --- graceful stop
+kill -TERM "$UI_PID"
+wait "$UI_PID" || fail "userpipe ui did not exit 0 on SIGTERM"
+pass "SIGTERM exits 0"
+echo "test_ui_http: all passed"

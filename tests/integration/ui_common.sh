@@ -1,0 +1,62 @@
+# Shared by the `userpipe ui` integration tests (sourced, not run): topics of their own on
+# the shared broker, a dashboard on a free port, and cleanup of both on exit.
+# Needs USERPIPE_BIN, USERPIPE_BUILD (for it_ui_kafka) and a running stack.
+
+BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
+KAFKA="$USERPIPE_BUILD/it_ui_kafka"
+UI_TOPICS=()
+UI_PIDS=()
+UI_TMP="$(mktemp -d)"
+
+ui_cleanup() {
+  local pid
+  for pid in "${UI_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${UI_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((${#UI_TOPICS[@]})); then "$KAFKA" delete "$BROKERS" "${UI_TOPICS[@]}" >/dev/null 2>&1 || true; fi
+  rm -rf "$UI_TMP"
+}
+trap ui_cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; for f in "$UI_TMP"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done; exit 1; }
+pass() { echo "ok: $*"; }
+
+# ui_topic NAME PARTITIONS: creates a topic that the cleanup deletes.
+ui_topic() {
+  "$KAFKA" create "$BROKERS" "$1" "$2" || fail "cannot create topic $1 (is the stack up? scripts/stack up)"
+  UI_TOPICS+=("$1")
+}
+
+# ui_start NAME ARGS...: starts `userpipe ui` on a free loopback port; sets UI_URL and UI_PID.
+ui_start() {
+  local name="$1"; shift
+  local log="$UI_TMP/$name.log"
+  "$USERPIPE_BIN" ui --listen 127.0.0.1:0 --brokers "$BROKERS" --cassandra '' "$@" >"$log" 2>&1 &
+  UI_PID=$!
+  UI_PIDS+=("$UI_PID")
+  local i port=""
+  for i in $(seq 1 100); do
+    port="$(sed -n 's/.*dashboard at http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$log" | head -1)"
+    [ -n "$port" ] && break
+    kill -0 "$UI_PID" 2>/dev/null || fail "userpipe ui ($name) exited: $(cat "$log")"
+    sleep 0.1
+  done
+  [ -n "$port" ] || fail "userpipe ui ($name) did not report its port"
+  UI_URL="http://127.0.0.1:$port"
+}
+
+# ui_status URL [curl args]: prints the HTTP status.
+ui_status() { curl -s -o /dev/null -w '%{http_code}' "$@"; }
+
+# ui_sse FILE SECONDS URL [curl args]: records an event stream for SECONDS.
+ui_sse() {
+  local out="$1" secs="$2"; shift 2
+  timeout "$secs" curl -sN "$@" >"$out" 2>/dev/null || true
+}
+
+# sse_field FILE EVENT FIELD: the FIELD lines ("id", "data") of every EVENT event in FILE.
+sse_field() {
+  awk -v ev="$2" -v f="$3" '
+    /^event: / { type = substr($0, 8); next }
+    /^$/ { type = ""; next }
+    type == ev && index($0, f ": ") == 1 { print substr($0, length(f) + 3) }' "$1"
+}
