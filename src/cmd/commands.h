@@ -15,5 +15,6 @@ extern const struct up_command up_commands[];
 
 int cmd_api(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
+int cmd_ui(int argc, char **argv);
 
 #endif

@@ -10,6 +10,7 @@
 const struct up_command up_commands[] = {
     {"api", "offline RandomUser 1.4-compatible API server (deterministic seeds)", cmd_api},
     {"produce", "fetch users from the RandomUser API and produce them to Kafka", cmd_produce},
+    {"ui", "live dashboard: messages as they arrive, rates, lag, rows stored", cmd_ui},
     {NULL, NULL, NULL},
 };
 
