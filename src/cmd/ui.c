@@ -10,6 +10,7 @@
 #include "kafka/config.h"
 #include "web/metrics_server.h"
 #include "web/ui_auth.h"
+#include "web/ui_cassandra.h"
 #include "web/ui_feed.h"
 #include "web/ui_health.h"
 #include "web/ui_server.h"
@@ -169,6 +170,16 @@ static int run(const struct ui_opts *o)
         }
         have_auth = true;
     }
+    struct ui_cassandra *cass = NULL;
+    if (nonempty(o->cassandra) &&
+        !(cass = ui_cassandra_new(o->cassandra, nonempty(o->cassandra_user),
+                                  nonempty(o->cassandra_password_file), o->keyspace, o->table, err,
+                                  sizeof err))) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        if (have_auth)
+            up_ui_auth_free(&auth);
+        return 2;
+    }
     struct up_registry *reg = up_registry_default();
     up_registry_add_process_metrics(reg);
 
@@ -184,6 +195,8 @@ static int run(const struct ui_opts *o)
                                      .group = o->group,
                                      .stream_metrics_url = nonempty(o->stream_metrics),
                                      .airflow_url = nonempty(o->airflow_url),
+                                     .cassandra_probe = cass ? ui_cassandra_probe : NULL,
+                                     .cassandra_ctx = cass,
                                      .reg = reg};
     struct up_ui_health *health = up_ui_health_start(&hc);
     up_ui_hub_set_stats(hub, stats_json, health);
@@ -221,6 +234,7 @@ static int run(const struct ui_opts *o)
     up_metrics_server_stop(ms);
     up_ui_server_stop(srv);
     up_ui_health_stop(health);
+    ui_cassandra_free(cass);
     up_ui_hub_free(hub);
     free(cfg_json);
     if (have_auth)

@@ -24,7 +24,7 @@
 #define REASON_HEADER      "userpipe.error.reason"
 #define SLOW_EVERY_TICKS   5  /* group state, topic list and retention */
 #define PROBE_EVERY_TICKS  10 /* Airflow */
-#define STREAM_ROWS_METRIC "userpipe_stream_rows_written_total"
+#define STREAM_ROWS_METRIC "userpipe_stream_records_stored_total"
 #define STREAM_SEEN_METRIC "userpipe_stream_records_consumed_total"
 
 struct part_state {

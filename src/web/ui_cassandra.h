@@ -1,0 +1,25 @@
+/* web/ui_cassandra: the dashboard's questions to Cassandra, through our CQL client: does it
+ * answer (and which version), and roughly how many rows the users table holds. The count is
+ * Cassandra's own size estimate (system.size_estimates, refreshed by the node every few
+ * minutes), never a full-table COUNT; the exact number of rows stored comes from the
+ * stream's metrics instead. One session, opened on first use and again after a failure. */
+#ifndef UP_WEB_UI_CASSANDRA_H
+#define UP_WEB_UI_CASSANDRA_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct ui_cassandra;
+
+/* Reads the password (first line of password_file, which must not be readable by group or
+ * others) now; NULL + err when the file is unusable. user/password_file may be NULL. */
+struct ui_cassandra *ui_cassandra_new(const char *contact_points, const char *user,
+                                      const char *password_file, const char *keyspace,
+                                      const char *table, char *err, size_t errlen);
+void ui_cassandra_free(struct ui_cassandra *c);
+
+/* The up_ui_health_config.cassandra_probe: blocking, bounded by short timeouts. */
+void ui_cassandra_probe(void *ctx, int *up, char *detail, size_t detail_len,
+                        int64_t *rows_estimate);
+
+#endif
