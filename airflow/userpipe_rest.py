@@ -5,6 +5,8 @@ the tests. Standard library only, so any python3 runs it.
   userpipe_rest.py --url URL --password-file F wait-ready --dag ID [--timeout S] [--watch-pids "P ..."]
   userpipe_rest.py ... trigger --dag ID [--conf JSON] [--run-id ID] [--wait] [--timeout S]
   userpipe_rest.py ... run-state --dag ID --run-id ID
+  userpipe_rest.py ... task-log --dag ID --run-id ID [--task T] [--try N]
+  userpipe_rest.py ... set-variable KEY VALUE
   userpipe_rest.py ... token
 
 Login: SimpleAuthManager's POST /auth/token with user admin and the password from the JSON file
@@ -198,6 +200,35 @@ def cmd_run_state(client, args):
     return 0
 
 
+def cmd_task_log(client, args):
+    """The task's log as the UI shows it, one line per event (read through the API server)."""
+    task = args.task
+    if not task:
+        tis = client.get(f"/api/v2/dags/{quote(args.dag)}/dagRuns/{quote(args.run_id)}/taskInstances")
+        task = tis["task_instances"][0]["task_id"]
+    log_ = client.get(f"/api/v2/dags/{quote(args.dag)}/dagRuns/{quote(args.run_id)}/taskInstances/"
+                      f"{quote(task)}/logs/{args.try_number}?full_content=true")
+    content = log_.get("content")
+    for item in content if isinstance(content, list) else [content]:
+        if isinstance(item, dict):
+            print(item.get("event", ""), *(f"{k}={v}" for k, v in item.items() if k not in ("event", "timestamp")))
+        elif item is not None:
+            print(item)
+    return 0
+
+
+def cmd_set_variable(client, args):
+    body = {"key": args.key, "value": args.value}
+    try:
+        client.patch(f"/api/v2/variables/{quote(args.key)}", body)
+    except ApiError as e:
+        if e.status != 404:
+            raise
+        client.post("/api/v2/variables", body)
+    log(f"variable {args.key} = {args.value}")
+    return 0
+
+
 def cmd_token(client, _args):
     client.login()
     print(client.token)
@@ -223,6 +254,14 @@ def main(argv):
     s = sub.add_parser("run-state")
     s.add_argument("--dag", required=True)
     s.add_argument("--run-id", required=True)
+    tl = sub.add_parser("task-log")
+    tl.add_argument("--dag", required=True)
+    tl.add_argument("--run-id", required=True)
+    tl.add_argument("--task")
+    tl.add_argument("--try", dest="try_number", type=int, default=1)
+    sv = sub.add_parser("set-variable")
+    sv.add_argument("key")
+    sv.add_argument("value")
     sub.add_parser("token")
     args = p.parse_args(argv)
     try:
@@ -232,8 +271,8 @@ def main(argv):
         log(f"cannot read the password of {args.user} from {args.password_file}: {e}")
         return 1
     client = Client(args.url, args.user, password)
-    handler = {"wait-ready": cmd_wait_ready, "trigger": cmd_trigger,
-               "run-state": cmd_run_state, "token": cmd_token}[args.cmd]
+    handler = {"wait-ready": cmd_wait_ready, "trigger": cmd_trigger, "run-state": cmd_run_state,
+               "task-log": cmd_task_log, "set-variable": cmd_set_variable, "token": cmd_token}[args.cmd]
     try:
         return handler(client, args)
     except ApiError as e:
