@@ -16,5 +16,7 @@ extern const struct up_command up_commands[];
 int cmd_api(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
+int cmd_stream(int argc, char **argv);
+int cmd_query(int argc, char **argv);
 
 #endif

@@ -11,6 +11,8 @@ const struct up_command up_commands[] = {
     {"api", "offline RandomUser 1.4-compatible API server (deterministic seeds)", cmd_api},
     {"produce", "fetch users from the RandomUser API and produce them to Kafka", cmd_produce},
     {"ui", "live dashboard: messages as they arrive, rates, lag, rows stored", cmd_ui},
+    {"stream", "consume Kafka and upsert every record into Cassandra (at-least-once)", cmd_stream},
+    {"query", "run one CQL statement and print its rows (table, --json, --csv)", cmd_query},
     {NULL, NULL, NULL},
 };
 

@@ -2,6 +2,7 @@
 #include "source/fetcher.h"
 
 #include "core/buf.h"
+#include "source/json_arena.h"
 
 #include <errno.h>
 #include <pthread.h>
@@ -11,9 +12,14 @@
 #include <string.h>
 #include <time.h>
 
+/* Address space per worker for one page's JSON tree (only the used part is resident):
+ * a 5,000-user page takes ~30 MiB; larger pages spill to malloc. */
+#define JSON_ARENA_RESERVE ((size_t)512 << 20)
+
 struct worker {
     struct up_fetcher *f;
     struct up_client *client;
+    struct up_json_arena *arena; /* the page's JSON tree; NULL = plain malloc */
     pthread_t thread;
     bool started;
 };
@@ -118,6 +124,27 @@ static bool enqueue(struct up_fetcher *f, struct up_batch *b)
     return ok;
 }
 
+/* One page: GET, parse (into the worker's arena), transform into a batch. */
+static struct up_batch *fetch_page(struct worker *w, const char *seed, long page, int want,
+                                   char *err, size_t errlen)
+{
+    json_t *body = NULL;
+    struct up_batch *b = NULL;
+    up_json_arena_begin(w->arena);
+    if (up_client_get_page(w->client, seed, page, want, &body, err, errlen) == 0) {
+        b = take_spare(w->f);
+        b->page = page;
+        b->asked = (size_t)want;
+        up_batch_add_results(b, json_object_get(body, "results"), (size_t)want);
+        if (!w->arena)
+            json_decref(body);
+    }
+    up_json_arena_end();
+    if (w->arena)
+        up_json_arena_reset(w->arena); /* the whole tree at once */
+    return b;
+}
+
 static void *worker_main(void *arg)
 {
     struct worker *w = arg;
@@ -126,16 +153,11 @@ static void *worker_main(void *arg)
     long page;
     int want;
     while (claim_page(f, seed, sizeof seed, &page, &want)) {
-        json_t *body;
-        if (up_client_get_page(w->client, seed, page, want, &body, err, sizeof err) != 0) {
+        struct up_batch *b = fetch_page(w, seed, page, want, err, sizeof err);
+        if (!b) {
             fail(f, err);
             break;
         }
-        struct up_batch *b = take_spare(f);
-        b->page = page;
-        b->asked = (size_t)want;
-        up_batch_add_results(b, json_object_get(body, "results"), (size_t)want);
-        json_decref(body);
         if (!enqueue(f, b)) {
             up_batch_free(b);
             free(b);
@@ -174,8 +196,10 @@ struct up_fetcher *up_fetcher_start(const struct up_fetcher_config *cfg, char *e
     f->spare = up_xcalloc((size_t)(f->qcap + f->nworkers + 1), sizeof *f->spare);
     f->workers = up_xcalloc((size_t)f->nworkers, sizeof *f->workers);
     init_sync(f);
+    up_json_arena_install();
     for (int i = 0; i < f->nworkers; i++) {
         f->workers[i].f = f;
+        f->workers[i].arena = up_json_arena_new(JSON_ARENA_RESERVE);
         f->workers[i].client = up_client_new(&f->cfg.client, err, errlen);
         if (!f->workers[i].client) {
             up_fetcher_free(f);
@@ -285,8 +309,10 @@ void up_fetcher_free(struct up_fetcher *f)
         free_batches(&b, 1);
     }
     free_batches(f->spare, f->nspare);
-    for (int i = 0; i < f->nworkers; i++)
+    for (int i = 0; i < f->nworkers; i++) {
         up_client_free(f->workers[i].client);
+        up_json_arena_free(f->workers[i].arena);
+    }
     pthread_mutex_destroy(&f->lock);
     pthread_cond_destroy(&f->ready);
     pthread_cond_destroy(&f->room);

@@ -15,7 +15,12 @@ void up_record_to_json(const struct up_record *r, struct up_buf *out)
     up_buf_putc(out, '{');
     for (int i = 0; i < UP_RECORD_NFIELDS; i++) {
         const char *v = r->fields[i] ? r->fields[i] : "";
-        up_buf_printf(out, "%s\"%s\":\"", i ? "," : "", up_record_field_names[i]);
+        /* appends, not printf: this runs for every field of every user */
+        if (i)
+            up_buf_putc(out, ',');
+        up_buf_putc(out, '"');
+        up_buf_puts(out, up_record_field_names[i]);
+        up_buf_append(out, "\":\"", 3);
         up_buf_json_escape(out, v, strlen(v));
         up_buf_putc(out, '"');
     }

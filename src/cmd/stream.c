@@ -1,0 +1,321 @@
+/* stream: `userpipe stream` — Kafka users_queue -> Cassandra profiles.users.
+ * Parses flags, opens the Cassandra sink (waiting for the node if it is not up yet),
+ * runs the loop (stream/loop.h) and prints one JSON summary line on stdout. */
+#include "cmd/commands.h"
+#include "core/backoff.h"
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/flags.h"
+#include "core/log.h"
+#include "core/metrics.h"
+#include "core/signals.h"
+#include "cql/cql.h"
+#include "kafka/config.h"
+#include "stream/loop.h"
+#include "stream/schema.h"
+#include "stream/sink_cql.h"
+#include "web/metrics_server.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+struct stream_opts {
+    struct up_common_opts common;
+    char *topic;
+    char *group;
+    char *cassandra;
+    char *cassandra_user;
+    char *cassandra_password_file;
+    char *keyspace;
+    char *table;
+    char *dlq;
+    long long dlq_partitions;
+    long long in_flight;
+    char *consistency;
+    char *replication;
+    bool create_schema;
+    bool compression;
+    int64_t exit_when_idle_ms;
+    int64_t max_record_bytes;
+    int64_t drain_timeout_ms;
+    int64_t progress_ms;
+    int64_t request_timeout_ms;
+};
+
+#define OPT(field) offsetof(struct stream_opts, field)
+
+static const struct up_flag stream_flags[] = {
+    {"topic", 't', UP_FLAG_STRING, "TOPIC", "users_queue", "Kafka topic to consume", OPT(topic),
+     NULL, 0, 0},
+    {"group", 'g', UP_FLAG_STRING, "GROUP", "userpipe-stream",
+     "consumer group; more processes in the same group share the partitions", OPT(group), NULL, 0,
+     0},
+    {"cassandra", 'c', UP_FLAG_STRING, "HOST:PORT[,..]", "127.0.0.1:9042",
+     "Cassandra contact points", OPT(cassandra), NULL, 0, 0},
+    {"cassandra-user", 0, UP_FLAG_STRING, "USER", NULL,
+     "Cassandra user (PasswordAuthenticator); none by default", OPT(cassandra_user), NULL, 0, 0},
+    {"cassandra-password-file", 0, UP_FLAG_STRING, "FILE", NULL,
+     "file whose first line is the password (must not be readable by others)",
+     OPT(cassandra_password_file), NULL, 0, 0},
+    {"keyspace", 'k', UP_FLAG_STRING, "NAME", "profiles", "Cassandra keyspace", OPT(keyspace), NULL,
+     0, 0},
+    {"table", 0, UP_FLAG_STRING, "NAME", "users", "Cassandra table", OPT(table), NULL, 0, 0},
+    {"dlq", 0, UP_FLAG_STRING, "TOPIC", "users_queue.dlq",
+     "topic for records that fail validation (reason and source in headers)", OPT(dlq), NULL, 0, 0},
+    {"dlq-partitions", 0, UP_FLAG_INT, "N", "1", "partitions of the DLQ topic when it is created",
+     OPT(dlq_partitions), NULL, 1, 100000},
+    {"in-flight", 'n', UP_FLAG_INT, "N", "512",
+     "records being written at most; when full, consumption pauses", OPT(in_flight), NULL, 1,
+     32768},
+    {"consistency", 0, UP_FLAG_STRING, "LEVEL", "local_quorum", "write consistency level",
+     OPT(consistency), CQL_CONSISTENCY_CHOICES, 0, 0},
+    {"replication", 0, UP_FLAG_STRING, "SPEC", "SimpleStrategy:1",
+     "keyspace replication when it is created: SimpleStrategy:RF or "
+     "NetworkTopologyStrategy:DC=RF[,DC=RF..]",
+     OPT(replication), NULL, 0, 0},
+    {"create-schema", 0, UP_FLAG_BOOL, NULL, "true",
+     "create the keyspace and table if absent (--no-create-schema to skip)", OPT(create_schema),
+     NULL, 0, 0},
+    {"compression", 0, UP_FLAG_BOOL, NULL, NULL, "LZ4-compress CQL frames", OPT(compression), NULL,
+     0, 0},
+    {"exit-when-idle", 0, UP_FLAG_DURATION, "TIME", "0",
+     "exit once nothing arrived for this long and everything is stored (batch runs; 0 = never)",
+     OPT(exit_when_idle_ms), NULL, 0, 0},
+    {"max-record-bytes", 0, UP_FLAG_SIZE, "SIZE", "1MiB",
+     "larger record values go to the DLQ as oversize", OPT(max_record_bytes), NULL, 64, 1 << 30},
+    {"drain-timeout", 0, UP_FLAG_DURATION, "TIME", "30s",
+     "on stop and on partition revoke: how long to wait for writes in flight",
+     OPT(drain_timeout_ms), NULL, 0, 0},
+    {"progress-interval", 0, UP_FLAG_DURATION, "TIME", "5s",
+     "period of the progress log line (0 = none)", OPT(progress_ms), NULL, 0, 0},
+    {"request-timeout", 0, UP_FLAG_DURATION, "TIME", "12s",
+     "client-side timeout of one Cassandra request attempt", OPT(request_timeout_ms), NULL, 0, 0},
+    UP_FLAGS_KAFKA(struct stream_opts),
+    UP_FLAGS_METRICS(struct stream_opts),
+    UP_FLAGS_LOG(struct stream_opts),
+};
+
+static const struct up_command_spec stream_spec = {
+    "stream",
+    NULL,
+    "consume users_queue and upsert every record into Cassandra (at-least-once, one row per "
+    "user)",
+    "Consumes --topic as consumer group --group, validates each record (JSON object, every\n"
+    "field a string, canonical UUID id equal to the key, ISO 8601 dates, UTF-8, size) and\n"
+    "writes it with an async prepared INSERT ... USING TIMESTAMP <record timestamp>, with\n"
+    "ingested_at = the record timestamp too, so a replay writes identical cells. Records that\n"
+    "fail validation go to --dlq with the reason in headers. Offsets are committed only up to\n"
+    "the highest offset below which every record is stored or dead-lettered.\n"
+    "Cassandra failures are retried with backoff while consumption pauses; nothing is\n"
+    "skipped. SIGINT/SIGTERM stops polling, drains, commits and exits 0. One JSON summary\n"
+    "line is printed on stdout at exit.\n\n"
+    "Examples:\n"
+    "  userpipe stream --cassandra-user cassandra --cassandra-password-file ~/.cassandra-pw\n"
+    "  userpipe stream --exit-when-idle 5s --in-flight 1024 --metrics 127.0.0.1:9464\n",
+    stream_flags,
+    UP_NFLAGS(stream_flags),
+    0,
+    0,
+};
+
+/* Reads the first line of a password file that only its owner can read. */
+static int read_password_file(const char *path, char *out, size_t outlen, char *err, size_t errlen)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        snprintf(err, errlen, "--cassandra-password-file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
+        snprintf(err, errlen,
+                 "--cassandra-password-file %s: readable by others (mode %03o); run chmod 600 %s",
+                 path, (unsigned)(st.st_mode & 0777), path);
+        return -1;
+    }
+    FILE *f = fopen(path, "r");
+    if (!f || !fgets(out, (int)outlen, f)) {
+        snprintf(err, errlen, "--cassandra-password-file %s: cannot read the first line", path);
+        if (f)
+            fclose(f);
+        return -1;
+    }
+    fclose(f);
+    out[strcspn(out, "\r\n")] = '\0';
+    return 0;
+}
+
+/* Usage checks that need no network: names, replication, -X properties, password. */
+static int check_options(const struct stream_opts *o, enum cql_consistency *cl, char *password,
+                         size_t pwlen, char *err, size_t errlen)
+{
+    struct up_buf a = UP_BUF_INIT, b = UP_BUF_INIT;
+    int rc =
+        up_schema_create_statements(o->keyspace, o->table, o->replication, &a, &b, err, errlen);
+    up_buf_free(&a);
+    up_buf_free(&b);
+    if (rc != 0)
+        return -1;
+    if (!cql_consistency_parse(o->consistency, cl)) {
+        snprintf(err, errlen, "--consistency %s: unknown level", o->consistency);
+        return -1;
+    }
+    rd_kafka_conf_t *conf =
+        up_kafka_conf_new(o->common.brokers, &o->common.kafka_props, NULL, err, errlen);
+    if (!conf)
+        return -1;
+    rd_kafka_conf_destroy(conf);
+    password[0] = '\0';
+    if (o->cassandra_password_file &&
+        read_password_file(o->cassandra_password_file, password, pwlen, err, errlen) != 0)
+        return -1;
+    return 0;
+}
+
+/* Sleeps ms unless a stop is requested first; false when it was. */
+static bool sleep_unless_stopped(int64_t ms)
+{
+    struct pollfd p = {.fd = up_stop_fd(), .events = POLLIN};
+    if (p.fd >= 0)
+        poll(&p, 1, (int)ms);
+    else
+        up_sleep_ms(ms);
+    return !up_stop_requested();
+}
+
+/* Opens the sink, waiting (with backoff) while Cassandra is down or starting. */
+static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consistency cl,
+                                     const char *password)
+{
+    struct up_cql_sink_config sc = {
+        .contact_points = o->cassandra,
+        .user = o->cassandra_user,
+        .password = password[0] ? password : NULL,
+        .keyspace = o->keyspace,
+        .table = o->table,
+        .replication = o->replication,
+        .consistency = cl,
+        .create_schema = o->create_schema,
+        .compression = o->compression,
+        .request_timeout_ms = (int)o->request_timeout_ms,
+    };
+    struct up_backoff bo;
+    up_backoff_init(&bo, 500, 10000);
+    for (;;) {
+        char err[1024];
+        bool retryable;
+        struct up_cql_sink *s = up_cql_sink_open(&sc, &retryable, err, sizeof err);
+        if (s)
+            return s;
+        if (!retryable) {
+            UP_ERROR("Cassandra at %s: %s", o->cassandra, err);
+            return NULL;
+        }
+        int64_t wait = up_backoff_next_ms(&bo);
+        UP_WARN("Cassandra at %s not ready: %s; trying again in %lld ms", o->cassandra, err,
+                (long long)wait);
+        if (!sleep_unless_stopped(wait))
+            return NULL;
+    }
+}
+
+static void print_summary(const char *status, const struct up_stream_totals *t, const char *err)
+{
+    struct up_buf b = UP_BUF_INIT;
+    up_buf_printf(&b,
+                  "{\"status\":\"%s\",\"consumed\":%llu,\"stored\":%llu,\"dead_lettered\":%llu,"
+                  "\"redeliveries_skipped\":%llu,\"write_retries\":%llu,\"dlq_retries\":%llu,"
+                  "\"abandoned\":%llu,\"seconds\":%.3f,\"rows_per_second\":%.0f",
+                  status, (unsigned long long)t->consumed, (unsigned long long)t->stored,
+                  (unsigned long long)t->dead_lettered, (unsigned long long)t->redeliveries,
+                  (unsigned long long)t->write_retries, (unsigned long long)t->dlq_retries,
+                  (unsigned long long)t->abandoned, t->seconds,
+                  t->seconds > 0 ? (double)t->stored / t->seconds : 0);
+    if (err && *err) {
+        up_buf_puts(&b, ",\"error\":\"");
+        up_buf_json_escape(&b, err, strlen(err));
+        up_buf_putc(&b, '"');
+    }
+    up_buf_puts(&b, "}\n");
+    fputs(b.data, stdout);
+    fflush(stdout);
+    up_buf_free(&b);
+}
+
+static int run(const struct stream_opts *o)
+{
+    char err[2048] = "";
+    char password[512];
+    enum cql_consistency cl;
+    if (check_options(o, &cl, password, sizeof password, err, sizeof err) != 0) {
+        fprintf(stderr, "userpipe stream: %s\n", err);
+        return 2;
+    }
+    struct up_registry *reg = up_registry_default();
+    up_registry_add_process_metrics(reg);
+    struct up_metrics_server *ms = NULL;
+    if (o->common.metrics) {
+        ms = up_metrics_server_start(o->common.metrics, reg, err, sizeof err);
+        if (!ms) {
+            fprintf(stderr, "userpipe stream: --metrics %s: %s\n", o->common.metrics, err);
+            return 1;
+        }
+    }
+    up_signals_install();
+    struct up_stream_totals totals = {0};
+    struct up_cql_sink *sink = open_sink(o, cl, password);
+    memset(password, 0, sizeof password);
+    if (!sink) {
+        bool stopped = up_stop_requested();
+        print_summary(stopped ? "interrupted" : "failed", &totals,
+                      stopped ? "" : "could not open Cassandra (see the log)");
+        up_metrics_server_stop(ms);
+        return stopped ? 0 : 1;
+    }
+    struct up_stream_config cfg;
+    up_stream_config_init(&cfg);
+    cfg.brokers = o->common.brokers;
+    cfg.kafka_props = &o->common.kafka_props;
+    cfg.topic = o->topic;
+    cfg.group = o->group;
+    cfg.dlq_topic = o->dlq;
+    cfg.dlq_partitions = (int)o->dlq_partitions;
+    cfg.sink = up_cql_sink_interface(sink);
+    cfg.in_flight = (size_t)o->in_flight;
+    cfg.max_record_bytes = (size_t)o->max_record_bytes;
+    cfg.exit_when_idle_ms = o->exit_when_idle_ms;
+    cfg.drain_timeout_ms = o->drain_timeout_ms;
+    cfg.progress_ms = o->progress_ms;
+    cfg.metrics = reg;
+    enum up_stream_result res = up_stream_run(&cfg, &totals, err, sizeof err);
+    if (res == UP_STREAM_FAILED)
+        UP_ERROR("%s", err);
+    print_summary(res == UP_STREAM_DONE          ? "completed"
+                  : res == UP_STREAM_NOT_DRAINED ? "not_drained"
+                                                 : "failed",
+                  &totals, err);
+    up_metrics_server_stop(ms);
+    return res == UP_STREAM_DONE ? 0 : 1;
+}
+
+int cmd_stream(int argc, char **argv)
+{
+    struct stream_opts o;
+    memset(&o, 0, sizeof o);
+    char **args = NULL;
+    int nargs = 0;
+    enum up_flags_result fr = up_flags_parse(&stream_spec, &o, argc, argv, &args, &nargs);
+    free(args);
+    int rc;
+    if (fr != UP_FLAGS_OK)
+        rc = fr == UP_FLAGS_HELP ? 0 : 2;
+    else if (!up_common_apply(&o.common, "stream"))
+        rc = 2;
+    else
+        rc = run(&o);
+    up_flags_free(&stream_spec, &o);
+    return rc;
+}

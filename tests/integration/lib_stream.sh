@@ -1,0 +1,111 @@
+# lib_stream.sh: shared setup for tests/integration/test_stream_*.sh (sourced, not run).
+# Every test gets its own topic, DLQ topic, consumer group and keyspace (name + time +
+# random suffix) on the shared stack, and removes them on exit, whatever happened.
+# Helpers: it_stream_kafka (topics, records, committed offsets), it_stream_check (reads
+# Cassandra back with our CQL client), it_tcp_proxy (cuts a TCP path).
+set -euo pipefail
+
+: "${USERPIPE_BIN:?USERPIPE_BIN must name the userpipe binary}"
+: "${USERPIPE_ROOT:?USERPIPE_ROOT must name the repository}"
+: "${USERPIPE_BUILD:?USERPIPE_BUILD must name the build directory}"
+
+BROKERS="${USERPIPE_TEST_BROKERS:-127.0.0.1:9092}"
+CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
+KT="$USERPIPE_BUILD/it_stream_kafka"
+CHECK="$USERPIPE_BUILD/it_stream_check"
+PROXY="$USERPIPE_BUILD/it_tcp_proxy"
+DUMP="$USERPIPE_BUILD/it_kafka_tool"
+WORK="$(mktemp -d)"
+PIDS=()
+
+log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+fail() {
+  log "FAIL: $*"
+  exit 1
+}
+
+# stream_setup NAME [PARTITIONS]: names for this test, the topic, a password file.
+stream_setup() {
+  local suffix
+  suffix="$(date +%s)_$RANDOM"
+  TOPIC="it_$1_$suffix"
+  DLQ="$TOPIC.dlq"
+  GROUP="it-$1-$suffix"
+  KS="it_$1_$suffix"
+  printf 'cassandra\n' >"$WORK/pw"
+  chmod 600 "$WORK/pw"
+  "$KT" create "$BROKERS" "$TOPIC" "${2:-6}"
+  log "topic $TOPIC, group $GROUP, keyspace $KS"
+}
+
+stream_cleanup() {
+  local rc=$?
+  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  if [ -n "${TOPIC:-}" ]; then
+    "$KT" delete "$BROKERS" "$TOPIC" "$DLQ" >/dev/null 2>&1 || true
+    "$CHECK" exec "$CASSANDRA" "DROP KEYSPACE IF EXISTS \"$KS\"" >/dev/null 2>&1 || true
+  fi
+  if [ "$rc" != 0 ] && [ -d "$WORK" ]; then
+    for f in "$WORK"/*.log; do
+      [ -f "$f" ] || continue
+      echo "---- tail of $f" >&2
+      tail -n 25 "$f" >&2
+    done
+  fi
+  rm -rf "$WORK"
+  exit "$rc"
+}
+trap stream_cleanup EXIT
+
+# stream_args CASSANDRA: the flags every test passes to `userpipe stream`.
+stream_args() {
+  echo --brokers "$BROKERS" --topic "$TOPIC" --group "$GROUP" --dlq "$DLQ" \
+    --cassandra "$1" --cassandra-user cassandra --cassandra-password-file "$WORK/pw" \
+    --keyspace "$KS" --progress-interval 2s
+}
+
+# start_stream LOGNAME [FLAGS..]: runs `userpipe stream` in the background; sets STREAM_PID.
+# stdout (the summary) goes to $WORK/LOGNAME.out, stderr to $WORK/LOGNAME.log.
+start_stream() {
+  local name="$1"
+  shift
+  # shellcheck disable=SC2046
+  "$USERPIPE_BIN" stream $(stream_args "$CASSANDRA") "$@" >"$WORK/$name.out" 2>"$WORK/$name.log" &
+  STREAM_PID=$!
+  PIDS+=("$STREAM_PID")
+}
+
+# wait_exit PID SECONDS: waits for PID to exit; its status in EXIT_STATUS; fails on timeout.
+wait_exit() {
+  local pid="$1" deadline=$((SECONDS + $2))
+  while kill -0 "$pid" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "process $pid still running after $2 s"
+    sleep 0.2
+  done
+  set +e
+  wait "$pid"
+  EXIT_STATUS=$?
+  set -e
+}
+
+# summary_field FILE NAME: a number from the stream's JSON summary line.
+summary_field() {
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"
+}
+
+# check_rows: every valid record of the topic is one row, column for column (our client).
+check_rows() {
+  local out
+  out="$("$CHECK" rows "$BROKERS" "$TOPIC" "$CASSANDRA" "$KS" users)" || fail "rows differ: $out"
+  log "check: $out"
+  ROWS_LINE="$out"
+}
+
+# check_committed: the group's committed offset is at the end of every partition.
+check_committed() {
+  local out
+  out="$("$KT" committed "$BROKERS" "$GROUP" "$TOPIC")"
+  if ! awk '$2 != $3 { bad = 1 } END { exit bad }' <<<"$out"; then
+    fail "committed offsets are not at the end: $(tr '\n' ';' <<<"$out")"
+  fi
+}
