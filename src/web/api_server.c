@@ -515,11 +515,13 @@ struct up_api_server *up_api_server_start(const struct up_api_server_config *cfg
                      MHD_USE_ERROR_LOG;
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-                                 (struct sockaddr *)&ss, MHD_OPTION_THREAD_POOL_SIZE,
-                                 threads > 1 ? threads : 0, MHD_OPTION_CONNECTION_TIMEOUT,
-                                 (unsigned)60, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-                                 MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_END);
+    /* The pool option goes last: with one thread it becomes MHD_OPTION_END, since
+     * libmicrohttpd warns about a pool of size 0 or 1. */
+    s->daemon = MHD_start_daemon(
+        flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+        MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen,
                  "--listen %s: cannot listen (port taken or address not local); pick another "
