@@ -911,14 +911,16 @@ static bool print_collection(const struct cql_value *v, enum cql_print_style sty
     while (cql_iter_next(&it, &elem)) {
         size_t i = it.index - 1;
         bool is_key = id == CQL_TYPE_MAP && i % 2 == 0;
-        if (i > 0)
+        if (i > 0 && json)
+            up_buf_putc(out, id == CQL_TYPE_MAP && !is_key ? ':' : ',');
+        else if (i > 0)
             up_buf_puts(out, id == CQL_TYPE_MAP && !is_key ? ": " : ", ");
         if (id == CQL_TYPE_UDT) {
             const char *name = v->type->fields[i];
             if (json) {
                 up_buf_putc(out, '"');
                 up_buf_json_escape(out, name, strlen(name));
-                up_buf_puts(out, "\": ");
+                up_buf_puts(out, "\":");
             } else {
                 up_buf_printf(out, "%s: ", name);
             }
