@@ -40,7 +40,10 @@ stream_setup() {
 
 stream_cleanup() {
   local rc=$?
-  for p in "${PIDS[@]}"; do kill -9 "$p" 2>/dev/null || true; done
+  for p in "${PIDS[@]}"; do
+    kill -9 "$p" 2>/dev/null || true
+    wait "$p" 2>/dev/null || true
+  done
   if [ -n "${TOPIC:-}" ]; then
     "$KT" delete "$BROKERS" "$TOPIC" "$DLQ" >/dev/null 2>&1 || true
     "$CHECK" exec "$CASSANDRA" "DROP KEYSPACE IF EXISTS \"$KS\"" >/dev/null 2>&1 || true
