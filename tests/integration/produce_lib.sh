@@ -1,0 +1,54 @@
+# produce_lib.sh: shared helpers of the `userpipe produce` integration tests (sourced).
+# Env from CTest: USERPIPE_BIN, USERPIPE_ROOT, USERPIPE_BUILD; USERPIPE_BROKERS optional.
+set -euo pipefail
+BIN="${USERPIPE_BIN:?set USERPIPE_BIN to the userpipe binary}"
+ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+BUILD="${USERPIPE_BUILD:-$(dirname "$BIN")}"
+BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
+KT="$BUILD/it_kafka_tool"
+CHECK="$ROOT/tests/integration/produce_check.py"
+WORK="$(mktemp -d)"
+TOPICS=()
+PIDS=()
+
+cleanup() {
+  local pid
+  for pid in "${PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((${#TOPICS[@]})); then "$KT" delete "$BROKERS" "${TOPICS[@]}" 2>/dev/null || true; fi
+  rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; exit 1; }
+say() { echo "-- $*" >&2; }
+
+# new_topic NAME -> a unique topic name (and its .dlq) deleted at exit
+new_topic() {
+  local t="it_produce_${1}_$(date +%s)_$RANDOM"
+  TOPICS+=("$t" "$t.dlq")
+  echo "$t"
+}
+
+# start_api [flags...] -> sets API_URL; the server is stopped at exit
+start_api() {
+  local log="$WORK/api.$RANDOM.log"
+  "$BIN" api --listen 127.0.0.1:0 "$@" 2>"$log" &
+  PIDS+=("$!")
+  local port=""
+  for _ in $(seq 100); do
+    port="$(grep -o '(port [0-9]*)' "$log" | grep -o '[0-9]*' || true)"
+    [ -n "$port" ] && break
+    sleep 0.1
+  done
+  [ -n "$port" ] || { cat "$log" >&2; fail "userpipe api did not start"; }
+  API_URL="http://127.0.0.1:$port/api/"
+}
+
+# json_get FILE KEY -> the value of KEY in the one-line JSON summary in FILE
+json_get() {
+  python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])[sys.argv[2]])' "$1" "$2"
+}
+
+# dump TOPIC FILE: every message of TOPIC as NDJSON
+dump() { "$KT" dump "$BROKERS" "$1" 1500 >"$2"; }

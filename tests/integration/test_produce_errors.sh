@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# Clear, bounded failures: Kafka unreachable -> exit 1 within the timeout naming the
+# brokers; API unreachable -> exit 1 naming the URL; a bad -X property -> exit 2 with
+# librdkafka's words; a 404 from the API -> exit 1 at once.
+source "$(dirname "$0")/produce_lib.sh"
+start_api
+port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+
+say "broker unreachable"
+t0=$(date +%s)
+set +e
+"$BIN" produce --source "$API_URL" --brokers "127.0.0.1:$port" --topic it_unreachable --count 10 \
+  --kafka-timeout 3s >"$WORK/summary" 2>"$WORK/log"
+rc=$?
+set -e
+took=$(( $(date +%s) - t0 ))
+[ "$rc" = 1 ] || fail "exit $rc, expected 1"
+[ "$took" -le 10 ] || fail "took ${took}s with --timeout 3s"
+grep -q "Kafka at 127.0.0.1:$port" "$WORK/log" || { cat "$WORK/log" >&2; fail "error does not name the brokers"; }
+[ "$(json_get "$WORK/summary" status)" = failed ] || fail "summary status"
+
+say "API unreachable"
+topic="$(new_topic errors)"
+set +e
+"$BIN" produce --source "http://127.0.0.1:$port/api/" --topic "$topic" --dlq "$topic.dlq" \
+  --count 10 --max-retries 2 --timeout 2s >"$WORK/summary" 2>"$WORK/log"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "exit $rc, expected 1"
+grep -q "GET http://127.0.0.1:$port/api/?results=10" "$WORK/log" || { cat "$WORK/log" >&2; fail "error does not name the URL"; }
+grep -q "after 2 retries" "$WORK/log" || fail "error does not say how often it tried"
+json_get "$WORK/summary" error | grep -q "127.0.0.1:$port" || fail "summary has no error"
+
+say "API answers 404"
+set +e
+"$BIN" produce --source "${API_URL%api/}api/9.9/" --topic "$topic" --dlq "$topic.dlq" \
+  --count 10 --max-retries 5 >"$WORK/summary" 2>"$WORK/log"
+rc=$?
+set -e
+[ "$rc" = 1 ] || fail "exit $rc, expected 1"
+grep -q "HTTP 404" "$WORK/log" || { cat "$WORK/log" >&2; fail "no HTTP 404 in the error"; }
+[ "$(json_get "$WORK/summary" http_retries)" = 0 ] || fail "a 404 was retried"
+
+say "bad -X property"
+set +e
+"$BIN" produce --source "$API_URL" -X no.such.property=1 --count 1 >/dev/null 2>"$WORK/log"
+rc=$?
+"$BIN" produce --source "$API_URL" -X acks=1 --count 1 >/dev/null 2>"$WORK/log2"
+rc2=$?
+"$BIN" produce --batch 6000 >/dev/null 2>/dev/null
+rc3=$?
+set -e
+[ "$rc" = 2 ] && grep -q "no.such.property" "$WORK/log" || fail "unknown property: exit $rc"
+[ "$rc2" = 2 ] && grep -q "acks" "$WORK/log2" || fail "acks=1 against idempotence: exit $rc2"
+[ "$rc3" = 2 ] || fail "--batch 6000 accepted"
+echo "PASS"
