@@ -1,8 +1,7 @@
 """Bench records and the Kafka side of the harness: topics and a producer with known send times.
 
 The records follow DESIGN.md "The record on the topic" (13 string fields, ~500 bytes, key = id) and
-are generated from a seed, so a run is repeatable. Topics are created and deleted with the stack's
-Kafka CLI (kafka-python 2.0.2, the seed's library, cannot delete topics on Kafka 4). The producer is
+are generated from a seed, so a run is repeatable. The producer is
 kafka-python with acks=1 and linger 0, the seed's settings; it is the same for every subject.
 """
 import json
@@ -62,23 +61,35 @@ def records(seed, count):
 
 
 class Topics:
-    """Create and delete topics with the stack's Kafka CLI (scripts/stack kafka topics)."""
+    """Topics and consumer groups of one bench call: created with kafka-python's admin client (fast),
+    deleted in one go with the stack's Kafka CLI (kafka-python 2.0.2 cannot delete on Kafka 4)."""
 
     def __init__(self, root, brokers):
-        self.cli = [os.path.join(root, "scripts", "stack"), "kafka", "topics",
-                    "--bootstrap-server", brokers]
-
-    def _run(self, *args):
-        r = subprocess.run(self.cli + list(args), capture_output=True, text=True, timeout=180)
-        if r.returncode != 0:
-            raise RuntimeError(f"kafka topics {' '.join(args)} failed: {r.stderr.strip()[-500:]}")
+        self.stack = os.path.join(root, "scripts", "stack")
+        self.brokers = brokers
 
     def create(self, topic, partitions):
-        self._run("--create", "--topic", topic, "--partitions", str(partitions),
-                  "--replication-factor", "1")
+        from kafka.admin import KafkaAdminClient, NewTopic
 
-    def delete(self, topic):
-        self._run("--delete", "--if-exists", "--topic", topic)
+        admin = KafkaAdminClient(bootstrap_servers=self.brokers.split(","))
+        try:
+            admin.create_topics([NewTopic(topic, partitions, 1)], timeout_ms=30_000)
+        finally:
+            admin.close()
+
+    def _cli(self, tool, *args):
+        r = subprocess.run([self.stack, "kafka", tool, "--bootstrap-server", self.brokers, *args],
+                           capture_output=True, text=True, timeout=180)
+        if r.returncode != 0:
+            raise RuntimeError(f"kafka {tool} {' '.join(args)} failed: {r.stderr.strip()[-500:]}")
+
+    def delete_matching(self, regex):
+        """Deletes every topic whose name matches regex (Java regex, whole name)."""
+        self._cli("topics", "--delete", "--if-exists", "--topic", regex)
+
+    def delete_groups(self, groups):
+        if groups:
+            self._cli("consumer-groups", "--delete", *[a for g in groups for a in ("--group", g)])
 
 
 class Feeder:
@@ -95,11 +106,18 @@ class Feeder:
         return self.producer.send(topic, value=value, key=rec["id"].encode())
 
     def load(self, topic, recs):
-        """Sends all records as fast as the producer goes; returns when every one is acked."""
-        futures = [self.send(topic, r) for r in recs]
+        """Sends all records as fast as the producer goes and waits until every one is acked.
+
+        Returns the ids of the last record of each partition (the sentinels: once a consumer has
+        stored them, it has read every partition to its end)."""
+        futures = [(r["id"], self.send(topic, r)) for r in recs]
         self.producer.flush(timeout=120)
-        for f in futures:
-            f.get(timeout=0)
+        last = {}
+        for rec_id, f in futures:
+            md = f.get(timeout=0)
+            if md.offset >= last.get(md.partition, (-1, None))[0]:
+                last[md.partition] = (md.offset, rec_id)
+        return [rec_id for _, rec_id in last.values()]
 
     def paced(self, topic, recs, rate, on_sent=None):
         """Sends records at a fixed offered rate (records/s), calling on_sent(rec, t_send) for each.
@@ -119,3 +137,9 @@ class Feeder:
 
     def close(self):
         self.producer.close(timeout=10)
+
+
+def kafka_version():
+    import kafka
+
+    return kafka.__version__
