@@ -30,6 +30,7 @@ struct produce_opts {
     long long replication;
     long long max_retries;
     int64_t timeout_ms;
+    int64_t kafka_timeout_ms;
     int64_t flush_timeout_ms;
     long long fetchers;
 };
@@ -65,8 +66,11 @@ static const struct up_flag produce_flags[] = {
      "retries of one API request on 5xx, timeouts and bodies that are not JSON (429 waits "
      "as long as the API asks)",
      OPT(max_retries), NULL, 0, 1000},
-    {"timeout", 0, UP_FLAG_DURATION, "TIME", "30s",
-     "limit for one API request and for Kafka's startup checks", OPT(timeout_ms), NULL, 0, 0},
+    {"timeout", 0, UP_FLAG_DURATION, "TIME", "30s", "limit for one API request", OPT(timeout_ms),
+     NULL, 0, 0},
+    {"kafka-timeout", 0, UP_FLAG_DURATION, "TIME", "30s",
+     "how long the start waits for Kafka (metadata, topic creation) before giving up",
+     OPT(kafka_timeout_ms), NULL, 0, 0},
     {"flush-timeout", 0, UP_FLAG_DURATION, "TIME", "30s",
      "at the end, how long to wait for Kafka to acknowledge what is queued", OPT(flush_timeout_ms),
      NULL, 0, 0},
@@ -188,7 +192,7 @@ static void fill_config(const struct produce_opts *o, const char *seed,
     c->dlq = o->dlq;
     c->partitions = (int)o->partitions;
     c->replication_factor = (int)o->replication;
-    c->kafka_timeout_ms = c->fetch.client.timeout_ms;
+    c->kafka_timeout_ms = o->kafka_timeout_ms > 0 ? o->kafka_timeout_ms : 30000;
     c->duration_ms = o->duration_ms;
     c->rate = o->rate;
     c->flush_timeout_ms = o->flush_timeout_ms;
