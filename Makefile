@@ -51,3 +51,7 @@ run:
 # Stops what `make run` started (the stack too, when make run started it).
 stop:
 	@scripts/run stop
+
+# Side-by-side benchmarks against the seed's Python + Spark stack (docs/bench.md);
+# `make bench BENCH_ARGS=--quick` is the < 5-minute check.
+bench: ; @bench/run $(BENCH_ARGS)

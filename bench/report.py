@@ -1,0 +1,337 @@
+#!/usr/bin/env python3
+"""Turns one `bench/run` into bench/results/<name>.{md,json} and two PNG plots.
+
+Input: the scratch directory of the run, one folder per part call (<part>-<run>/ with stdout, stderr,
+exit and the part's sample files). Each part's last stdout line is its JSON result (docs/bench.md).
+Output:
+  <name>.json              every part call's result (samples included), machine and versions
+  <name>.md                machine, versions, settings, exact commands, tables (min/median/max over the
+                           runs; ratios taken within each run, then min/median/max of those)
+  <name>-throughput.png    rates per part and subject (bar = median, whisker = min..max)
+  <name>-latency-cdf.png   end-to-end latency CDF of every subject with samples (all runs pooled)
+"""
+import argparse
+import json
+import os
+import platform
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
+
+# Cross-part comparisons the issue asks for: (label, part A, subject A, part B, subject B, metric).
+CROSS = [
+    ("stream vs raw inserts of bench/cql (our client)", "stream-vs-spark", "userpipe", "cql", "userpipe",
+     "rows_per_s"),
+]
+HIGHER_IS_BETTER = ("_per_s",)
+
+
+def sh(*cmd):
+    try:
+        return subprocess.run(cmd, capture_output=True, text=True, timeout=60, cwd=ROOT).stdout.strip()
+    except (OSError, subprocess.TimeoutExpired):
+        return ""
+
+
+def machine():
+    cpu = ""
+    with open("/proc/cpuinfo", encoding="ascii", errors="replace") as f:
+        for line in f:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    with open("/proc/meminfo", encoding="ascii") as f:
+        mem_kb = int(re.search(r"MemTotal:\s+(\d+)", f.read()).group(1))
+    debian = sh("cat", "/etc/debian_version")
+    return {"host": socket.gethostname(), "cpu": cpu, "cores": os.cpu_count(),
+            "memory_gib": round(mem_kb / 2**20, 1), "kernel": platform.release(),
+            "os": f"Debian {debian}" if debian else platform.platform()}
+
+
+def versions():
+    # `userpipe --version`: "userpipe 0.1.0", then "librdkafka 2.0.2 (builtin.features ...)", ...
+    libs = [" ".join(line.split()[:2]) for line in
+            sh(os.environ.get("USERPIPE_BIN", "build/userpipe"), "--version").splitlines() if line.strip()]
+    v = {"userpipe": "; ".join(libs).removeprefix("userpipe "),
+         "git": sh("git", "describe", "--always", "--dirty"),
+         "python": platform.python_version()}
+    java = subprocess.run([os.path.join(os.environ.get("JAVA_HOME", "/usr"), "bin", "java"), "-version"],
+                          capture_output=True, text=True).stderr.splitlines()
+    v["java"] = java[0] if java else ""
+    for line in sh("scripts/stack", "status").splitlines():
+        m = re.match(r"(\w+)\s+\S+.*version (\S+)", line)
+        if m:
+            v[m.group(1)] = m.group(2)
+    for pkg in ("pyspark", "kafka", "cassandra", "matplotlib"):
+        try:
+            v[{"kafka": "kafka-python", "cassandra": "cassandra-driver"}.get(pkg, pkg)] = \
+                __import__(pkg).__version__
+        except ImportError:
+            pass
+    return v
+
+
+def last_json_line(text):
+    for line in reversed(text.strip().splitlines()):
+        line = line.strip()
+        if line.startswith("{"):
+            try:
+                return json.loads(line)
+            except ValueError:
+                return None
+    return None
+
+
+def read_float_lines(path):
+    with open(path, encoding="utf-8") as f:
+        return [float(x) for x in f if x.strip()]
+
+
+def collect(scratch):
+    """[{part, run, exit, result, error, samples}] for every part call in the scratch directory."""
+    calls = []
+    for d in sorted(os.listdir(scratch)):
+        m = re.match(r"(.+)-(\d+)$", d)
+        path = os.path.join(scratch, d)
+        if not m or not os.path.isdir(path):
+            continue
+        read = lambda name: open(os.path.join(path, name), encoding="utf-8", errors="replace").read() \
+            if os.path.exists(os.path.join(path, name)) else ""  # noqa: E731
+        rc = int(read("exit").strip() or "1")
+        result = last_json_line(read("stdout"))
+        call = {"part": m.group(1), "run": int(m.group(2)), "exit": rc, "result": result, "samples": {}}
+        if result is None:
+            tail = read("stderr").strip().splitlines()[-8:]
+            call["error"] = f"exit {rc}, no JSON result line; stderr ends:\n" + "\n".join(tail)
+        else:
+            for subject, name in (result.get("samples") or {}).items():
+                f = os.path.join(path, name)
+                if os.path.exists(f):
+                    call["samples"][subject] = read_float_lines(f)
+        calls.append(call)
+    return calls
+
+
+def spread(values):
+    """'median (min–max)' or just the value for one run."""
+    values = [v for v in values if v is not None]
+    if not values:
+        return "–"
+    med = statistics.median(values)
+    if len(values) == 1:
+        return fmt(med)
+    return f"{fmt(med)} ({fmt(min(values))}–{fmt(max(values))})"
+
+
+def fmt(v):
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, float) and abs(v) < 10:
+        return f"{v:.3g}" if abs(v) < 1 else f"{v:.2f}"
+    if isinstance(v, (int, float)):
+        return f"{v:,.0f}" if abs(v) >= 100 else f"{v:.1f}"
+    return str(v)
+
+
+def ratio_word(metric, r):
+    better = r > 1 if metric.endswith(HIGHER_IS_BETTER) else r < 1
+    return "better" if better else "worse" if r != 1 else "same"
+
+
+def part_section(part, calls):
+    ok = [c for c in calls if c["result"]]
+    lines = [f"## {part}", ""]
+    if not ok:
+        lines += ["**Failed in every run.**", ""] + [f"```\n{c.get('error', '')}\n```" for c in calls[:1]]
+        return lines, {}
+    first = ok[0]["result"]
+    baseline = first.get("baseline")
+    subjects = list(dict.fromkeys(s for c in ok for s in c["result"].get("subjects", {})))
+    metrics = list(dict.fromkeys(m for c in ok for s in c["result"]["subjects"].values() for m in s))
+    lines.append(f"Runs: {len(ok)} of {len(calls)} succeeded. Settings: "
+                 + ", ".join(f"{k}={v}" for k, v in (first.get("settings") or {}).items()) + ".")
+    lines.append("")
+    head = "| metric | " + " | ".join(subjects) + (f" | ratio userpipe / {baseline} |" if baseline else " |")
+    lines += [head, "|" + "---|" * (len(subjects) + 1 + (1 if baseline else 0))]
+    ratios = {}
+    for m in metrics:
+        row = [spread([c["result"]["subjects"].get(s, {}).get(m) for c in ok]) for s in subjects]
+        cell = ""
+        if baseline and m != "records" and not m.startswith(("latency_probes", "probe_")):
+            per_run = []
+            for c in ok:
+                subj = c["result"]["subjects"]
+                a, b = subj.get("userpipe", {}).get(m), subj.get(baseline, {}).get(m)
+                if a is not None and b:
+                    per_run.append(a / b)
+            if per_run:
+                ratios[m] = per_run
+                cell = f"{spread(per_run)}× ({ratio_word(m, statistics.median(per_run))})"
+        lines.append(f"| {m} | " + " | ".join(row) + (f" | {cell} |" if baseline else " |"))
+    engines = [(s, e, c["result"]["engines"][s][e]) for c in ok for s in (c["result"].get("engines") or {})
+               for e in c["result"]["engines"][s]]
+    if engines:
+        lines += ["", "Engines over each subject's measuring window (Kafka and Cassandra JVMs, from /proc):", "",
+                  "| subject | engine | CPU s per 100k | peak RSS MB |", "|---|---|---|---|"]
+        for s in subjects:
+            for e in ("kafka", "cassandra"):
+                vals = [v for (ss, ee, v) in engines if ss == s and ee == e]
+                if vals:
+                    lines.append(f"| {s} | {e} | {spread([v.get('cpu_s_per_100k') for v in vals])} | "
+                                 f"{spread([v.get('rss_max_mb') for v in vals])} |")
+    lines += ["", "Commands (run 1):", "", "```"]
+    lines += [f"# {s}\n{cmd}" for s, cmd in (first.get("commands") or {}).items()]
+    lines += ["```", ""]
+    if first.get("versions"):
+        lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in first["versions"].items()) + ".", ""]
+    for c in calls:
+        errs = {"": c["error"]} if c.get("error") else (c["result"] or {}).get("errors") or {}
+        for subject, err in errs.items():
+            lines += [f"Run {c['run']} failed" + (f" for {subject}" if subject else "") + ":", "", "```",
+                      str(err)[:2000].rstrip(), "```", ""]
+    return lines, ratios
+
+
+def cross_ratios(calls):
+    rows = []
+    by = {(c["part"], c["run"]): c["result"] for c in calls if c["result"]}
+    for label, pa, sa, pb, sb, metric in CROSS:
+        per_run = []
+        for (part, run), res in by.items():
+            if part != pa or (pb, run) not in by:
+                continue
+            a = res["subjects"].get(sa, {}).get(metric)
+            b = by[(pb, run)]["subjects"].get(sb, {}).get(metric)
+            if a is not None and b:
+                per_run.append(a / b)
+        if per_run:
+            rows.append(f"| {label} | {metric} | {spread(per_run)}× |")
+    return rows
+
+
+def plots(calls, out):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    import matplotlib.ticker  # noqa: F401 (used as matplotlib.ticker)
+
+    made = []
+    rates = {}  # (part, metric) -> subject -> [values]
+    for c in calls:
+        if not c["result"]:
+            continue
+        for s, ms in c["result"]["subjects"].items():
+            for m, v in ms.items():
+                if m.endswith("_per_s") and v is not None:
+                    rates.setdefault((c["part"], m), {}).setdefault(s, []).append(v)
+    if rates:
+        fig, axes = plt.subplots(1, len(rates), figsize=(max(6.0, 4.2 * len(rates)), 4), squeeze=False)
+        for ax, ((part, metric), subj) in zip(axes[0], sorted(rates.items())):
+            names = list(subj)
+            meds = [statistics.median(subj[n]) for n in names]
+            lo = [m - min(subj[n]) for m, n in zip(meds, names)]
+            hi = [max(subj[n]) - m for m, n in zip(meds, names)]
+            colors = ["#2b6cb0" if n == "userpipe" else "#c05621" for n in names]
+            ax.bar(names, meds, yerr=[lo, hi], capsize=4, color=colors)
+            ax.set_title(f"{part}: {metric}", fontsize=10)
+            ax.set_ylabel(metric.replace("_per_s", "/s"))
+            for i, m in enumerate(meds):
+                ax.annotate(f"{m:,.0f}", (i, m), ha="center", va="bottom", fontsize=8,
+                            xytext=(0, 2), textcoords="offset points")
+            ax.tick_params(axis="x", labelsize=8)
+        fig.suptitle("Throughput: bar = median, whisker = min–max over runs", fontsize=10)
+        fig.tight_layout()
+        fig.savefig(f"{out}-throughput.png", dpi=110)
+        plt.close(fig)
+        made.append(f"{out}-throughput.png")
+    samples = {}
+    for c in calls:
+        for s, vals in c["samples"].items():
+            samples.setdefault((c["part"], s), []).extend(vals)
+    if samples:
+        fig, ax = plt.subplots(figsize=(7, 4.2))
+        for (part, s), vals in sorted(samples.items()):
+            vals = sorted(vals)
+            ys = [(i + 1) / len(vals) for i in range(len(vals))]
+            ax.step(vals, ys, where="post", label=f"{s} ({part}, {len(vals)} probes)")
+        ax.set_xscale("log")
+        plain = matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}")
+        ax.xaxis.set_major_formatter(plain)
+        ax.xaxis.set_minor_formatter(plain)
+        ax.set_xlabel("end-to-end latency, ms (log scale): produce → row readable in Cassandra")
+        ax.set_ylabel("fraction of probes")
+        ax.grid(True, which="both", alpha=0.3)
+        ax.legend(fontsize=8, loc="lower right")
+        ax.set_title("Latency CDF at a fixed offered rate", fontsize=11)
+        fig.tight_layout()
+        fig.savefig(f"{out}-latency-cdf.png", dpi=110)
+        plt.close(fig)
+        made.append(f"{out}-latency-cdf.png")
+    return made
+
+
+def markdown(calls, meta, pngs):
+    quick = meta["quick"]
+    lines = [f"# userpipe benchmark: {meta['date']} on {meta['machine']['host']}" + (" (quick)" if quick else ""),
+             ""]
+    if quick:
+        lines += ["**Quick mode**: one short run per part. A check that everything works, not a result.", ""]
+    m = meta["machine"]
+    lines += [f"- Machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB RAM, {m['os']}, "
+              f"Linux {m['kernel']}. Kafka, Cassandra, the subjects and the bench all share it.",
+              "- Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items() if v) + ".",
+              f"- Command: `{meta['command']}` ({meta['runs']} run(s) per part, {meta['seconds']} s in all).",
+              "- How to read this: docs/bench.md. Each cell is the median over the runs with (min–max); a ratio "
+              "is taken inside each run (same stack, same records) and then summarised the same way.", ""]
+    parts = list(dict.fromkeys(c["part"] for c in calls))
+    sections, headline = [], []
+    for p in parts:
+        sec, ratios = part_section(p, [c for c in calls if c["part"] == p])
+        sections += sec
+        for metric, per_run in ratios.items():
+            if metric in ("users_per_s", "rows_per_s", "latency_p99_ms", "rss_max_mb", "cpu_s_per_100k"):
+                base = next(c["result"]["baseline"] for c in calls if c["part"] == p and c["result"])
+                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(per_run)}× "
+                                f"({ratio_word(metric, statistics.median(per_run))}) |")
+    headline += cross_ratios(calls)
+    if headline:
+        lines += ["## Headline ratios (userpipe / peer)", "", "| comparison | metric | ratio |", "|---|---|---|"]
+        lines += headline + [""]
+    for png in pngs:
+        lines += [f"![{os.path.basename(png)}]({os.path.basename(png)})", ""]
+    lines += sections
+    return "\n".join(lines) + "\n"
+
+
+def main(argv):
+    p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    p.add_argument("--scratch", required=True, help="the run's scratch directory (bench/results/tmp/<stamp>)")
+    p.add_argument("--out", required=True, help="output path without extension, e.g. bench/results/2026-11-24-vm")
+    args = p.parse_args(argv)
+    calls = collect(args.scratch)
+    if not calls:
+        print(f"report: no part results in {args.scratch}", file=sys.stderr)
+        return 1
+    meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
+            "versions": versions(), "command": os.environ.get("BENCH_COMMAND", "bench/run"),
+            "runs": int(os.environ.get("BENCH_RUNS", "1")), "seconds": os.environ.get("BENCH_SECONDS", "?"),
+            "quick": os.environ.get("BENCH_QUICK", "0") == "1"}
+    os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
+    pngs = plots(calls, args.out)
+    with open(f"{args.out}.md", "w", encoding="utf-8") as f:
+        f.write(markdown(calls, meta, pngs))
+    with open(f"{args.out}.json", "w", encoding="utf-8") as f:
+        json.dump({"meta": meta, "calls": calls}, f, indent=1)
+        f.write("\n")
+    print(f"{args.out}.md", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
