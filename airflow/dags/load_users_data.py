@@ -88,14 +88,14 @@ one command): RandomUser API → topic `users_queue` (key = user id). `userpipe 
 them in Cassandra `profiles.users`.
 
 **Run it**: *Trigger* (top right); the form takes the params below. Scheduled runs use the
-defaults: 60 s of users, as the seed.
+defaults: 60 s of users at 50 users/s, as the seed's minute of streaming.
 
 | param | meaning |
 |---|---|
 | `duration` | how long to produce (`60s`, `5m`, `1h`); empty = until `count` |
 | `count` | stop after this many users (optional) |
 | `batch` | users per API request (optional) |
-| `rate` | cap in users per second (optional) |
+| `rate` | cap in users per second (default 50; empty = no cap) |
 | `nat` | nationalities, e.g. `gb,fr` (optional) |
 | `seed` | RandomUser seed (optional; default: derived from the run id, so a retry re-sends the same users) |
 
@@ -143,9 +143,11 @@ with DAG(
             None, type=["null", "integer"], minimum=1, maximum=5000,
             description="Users per API request (RandomUser allows up to 5000).",
         ),
+        # A cap by default: the seed sent about one user per HTTP round trip to the public API;
+        # uncapped, a local `userpipe api` feeds ~10 000 users/s for the whole minute.
         "rate": Param(
-            None, type=["null", "number"], exclusiveMinimum=0,
-            description="At most this many users per second.",
+            50, type=["null", "number"], exclusiveMinimum=0,
+            description="At most this many users per second. Empty: as fast as the API and Kafka go.",
         ),
         "nat": Param(
             None, type=["null", "string"], pattern=r"^[A-Za-z]{2}(,[A-Za-z]{2})*$",

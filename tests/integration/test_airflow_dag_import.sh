@@ -106,8 +106,8 @@ check("exit code 99 does not skip the task", not task.skip_on_exit_code)
 
 # ----------------------------------------------------------------------------------- params
 defaults = {k: dag.params[k] for k in dag.params}
-check("param defaults: duration 60s, the rest unset",
-      defaults == {"duration": "60s", "count": None, "batch": None, "rate": None, "nat": None, "seed": None},
+check("param defaults: duration 60s, rate 50, the rest unset",
+      defaults == {"duration": "60s", "count": None, "batch": None, "rate": 50, "nat": None, "seed": None},
       repr(defaults))
 
 
@@ -121,7 +121,7 @@ def validates(values):
         return False
 
 
-good = [{"duration": "5m"}, {"duration": "90"}, {"duration": "250ms"}, {"count": 100, "duration": None},
+good = [{"rate": None}, {"duration": "5m"}, {"duration": "90"}, {"duration": "250ms"}, {"count": 100, "duration": None},
         {"batch": 5000}, {"rate": 2.5}, {"nat": "gb,FR"}, {"seed": "abc-1.2_x"}]
 bad = [{"duration": "1 day"}, {"duration": "60s; rm -rf /"}, {"count": 0}, {"count": "ten"},
        {"batch": 5001}, {"rate": 0}, {"nat": "g b"}, {"nat": "gb;id"}, {"seed": "$(id)"}, {"seed": "a b"}]
@@ -150,18 +150,18 @@ def render(params, variables, run_id="manual__2026-01-02T03:04:05.678+00:00"):
 for k in ("USERPIPE_SOURCE", "USERPIPE_BROKERS", "USERPIPE_TOPIC", "USERPIPE_BIN"):
     os.environ.pop(k, None)
 r = render({}, {})
-check("defaults render: duration 60s, optional params empty (= produce's defaults)",
-      r["USERPIPE_DURATION"] == "60s" and all(r[k] == "" for k in
-      ("USERPIPE_COUNT", "USERPIPE_BATCH", "USERPIPE_RATE", "USERPIPE_NAT", "USERPIPE_SOURCE",
+check("defaults render: duration 60s, rate 50, optional params empty (= produce's defaults)",
+      r["USERPIPE_DURATION"] == "60s" and r["USERPIPE_RATE"] == "50" and all(r[k] == "" for k in
+      ("USERPIPE_COUNT", "USERPIPE_BATCH", "USERPIPE_NAT", "USERPIPE_SOURCE",
        "USERPIPE_BROKERS", "USERPIPE_TOPIC", "USERPIPE_BIN")), repr(r))
 check("seed derived from the run id", r["USERPIPE_SEED"] == "airflow-manual-2026-01-02T03-04-05-678-00-00",
       r["USERPIPE_SEED"])
 check("same run id, same seed (a retry re-sends the same users)", render({}, {})["USERPIPE_SEED"] == r["USERPIPE_SEED"])
 check("another run, another seed", render({}, {}, run_id="scheduled__2026-01-03T00:00:00+00:00")["USERPIPE_SEED"]
       != r["USERPIPE_SEED"])
-r = render({"count": 500, "duration": None, "batch": 100, "rate": 50, "nat": "gb,fr", "seed": "s1"}, {})
+r = render({"count": 500, "duration": None, "batch": 100, "rate": 75, "nat": "gb,fr", "seed": "s1"}, {})
 check("given params render as given", (r["USERPIPE_COUNT"], r["USERPIPE_DURATION"], r["USERPIPE_BATCH"],
-      r["USERPIPE_RATE"], r["USERPIPE_NAT"], r["USERPIPE_SEED"]) == ("500", "", "100", "50", "gb,fr", "s1"), repr(r))
+      r["USERPIPE_RATE"], r["USERPIPE_NAT"], r["USERPIPE_SEED"]) == ("500", "", "100", "75", "gb,fr", "s1"), repr(r))
 os.environ.update(USERPIPE_SOURCE="http://127.0.0.1:1/api/", USERPIPE_BROKERS="b:1", USERPIPE_TOPIC="t-env",
                   USERPIPE_BIN="/x/userpipe")
 r = render({}, {})
