@@ -54,4 +54,5 @@ stop:
 
 # Side-by-side benchmarks against the seed's Python + Spark stack (docs/bench.md);
 # `make bench BENCH_ARGS=--quick` is the < 5-minute check.
+.PHONY: bench
 bench: ; @bench/run $(BENCH_ARGS)
