@@ -91,6 +91,15 @@ wait_exit() {
   set -e
 }
 
+# wait_consuming LOGNAME SECONDS: waits until that run's progress line shows consumed > 0.
+wait_consuming() {
+  local deadline=$((SECONDS + $2))
+  until grep -q 'consumed=[1-9]' "$WORK/$1.log" 2>/dev/null; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "$1 consumed nothing within $2 s"
+    sleep 0.2
+  done
+}
+
 # summary_field FILE NAME: a number from the stream's JSON summary line.
 summary_field() {
   python3 -c 'import json,sys; print(json.loads(open(sys.argv[1]).read().splitlines()[-1])[sys.argv[2]])' "$1" "$2"

@@ -4,8 +4,8 @@
 # doubled (one row per id), every column is right, and offsets are committed to the end.
 # The oracle is Kafka Connect's bounce test: every acknowledged record must be in the sink.
 source "$(dirname "$0")/lib_stream.sh"
-N=60000
-RATE=3000
+N=120000
+RATE=3000 # 40 s of producing: every kill and restart below happens under load
 stream_setup kill9 6
 
 "$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" "$RATE" >"$WORK/producer.log" 2>&1 &
@@ -15,18 +15,20 @@ PIDS+=("$PRODUCER")
 run=0
 for kill_no in 1 2 3; do
   run=$((run + 1))
-  start_stream "run$run" --in-flight 256
-  pause="$(awk -v r="$RANDOM" 'BEGIN { printf "%.1f", 2 + (r % 40) / 10 }')" # 2.0-5.9 s
+  start_stream "run$run" --in-flight 256 --progress-interval 200ms
+  wait_consuming "run$run" 60 # a restart waits for the killed member's session to expire
+  pause="$(awk -v r="$RANDOM" 'BEGIN { printf "%.1f", (r % 30) / 10 }')" # 0.0-2.9 s
   sleep "$pause"
   kill -0 "$STREAM_PID" || fail "stream died before kill $kill_no"
-  log "kill -9 #$kill_no after ${pause}s ($(grep -c 'consumed=' "$WORK/run$run.log" || true) progress lines)"
+  log "kill -9 #$kill_no, ${pause}s into consuming: $(grep -o 'consumed=[0-9]* stored=[0-9]*' "$WORK/run$run.log" | tail -n1)"
   kill -9 "$STREAM_PID"
   wait "$STREAM_PID" 2>/dev/null || true
 done
 
 run=$((run + 1))
-start_stream "run$run"
-sleep 3
+start_stream "run$run" --progress-interval 200ms
+wait_consuming "run$run" 60
+sleep 1
 log "SIGTERM while records are still arriving"
 kill -TERM "$STREAM_PID"
 wait_exit "$STREAM_PID" 60
