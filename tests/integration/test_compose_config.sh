@@ -121,9 +121,26 @@ try:
 except Exception:
     ok_cid = False
 check("kafka: CLUSTER_ID is 16 bytes in base64url", ok_cid, cid)
-ports = {str(p.get("published")) for p in k.get("ports", [])}
+
+
+def port_spec(p):
+    """(host_ip, published, target) of a ports entry, long or short syntax."""
+    if isinstance(p, dict):
+        return p.get("host_ip", ""), str(p.get("published")), str(p.get("target"))
+    parts = str(p).split("/")[0].split(":")
+    parts = [""] * (3 - len(parts)) + parts
+    return parts[0], parts[1], parts[2]
+
+
+ports = {port_spec(p)[1] for p in k.get("ports", [])}
 check("kafka: 9092 published for the host, advertised as localhost:9092",
       "9092" in ports and "PLAINTEXT_HOST://localhost:9092" in adv)
+for name, s in services.items():
+    pub = [p for p in s.get("ports", [])]
+    check(f"{name}: ports published on the host's loopback only",
+          bool(pub) and all(port_spec(p)[0] == "127.0.0.1" for p in pub), pub)
+ue = services.get("ui", {}).get("environment", {})
+check("ui: reads the stream's metrics by service name", ue.get("USERPIPE_STREAM_METRICS") == "http://stream:9102/metrics", ue)
 be = services.get("stream", {}).get("environment", {})
 check("stream: brokers kafka:19092, cassandra cassandra:9042",
       be.get("USERPIPE_BROKERS") == "kafka:19092" and be.get("USERPIPE_CASSANDRA") == "cassandra:9042", be)
@@ -154,6 +171,7 @@ for name, s in services.items():
               os.path.realpath(b["context"]) == os.path.realpath(root)
               and os.path.isfile(os.path.join(b["context"], b["dockerfile"])), b)
 PY
+py_status=$?
 while IFS= read -r line; do
   case "$line" in
     "ok   - "*) echo "$line"; passed=$((passed + 1)) ;;
@@ -161,7 +179,7 @@ while IFS= read -r line; do
     *) echo "       | $line" ;;
   esac
 done <"$tmp/checks.out"
-grep -qE '^(ok|FAIL) ' "$tmp/checks.out" || not_ok "the configuration checks did not run" "$tmp/checks.out"
+[ "$py_status" = 0 ] || not_ok "the configuration checks stopped with an error (exit $py_status, above)"
 
 # ---------------------------------------------------------------------------- 3. the Dockerfile
 DF="$ROOT/deploy/Dockerfile"
