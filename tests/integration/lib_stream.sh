@@ -55,7 +55,7 @@ stream_cleanup() {
       tail -n 25 "$f" >&2
     done
   fi
-  rm -rf "$WORK"
+  [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
   exit "$rc"
 }
 trap stream_cleanup EXIT

@@ -1,0 +1,56 @@
+#!/usr/bin/env bash
+# "Cassandra stopped for 20 s": the stream talks to Cassandra through it_tcp_proxy, which
+# the test cuts for 20 s mid-run (every connection reset, then connection refused, which is
+# what a stopped node looks like to a client) and restores. The shared node itself is never
+# stopped: other tests and engineers use it at the same time.
+# Expected: the stream stays up, retries with backoff while consumption is paused, resumes by
+# itself, and in the end every record is stored once with the right columns.
+source "$(dirname "$0")/lib_stream.sh"
+N=60000
+RATE=2000 # 30 s of producing; the cut happens in the middle
+stream_setup outage 6
+
+"$PROXY" 0 "${CASSANDRA%:*}" "${CASSANDRA##*:}" >"$WORK/proxy.out" 2>"$WORK/proxy.log" &
+PROXY_PID=$!
+PIDS+=("$PROXY_PID")
+for _ in $(seq 50); do
+  grep -q ready "$WORK/proxy.out" 2>/dev/null && break
+  sleep 0.1
+done
+proxy_port="$(awk '/ready/ { print $2 }' "$WORK/proxy.out")"
+[ -n "$proxy_port" ] || fail "proxy did not start"
+
+"$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" "$RATE" >"$WORK/producer.log" 2>&1 &
+PRODUCER=$!
+PIDS+=("$PRODUCER")
+
+# shellcheck disable=SC2046
+"$USERPIPE_BIN" stream $(stream_args "127.0.0.1:$proxy_port") --exit-when-idle 8s \
+  --progress-interval 1s --request-timeout 2s >"$WORK/stream.out" 2>"$WORK/stream.log" &
+STREAM_PID=$!
+PIDS+=("$STREAM_PID")
+
+wait_consuming stream 60
+sleep 5
+stored_before="$(grep -o 'stored=[0-9]*' "$WORK/stream.log" | tail -n1)"
+log "cutting Cassandra for 20 s ($stored_before)"
+kill -USR1 "$PROXY_PID"
+sleep 20
+kill -0 "$STREAM_PID" || fail "the stream exited while Cassandra was down"
+stored_during="$(grep -o 'stored=[0-9]*' "$WORK/stream.log" | tail -n1)"
+log "restoring Cassandra ($stored_during at the end of the outage)"
+kill -USR2 "$PROXY_PID"
+
+wait "$PRODUCER" || fail "the producer did not deliver everything"
+wait_exit "$STREAM_PID" 300
+[ "$EXIT_STATUS" = 0 ] || fail "stream exited $EXIT_STATUS"
+grep -q "paused" "$WORK/stream.log" || fail "consumption never paused during the outage"
+grep -q "succeeded again" "$WORK/stream.log" || fail "no recovery logged"
+retries="$(summary_field "$WORK/stream.out" write_retries)"
+[ "$retries" -gt 0 ] || fail "no write was retried"
+log "stream: $(tail -n1 "$WORK/stream.out")"
+
+check_rows
+grep -q "distinct=$N rows=$N missing=0 extra=0" <<<"$ROWS_LINE" || fail "rows: $ROWS_LINE"
+check_committed
+log "PASS"
