@@ -139,8 +139,12 @@ def fmt(v):
 
 
 def ratio_word(metric, r):
-    better = r > 1 if metric.endswith(HIGHER_IS_BETTER) else r < 1
-    return "better" if better else "worse" if r != 1 else "same"
+    """Reads a userpipe/peer ratio: '3.1× more' for a rate, '38× less' for a cost or a time."""
+    if r <= 0:
+        return "n/a"
+    if metric.endswith(HIGHER_IS_BETTER):
+        return f"{r:.2g}× more" if r >= 1 else f"{1 / r:.2g}× less"
+    return f"{1 / r:.2g}× less" if r <= 1 else f"{r:.2g}× more"
 
 
 def part_section(part, calls):

@@ -92,6 +92,18 @@ def wait_all(session, table, sentinels, expected, deadline, interval=0.1, alive=
     return None
 
 
+def prepare(session, cql, attempts=20):
+    """PREPARE, retried for a few seconds: right after a subject creates its table, the node can
+    still answer "Unknown CF" while the schema change settles."""
+    for i in range(attempts):
+        try:
+            return session.prepare(cql)
+        except Exception:
+            if i == attempts - 1:
+                raise
+            time.sleep(0.5)
+
+
 class LatencyProbe:
     """Finds probe records in a table as they land; call add() from any thread."""
 
@@ -99,7 +111,7 @@ class LatencyProbe:
 
     def __init__(self, session, table):
         self.session = session
-        self.select = session.prepare(f"SELECT id FROM {table} WHERE id = ?")
+        self.select = prepare(session, f"SELECT id FROM {table} WHERE id = ?")
         self.lock = threading.Lock()
         self.pending = {}   # id -> [t_send (wall), last_miss (wall), next_poll (wall)]
         self.latencies = []  # ms
