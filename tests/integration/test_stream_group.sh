@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Two `userpipe stream` processes in one consumer group share the partitions (each stores a
+# part) and together store every record exactly once: the second member joins while the
+# first is busy, the first finishes and commits the revoked partitions before releasing
+# them, so the second starts at offsets with nothing unfinished below them.
+source "$(dirname "$0")/lib_stream.sh"
+N=40000
+stream_setup group 6
+
+"$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" 4000 >"$WORK/producer.log" 2>&1 &
+PRODUCER=$!
+PIDS+=("$PRODUCER")
+
+start_stream a --exit-when-idle 6s --progress-interval 500ms
+A=$STREAM_PID
+wait_consuming a 60
+log "second member joins while the first is consuming"
+start_stream b --exit-when-idle 6s --progress-interval 500ms
+B=$STREAM_PID
+
+wait "$PRODUCER" || fail "the producer did not deliver everything"
+wait_exit "$A" 300
+[ "$EXIT_STATUS" = 0 ] || fail "member a exited $EXIT_STATUS"
+wait_exit "$B" 300
+[ "$EXIT_STATUS" = 0 ] || fail "member b exited $EXIT_STATUS"
+
+sa="$(summary_field "$WORK/a.out" stored)"
+sb="$(summary_field "$WORK/b.out" stored)"
+log "member a stored $sa, member b stored $sb"
+[ "$sa" -gt 0 ] && [ "$sb" -gt 0 ] || fail "the partitions were not shared"
+[ $((sa + sb)) = "$N" ] || fail "together they stored $((sa + sb)) writes for $N records"
+grep -q "revoking" "$WORK/a.log" || fail "member a was never asked to give partitions up"
+[ "$(summary_field "$WORK/a.out" abandoned)" = 0 ] || fail "member a abandoned records"
+
+check_rows
+grep -q "distinct=$N rows=$N missing=0 extra=0" <<<"$ROWS_LINE" || fail "rows: $ROWS_LINE"
+check_committed
+log "PASS"
