@@ -2,7 +2,9 @@
  * Keep-alive connections (one thread each) fetch results=5000 pages with
  * distinct seeds for --seconds, check the first body with jansson, and print
  * one JSON line with the rate, plus the server's RSS and CPU seconds when
- * --pid names its process. bench/api/run.sh pins the server to one core. */
+ * --pid names its process (and users per server CPU second, the figure that
+ * holds when other work shares the machine). bench/api/run.sh pins the server
+ * to one core. */
 #include "core/buf.h"
 #include "core/clock.h"
 
@@ -174,9 +176,11 @@ int main(int argc, char **argv)
         proc_usage(pid, &rss, &cpu1);
     printf("{\"users_per_second\":%.0f,\"requests\":%llu,\"users\":%llu,\"failures\":%llu,"
            "\"mb_per_second\":%.1f,\"seconds\":%.2f,\"connections\":%d,\"results\":%u,"
-           "\"first_pages_valid\":%s,\"server_rss_bytes\":%lld,\"server_cpu_seconds\":%.2f}\n",
+           "\"first_pages_valid\":%s,\"server_rss_bytes\":%lld,\"server_cpu_seconds\":%.2f,"
+           "\"users_per_server_cpu_second\":%.0f}\n",
            users / elapsed, requests, users, failures, (double)bytes / elapsed / 1e6, elapsed,
-           conns, results, checked ? "true" : "false", rss, pid ? cpu1 - cpu0 : -1.0);
+           conns, results, checked ? "true" : "false", rss, pid ? cpu1 - cpu0 : -1.0,
+           pid && cpu1 > cpu0 ? (double)users / (cpu1 - cpu0) : -1.0);
     free(w);
     free(t);
     curl_global_cleanup();

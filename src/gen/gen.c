@@ -189,6 +189,8 @@ static const struct up_emitter_ops *ops_for(enum up_gen_format f)
 void up_gen_page(const struct up_gen_params *p, struct up_buf *out)
 {
     struct up_gen_params q = *p;
+    if ((unsigned)q.format > UP_GEN_XML)
+        q.format = UP_GEN_JSON; /* a C caller's slip must not index past the tables */
     if (!q.seed[0])
         random_seed(q.seed);
     if (!q.now_ms)
