@@ -665,7 +665,7 @@ static void read_frames(struct cql_conn *c)
         cql_reader_commit(&c->reader, (size_t)n);
         budget = (size_t)n >= budget ? 0 : budget - (size_t)n;
         struct cql_frame f;
-        int rc;
+        int rc = 0;
         while (c->state != CQL_CONN_CLOSED && (rc = cql_reader_next(&c->reader, &f)) == 1)
             dispatch_frame(c, &f);
         if (c->state != CQL_CONN_CLOSED && rc < 0) {

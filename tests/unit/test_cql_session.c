@@ -1,0 +1,910 @@
+/* Unit tests for the cql session against mock CQL nodes (threads speaking enough of protocol
+ * v4 on 127.0.0.1): the handshake with and without authentication, LZ4, thousands of async
+ * requests over a small stream-id table, retries on OVERLOADED (idempotent only), client
+ * timeouts, transparent re-prepare on UNPREPARED, connection loss and reconnection,
+ * token-aware routing over two nodes, queue limits, shutdown, the pollable fd, and the
+ * callback hazards. The real node is exercised by tests/integration/test_cql_*.sh. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include "core/clock.h"
+#include "cql/codec.h"
+#include "cql/cql.h"
+#include "cql/types.h"
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+/* ---- the mock node ----------------------------------------------------------------------- */
+
+#define MOCK_CONNS 16
+#define MOCK_IDS   16
+
+struct mock_conn {
+    int fd;
+    struct up_buf in;
+    bool lz4;
+};
+
+struct mock {
+    int lfd;
+    uint16_t port;
+    pthread_t thread;
+    atomic_bool stop;
+    int64_t token;
+    struct mock *peer; /* listed in system.peers_v2 */
+    bool require_auth, offer_lz4;
+    atomic_int overloaded_left; /* OVERLOADED answers still to give to "overloaded" */
+    atomic_bool forget;         /* drop every prepared id (a restart, a schema change) */
+    atomic_int prepares, executes, unprepared_sent, compressed_frames, connections;
+    atomic_bool close_all;
+    uint8_t ids[MOCK_IDS][16];
+    int nids;
+    struct mock_conn conns[MOCK_CONNS];
+};
+
+static void send_frame(struct mock_conn *c, int16_t stream, uint8_t opcode,
+                       const struct up_buf *body)
+{
+    struct up_buf out = UP_BUF_INIT, z = UP_BUF_INIT;
+    uint8_t h[9] = {CQL_VERSION_RESPONSE, 0, 0, 0, opcode, 0, 0, 0, 0};
+    cql_store_u16(h + 2, (uint16_t)stream);
+    const char *data = body ? body->data : "";
+    size_t len = body ? body->len : 0;
+    if (c->lz4 && len > 0) {
+        cql_lz4_compress((const uint8_t *)data, len, &z);
+        h[1] = CQL_FLAG_COMPRESSION;
+        data = z.data;
+        len = z.len;
+    }
+    cql_store_u32(h + 5, (uint32_t)len);
+    up_buf_append(&out, h, 9);
+    up_buf_append(&out, data, len);
+    size_t off = 0;
+    while (off < out.len) {
+        ssize_t n = send(c->fd, out.data + off, out.len - off, MSG_NOSIGNAL);
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    up_buf_free(&out);
+    up_buf_free(&z);
+}
+
+static void put_s(struct up_buf *b, const char *s)
+{
+    cql_put_string(b, s, strlen(s));
+}
+
+static void send_error(struct mock_conn *c, int16_t stream, int32_t code, const char *msg,
+                       const uint8_t *id)
+{
+    struct up_buf b = UP_BUF_INIT;
+    cql_put_int(&b, code);
+    put_s(&b, msg);
+    if (id)
+        cql_put_short_bytes(&b, id, 16);
+    send_frame(c, stream, CQL_OP_ERROR, &b);
+    up_buf_free(&b);
+}
+
+static void send_void(struct mock_conn *c, int16_t stream)
+{
+    struct up_buf b = UP_BUF_INIT;
+    cql_put_int(&b, CQL_RESULT_VOID);
+    send_frame(c, stream, CQL_OP_RESULT, &b);
+    up_buf_free(&b);
+}
+
+static void col(struct up_buf *b, const char *name, uint16_t type, uint16_t sub)
+{
+    put_s(b, name);
+    cql_put_short(b, type);
+    if (sub)
+        cql_put_short(b, sub);
+}
+
+static void put_tokens(struct up_buf *b, int64_t token)
+{
+    char t[32];
+    snprintf(t, sizeof t, "%lld", (long long)token);
+    struct up_buf set = UP_BUF_INIT;
+    cql_put_int(&set, 1);
+    cql_put_bytes(&set, (const uint8_t *)t, (int32_t)strlen(t));
+    cql_put_bytes(b, (const uint8_t *)set.data, (int32_t)set.len);
+    up_buf_free(&set);
+}
+
+static void send_local(struct mock *m, struct mock_conn *c, int16_t stream)
+{
+    struct up_buf b = UP_BUF_INIT;
+    cql_put_int(&b, CQL_RESULT_ROWS);
+    cql_put_int(&b, 0x0001);
+    cql_put_int(&b, 4);
+    put_s(&b, "system");
+    put_s(&b, "local");
+    col(&b, "data_center", CQL_TYPE_VARCHAR, 0);
+    col(&b, "rack", CQL_TYPE_VARCHAR, 0);
+    col(&b, "tokens", CQL_TYPE_SET, CQL_TYPE_VARCHAR);
+    col(&b, "partitioner", CQL_TYPE_VARCHAR, 0);
+    cql_put_int(&b, 1);
+    cql_put_bytes(&b, (const uint8_t *)"dc1", 3);
+    cql_put_bytes(&b, (const uint8_t *)"r1", 2);
+    put_tokens(&b, m->token);
+    const char *p = "org.apache.cassandra.dht.Murmur3Partitioner";
+    cql_put_bytes(&b, (const uint8_t *)p, (int32_t)strlen(p));
+    send_frame(c, stream, CQL_OP_RESULT, &b);
+    up_buf_free(&b);
+}
+
+static void send_peers(struct mock *m, struct mock_conn *c, int16_t stream)
+{
+    struct up_buf b = UP_BUF_INIT;
+    cql_put_int(&b, CQL_RESULT_ROWS);
+    cql_put_int(&b, 0x0001);
+    cql_put_int(&b, 6);
+    put_s(&b, "system");
+    put_s(&b, "peers_v2");
+    col(&b, "peer", CQL_TYPE_INET, 0);
+    col(&b, "native_address", CQL_TYPE_INET, 0);
+    col(&b, "native_port", CQL_TYPE_INT, 0);
+    col(&b, "data_center", CQL_TYPE_VARCHAR, 0);
+    col(&b, "rack", CQL_TYPE_VARCHAR, 0);
+    col(&b, "tokens", CQL_TYPE_SET, CQL_TYPE_VARCHAR);
+    cql_put_int(&b, m->peer ? 1 : 0);
+    if (m->peer) {
+        uint8_t port[4];
+        cql_store_u32(port, m->peer->port);
+        cql_put_bytes(&b, (const uint8_t *)"\x7f\x00\x00\x01", 4);
+        cql_put_bytes(&b, (const uint8_t *)"\x7f\x00\x00\x01", 4);
+        cql_put_bytes(&b, port, 4);
+        cql_put_bytes(&b, (const uint8_t *)"dc1", 3);
+        cql_put_bytes(&b, (const uint8_t *)"r1", 2);
+        put_tokens(&b, m->peer->token);
+    }
+    send_frame(c, stream, CQL_OP_RESULT, &b);
+    up_buf_free(&b);
+}
+
+/* A prepared id is the query's Murmur3 hash twice: stable, as Cassandra's MD5 is. */
+static void id_for(const char *q, size_t len, uint8_t id[16])
+{
+    int64_t h = cql_murmur3_token((const uint8_t *)q, len);
+    cql_store_u64(id, (uint64_t)h);
+    cql_store_u64(id + 8, (uint64_t)h);
+}
+
+static void send_prepared(struct mock *m, struct mock_conn *c, int16_t stream, const char *q,
+                          size_t len)
+{
+    uint8_t id[16];
+    id_for(q, len, id);
+    bool known = false;
+    for (int i = 0; i < m->nids; i++)
+        known |= memcmp(m->ids[i], id, 16) == 0;
+    if (!known && m->nids < MOCK_IDS)
+        memcpy(m->ids[m->nids++], id, 16);
+    m->prepares++;
+    struct up_buf b = UP_BUF_INIT;
+    cql_put_int(&b, CQL_RESULT_PREPARED);
+    cql_put_short_bytes(&b, id, 16);
+    cql_put_int(&b, 0x0001);
+    cql_put_int(&b, 1); /* one variable: k int, the partition key */
+    cql_put_int(&b, 1);
+    cql_put_short(&b, 0);
+    put_s(&b, "ks");
+    put_s(&b, "t");
+    col(&b, "k", CQL_TYPE_INT, 0);
+    cql_put_int(&b, 0x0004);
+    cql_put_int(&b, 0);
+    send_frame(c, stream, CQL_OP_RESULT, &b);
+    up_buf_free(&b);
+}
+
+static void on_execute(struct mock *m, struct mock_conn *c, int16_t stream, struct cql_cursor *cur)
+{
+    const uint8_t *id;
+    size_t id_len;
+    if (!cql_get_short_bytes(cur, &id, &id_len) || id_len != 16) {
+        send_error(c, stream, 0x000A, "bad id", NULL);
+        return;
+    }
+    if (m->forget) {
+        m->nids = 0;
+        m->forget = false;
+    }
+    for (int i = 0; i < m->nids; i++) {
+        if (memcmp(m->ids[i], id, 16) == 0) {
+            m->executes++;
+            send_void(c, stream);
+            return;
+        }
+    }
+    m->unprepared_sent++;
+    send_error(c, stream, 0x2500, "Prepared query with ID not found", id);
+}
+
+static bool on_query(struct mock *m, struct mock_conn *c, int16_t stream, const char *q, size_t len)
+{
+    if (memmem(q, len, "system.local", 12))
+        send_local(m, c, stream);
+    else if (memmem(q, len, "system.peers", 12))
+        send_peers(m, c, stream);
+    else if (memmem(q, len, "overloaded", 10) && m->overloaded_left > 0) {
+        m->overloaded_left--;
+        send_error(c, stream, 0x1001, "Overloaded", NULL);
+    } else if (memmem(q, len, "syntax", 6))
+        send_error(c, stream, 0x2000, "line 1:0 no viable alternative", NULL);
+    else if (memmem(q, len, "slow", 4))
+        ; /* never answered */
+    else if (memmem(q, len, "close", 5))
+        return false;
+    else
+        send_void(c, stream);
+    return true;
+}
+
+/* Handles one request frame; false closes the connection. */
+static bool mock_request(struct mock *m, struct mock_conn *c, uint8_t flags, int16_t stream,
+                         uint8_t opcode, const uint8_t *body, size_t len)
+{
+    struct cql_cursor cur;
+    cql_cursor_init(&cur, body, len);
+    const char *q;
+    size_t qlen;
+    switch (opcode) {
+    case CQL_OP_OPTIONS: {
+        struct up_buf b = UP_BUF_INIT;
+        cql_put_short(&b, 1);
+        put_s(&b, "COMPRESSION");
+        cql_put_short(&b, m->offer_lz4 ? 1 : 0);
+        if (m->offer_lz4)
+            put_s(&b, "lz4");
+        send_frame(c, stream, CQL_OP_SUPPORTED, &b);
+        up_buf_free(&b);
+        return true;
+    }
+    case CQL_OP_STARTUP:
+        if (m->offer_lz4 && memmem(body, len, "lz4", 3))
+            c->lz4 = true;
+        if (m->require_auth) {
+            struct up_buf b = UP_BUF_INIT;
+            put_s(&b, "org.apache.cassandra.auth.PasswordAuthenticator");
+            send_frame(c, stream, CQL_OP_AUTHENTICATE, &b);
+            up_buf_free(&b);
+        } else {
+            send_frame(c, stream, CQL_OP_READY, NULL);
+        }
+        return true;
+    case CQL_OP_AUTH_RESPONSE:
+        if (len == 4 + 10 && memcmp(body + 4, "\0user\0pass", 10) == 0)
+            send_frame(c, stream, CQL_OP_AUTH_SUCCESS, NULL);
+        else
+            send_error(c, stream, 0x0100, "Provided username user and/or password are incorrect",
+                       NULL);
+        return true;
+    case CQL_OP_REGISTER:
+        send_frame(c, stream, CQL_OP_READY, NULL);
+        return true;
+    case CQL_OP_QUERY:
+        if (!cql_get_long_string(&cur, &q, &qlen))
+            return false;
+        return on_query(m, c, stream, q, qlen);
+    case CQL_OP_PREPARE:
+        if (!cql_get_long_string(&cur, &q, &qlen))
+            return false;
+        send_prepared(m, c, stream, q, qlen);
+        return true;
+    case CQL_OP_EXECUTE:
+        on_execute(m, c, stream, &cur);
+        return true;
+    default:
+        (void)flags;
+        send_error(c, stream, 0x000A, "unsupported", NULL);
+        return true;
+    }
+}
+
+static void mock_close(struct mock_conn *c)
+{
+    close(c->fd);
+    c->fd = -1;
+    up_buf_free(&c->in);
+    c->lz4 = false;
+}
+
+/* Reads what arrived and answers every complete request. */
+static void mock_read(struct mock *m, struct mock_conn *c)
+{
+    char buf[65536];
+    ssize_t n = recv(c->fd, buf, sizeof buf, 0);
+    if (n <= 0) {
+        mock_close(c);
+        return;
+    }
+    up_buf_append(&c->in, buf, (size_t)n);
+    size_t off = 0;
+    while (c->in.len - off >= 9) {
+        const uint8_t *h = (const uint8_t *)c->in.data + off;
+        uint32_t len = cql_load_u32(h + 5);
+        if (c->in.len - off < 9 + len)
+            break;
+        const uint8_t *body = h + 9;
+        struct up_buf plain = UP_BUF_INIT;
+        char err[128];
+        if (h[1] & CQL_FLAG_COMPRESSION) {
+            m->compressed_frames++;
+            if (cql_lz4_decompress(body, len, 1 << 24, &plain, err, sizeof err) != 0) {
+                mock_close(c);
+                return;
+            }
+            body = (const uint8_t *)plain.data;
+        }
+        bool keep = mock_request(m, c, h[1], (int16_t)cql_load_u16(h + 2), h[4], body,
+                                 h[1] & CQL_FLAG_COMPRESSION ? plain.len : len);
+        up_buf_free(&plain);
+        if (!keep) {
+            mock_close(c);
+            return;
+        }
+        off += 9 + len;
+    }
+    memmove(c->in.data, c->in.data + off, c->in.len - off);
+    c->in.len -= off;
+}
+
+static void *mock_main(void *arg)
+{
+    struct mock *m = arg;
+    while (!m->stop) {
+        struct pollfd fds[MOCK_CONNS + 1];
+        fds[0] = (struct pollfd){.fd = m->lfd, .events = POLLIN};
+        for (int i = 0; i < MOCK_CONNS; i++)
+            fds[i + 1] = (struct pollfd){.fd = m->conns[i].fd, .events = POLLIN};
+        if (poll(fds, MOCK_CONNS + 1, 20) < 0)
+            continue;
+        if (m->close_all) {
+            for (int i = 0; i < MOCK_CONNS; i++)
+                if (m->conns[i].fd >= 0)
+                    mock_close(&m->conns[i]);
+            m->close_all = false;
+            continue;
+        }
+        if (fds[0].revents & POLLIN) {
+            int fd = accept(m->lfd, NULL, NULL);
+            for (int i = 0; fd >= 0 && i < MOCK_CONNS; i++) {
+                if (m->conns[i].fd < 0) {
+                    m->conns[i].fd = fd;
+                    m->connections++;
+                    fd = -1;
+                }
+            }
+            if (fd >= 0)
+                close(fd);
+        }
+        for (int i = 0; i < MOCK_CONNS; i++)
+            if (m->conns[i].fd >= 0 && (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
+                mock_read(m, &m->conns[i]);
+    }
+    for (int i = 0; i < MOCK_CONNS; i++)
+        if (m->conns[i].fd >= 0)
+            mock_close(&m->conns[i]);
+    return NULL;
+}
+
+/* A node listening on port (0: any free port); SO_REUSEADDR so a "restarted" node can take
+ * its old port back while the previous connections sit in TIME_WAIT. */
+static struct mock *mock_start_on(int64_t token, uint16_t port)
+{
+    struct mock *m = calloc(1, sizeof *m);
+    m->token = token;
+    for (int i = 0; i < MOCK_CONNS; i++)
+        m->conns[i].fd = -1;
+    m->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    int one = 1;
+    setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    assert_int_equal(bind(m->lfd, (struct sockaddr *)&a, sizeof a), 0);
+    assert_int_equal(listen(m->lfd, 16), 0);
+    socklen_t len = sizeof a;
+    getsockname(m->lfd, (struct sockaddr *)&a, &len);
+    m->port = ntohs(a.sin_port);
+    return m;
+}
+
+static struct mock *mock_start(int64_t token)
+{
+    return mock_start_on(token, 0);
+}
+
+static void mock_run(struct mock *m)
+{
+    pthread_create(&m->thread, NULL, mock_main, m);
+}
+
+static void mock_stop(struct mock *m)
+{
+    m->stop = true;
+    pthread_join(m->thread, NULL);
+    close(m->lfd);
+    free(m);
+}
+
+static char contact[64];
+
+static void config_for(struct cql_config *cfg, const struct mock *m)
+{
+    cql_config_init(cfg);
+    snprintf(contact, sizeof contact, "127.0.0.1:%u", m->port);
+    cfg->contact_points = contact;
+    cfg->request_timeout_ms = 2000;
+    cfg->reconnect_base_ms = 20;
+    cfg->reconnect_max_ms = 100;
+    cfg->retry_base_ms = 5;
+    cfg->retry_max_ms = 20;
+}
+
+static cql_session *connect_ok(const struct cql_config *cfg)
+{
+    cql_session *s;
+    struct cql_error err;
+    if (cql_session_connect(cfg, &s, &err) != 0)
+        fail_msg("connect: %s", err.message);
+    return s;
+}
+
+/* ---- completions ------------------------------------------------------------------------- */
+
+struct outcome {
+    int done, ok;
+    enum cql_error_code last;
+};
+
+static void count_cb(void *opaque, cql_result *result, const struct cql_error *err)
+{
+    struct outcome *o = opaque;
+    o->done++;
+    if (result)
+        o->ok++;
+    else
+        o->last = err->code;
+}
+
+static void wait_for(cql_session *s, const struct outcome *o, int n)
+{
+    int64_t deadline = up_mono_ms() + 10000;
+    while (o->done < n && up_mono_ms() < deadline)
+        cql_session_poll(s, 50);
+    assert_int_equal(o->done, n);
+}
+
+static int query_code(cql_session *s, const char *q, bool idempotent)
+{
+    cql_statement *st = cql_statement_new(q, 0);
+    cql_statement_set_idempotent(st, idempotent);
+    struct cql_error err;
+    int rc = cql_session_execute_sync(s, st, NULL, &err);
+    cql_statement_free(st);
+    return rc == 0 ? CQL_OK : (int)err.code;
+}
+
+/* ---- tests ------------------------------------------------------------------------------- */
+
+static void test_connect_and_query(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cql_session *s = connect_ok(&cfg);
+    assert_int_equal(query_code(s, "INSERT x", false), CQL_OK);
+    assert_int_equal(query_code(s, "syntax error", false), CQL_ERR_SYNTAX_ERROR);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.hosts_known, 1);
+    assert_int_equal(st.hosts_up, 1);
+    assert_int_equal(st.connections_ready, 1);
+    assert_int_equal(st.completed_ok, 1);
+    assert_int_equal(st.completed_error, 1);
+    assert_int_equal(st.server_errors, 1);
+    cql_session_free(s);
+    /* nothing listens on a closed port: a clear connect error */
+    cfg.contact_points = "127.0.0.1:1";
+    struct cql_error err;
+    assert_int_equal(cql_session_connect(&cfg, &s, &err), -1);
+    assert_null(s);
+    assert_int_equal(err.code, CQL_ERR_CONNECT);
+    assert_non_null(strstr(err.message, "127.0.0.1:1: connect: Connection refused"));
+    cfg.contact_points = "no-such-host.invalid:9042";
+    assert_int_equal(cql_session_connect(&cfg, &s, &err), -1);
+    assert_non_null(strstr(err.message, "cannot resolve"));
+    mock_stop(m);
+}
+
+static void test_auth(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    m->require_auth = true;
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cql_session *s;
+    struct cql_error err;
+    assert_int_equal(cql_session_connect(&cfg, &s, &err), -1);
+    assert_int_equal(err.code, CQL_ERR_AUTH);
+    assert_non_null(strstr(err.message, "PasswordAuthenticator"));
+    cfg.user = "user";
+    cfg.password = "wrong";
+    assert_int_equal(cql_session_connect(&cfg, &s, &err), -1);
+    assert_int_equal(err.code, CQL_ERR_BAD_CREDENTIALS);
+    assert_non_null(strstr(err.message, "password are incorrect"));
+    cfg.password = "pass";
+    s = connect_ok(&cfg);
+    assert_int_equal(query_code(s, "SELECT", false), CQL_OK);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_lz4_negotiated(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    m->offer_lz4 = true;
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cfg.compression = true;
+    cql_session *s = connect_ok(&cfg);
+    assert_int_equal(query_code(s, "INSERT compressed", false), CQL_OK);
+    assert_true(m->compressed_frames >= 2); /* discovery and the insert */
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_many_in_flight(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cfg.max_requests_per_connection = 64; /* far fewer ids than requests: ids are reused */
+    cfg.connections_per_host = 2;
+    cql_session *s = connect_ok(&cfg);
+    struct outcome o = {0};
+    struct cql_error err;
+    for (int i = 0; i < 5000; i++)
+        assert_int_equal(cql_session_query(s, "INSERT i", count_cb, &o, &err), 0);
+    assert_int_equal(cql_session_in_flight(s), 5000);
+    wait_for(s, &o, 5000);
+    assert_int_equal(o.ok, 5000);
+    assert_int_equal(cql_session_in_flight(s), 0);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.connections_ready, 2);
+    assert_int_equal(st.requests, 5000);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_overloaded_retry(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cql_session *s = connect_ok(&cfg);
+    m->overloaded_left = 2;
+    assert_int_equal(query_code(s, "overloaded insert", true), CQL_OK);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.retries, 2);
+    /* not idempotent: the first OVERLOADED is final */
+    m->overloaded_left = 1;
+    assert_int_equal(query_code(s, "overloaded insert", false), CQL_ERR_OVERLOADED);
+    /* idempotent but over the retry budget */
+    m->overloaded_left = 100;
+    cfg.max_retries = 2;
+    cql_session_free(s);
+    s = connect_ok(&cfg);
+    assert_int_equal(query_code(s, "overloaded insert", true), CQL_ERR_OVERLOADED);
+    cql_session_stats(s, &st);
+    assert_int_equal(st.retries, 2);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_timeout(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cfg.request_timeout_ms = 150;
+    cfg.max_retries = 1;
+    cql_session *s = connect_ok(&cfg);
+    int64_t t0 = up_mono_ms();
+    assert_int_equal(query_code(s, "slow", false), CQL_ERR_TIMEOUT);
+    int64_t took = up_mono_ms() - t0;
+    assert_true(took >= 140 && took < 1500);
+    t0 = up_mono_ms();
+    assert_int_equal(query_code(s, "slow", true), CQL_ERR_TIMEOUT); /* two attempts */
+    assert_true(up_mono_ms() - t0 >= 290);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.timeouts, 3);
+    /* the timed-out stream ids do not break the connection */
+    assert_int_equal(query_code(s, "INSERT after", false), CQL_OK);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_reprepare(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p;
+    struct cql_error err;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    assert_int_equal(cql_prepared_param_count(p), 1);
+    assert_string_equal(cql_prepared_param_name(p, 0), "k");
+    assert_int_equal(cql_prepared_pk_count(p), 1);
+    assert_int_equal(cql_prepared_pk_index(p, 0), 0);
+    /* the cache answers a second prepare without a round trip */
+    cql_prepared *again;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &again, &err),
+                     0);
+    assert_ptr_equal(p, again);
+    assert_int_equal(m->prepares, 1);
+    cql_prepared_free(again);
+    cql_statement *st = cql_prepared_bind(p);
+    cql_statement_bind_int(st, 0, 42);
+    assert_int_equal(cql_session_execute_sync(s, st, NULL, &err), 0);
+    /* the node forgets: the next execute is re-prepared and succeeds without the caller
+     * noticing, even though it is not idempotent */
+    m->forget = true;
+    assert_int_equal(cql_session_execute_sync(s, st, NULL, &err), 0);
+    assert_int_equal(m->unprepared_sent, 1);
+    assert_int_equal(m->prepares, 2);
+    assert_int_equal(m->executes, 2);
+    struct cql_stats stats;
+    cql_session_stats(s, &stats);
+    assert_int_equal(stats.reprepares, 1);
+    assert_int_equal(stats.retries, 0);
+    /* many executes in flight when the node forgets: each recovers */
+    m->forget = true;
+    struct outcome o = {0};
+    for (int i = 0; i < 200; i++)
+        assert_int_equal(cql_session_execute(s, st, count_cb, &o, &err), 0);
+    wait_for(s, &o, 200);
+    assert_int_equal(o.ok, 200);
+    cql_statement_free(st);
+    cql_prepared_free(p);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_connection_loss_and_reconnect(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cql_session *s = connect_ok(&cfg);
+    /* the node drops the connection under a request */
+    assert_int_equal(query_code(s, "close", false), CQL_ERR_CONNECTION_CLOSED);
+    /* an idempotent request waits for the reconnection instead of failing */
+    assert_int_equal(query_code(s, "INSERT idempotent", true), CQL_OK);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_true(st.connections_lost >= 1);
+    assert_true(st.reconnects >= 1);
+    assert_int_equal(st.hosts_up, 1);
+    /* every connection cut at once, requests in flight: idempotent ones survive */
+    struct outcome o = {0};
+    struct cql_error err;
+    for (int i = 0; i < 100; i++) {
+        cql_statement *q = cql_statement_new("INSERT burst", 0);
+        cql_statement_set_idempotent(q, true);
+        assert_int_equal(cql_session_execute(s, q, count_cb, &o, &err), 0);
+        cql_statement_free(q);
+    }
+    cql_session_flush(s);
+    m->close_all = true;
+    wait_for(s, &o, 100);
+    assert_int_equal(o.ok, 100);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+static void test_node_down_then_back(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cfg.request_timeout_ms = 300;
+    cfg.max_retries = 0;
+    cql_session *s = connect_ok(&cfg);
+    uint16_t port = m->port;
+    mock_stop(m); /* the node is gone; its port refuses */
+    struct cql_stats st;
+    int64_t until = up_mono_ms() + 3000;
+    do { /* let the session notice */
+        cql_session_poll(s, 20);
+        cql_session_stats(s, &st);
+    } while (st.hosts_up > 0 && up_mono_ms() < until);
+    assert_int_equal(st.hosts_up, 0);
+    assert_int_equal(query_code(s, "INSERT while down", false), CQL_ERR_NO_HOSTS);
+    /* the node comes back on the same port */
+    m = mock_start_on(0, port);
+    mock_run(m);
+    int64_t deadline = up_mono_ms() + 5000;
+    do {
+        cql_session_poll(s, 50);
+        cql_session_stats(s, &st);
+    } while (st.hosts_up == 0 && up_mono_ms() < deadline);
+    assert_int_equal(st.hosts_up, 1);
+    assert_true(st.reconnects >= 1);
+    assert_int_equal(query_code(s, "INSERT back", false), CQL_OK);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+/* Two nodes splitting the ring; prepared statements go to the node owning the key. */
+static void test_token_aware_routing(void **state)
+{
+    (void)state;
+    struct mock *a = mock_start(-3074457345618258603LL);
+    struct mock *b = mock_start(3074457345618258602LL);
+    a->peer = b;
+    b->peer = a;
+    mock_run(a);
+    mock_run(b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cql_session *s = connect_ok(&cfg);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.hosts_known, 2);
+    assert_int_equal(st.hosts_up, 2);
+    cql_prepared *p;
+    struct cql_error err;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    int want_a = 0, want_b = 0;
+    struct outcome o = {0};
+    for (int k = 0; k < 400; k++) {
+        uint8_t key[4];
+        cql_store_u32(key, (uint32_t)k);
+        int64_t t = cql_murmur3_token(key, 4);
+        /* a owns (b.token, a.token], wrapping; b owns (a.token, b.token] */
+        if (t > a->token && t <= b->token)
+            want_b++;
+        else
+            want_a++;
+        cql_statement *st2 = cql_prepared_bind(p);
+        cql_statement_bind_int(st2, 0, k);
+        assert_int_equal(cql_session_execute(s, st2, count_cb, &o, &err), 0);
+        cql_statement_free(st2);
+    }
+    wait_for(s, &o, 400);
+    assert_int_equal(o.ok, 400);
+    /* the node that did not know the statement yet re-prepared it once */
+    assert_int_equal(a->executes, want_a);
+    assert_int_equal(b->executes, want_b);
+    assert_true(want_a > 50 && want_b > 50);
+    cql_prepared_free(p);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
+static void test_queue_full_and_shutdown(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cfg.max_requests_per_connection = 2;
+    cfg.max_queued = 3;
+    cql_session *s = connect_ok(&cfg);
+    struct outcome o = {0};
+    struct cql_error err;
+    for (int i = 0; i < 5; i++)
+        assert_int_equal(cql_session_query(s, "slow", count_cb, &o, &err), 0);
+    assert_int_equal(cql_session_query(s, "slow", count_cb, &o, &err), -1);
+    assert_int_equal(err.code, CQL_ERR_QUEUE_FULL);
+    cql_session_poll(s, 20);
+    assert_int_equal(o.done, 0);
+    cql_session_free(s); /* pending requests complete with SHUTDOWN */
+    assert_int_equal(o.done, 5);
+    assert_int_equal(o.last, CQL_ERR_SHUTDOWN);
+    mock_stop(m);
+}
+
+static cql_session *hazard_session;
+static int hazard_rc;
+
+static void hazard_cb(void *opaque, cql_result *result, const struct cql_error *err)
+{
+    (void)result;
+    (void)err;
+    struct outcome *o = opaque;
+    struct cql_error e;
+    hazard_rc = cql_session_query_sync(hazard_session, "INSERT nested", NULL, &e) == -1 &&
+                        e.code == CQL_ERR_NOT_ALLOWED && cql_session_poll(hazard_session, 0) == -1
+                    ? 1
+                    : 0;
+    /* submitting from a callback is allowed */
+    cql_session_query(hazard_session, "INSERT from callback", count_cb, o, &e);
+}
+
+static void test_fd_and_callback_rules(void **state)
+{
+    (void)state;
+    struct mock *m = mock_start(0);
+    mock_run(m);
+    struct cql_config cfg;
+    config_for(&cfg, m);
+    cql_session *s = connect_ok(&cfg);
+    hazard_session = s;
+    struct outcome o = {0};
+    struct cql_error err;
+    assert_int_equal(cql_session_query(s, "INSERT via fd", hazard_cb, &o, &err), 0);
+    /* the caller's own poll() sees the session's fd become readable */
+    struct pollfd pfd = {.fd = cql_session_fd(s), .events = POLLIN};
+    int64_t deadline = up_mono_ms() + 3000;
+    int served = 0;
+    while (served == 0 && up_mono_ms() < deadline) {
+        if (poll(&pfd, 1, 100) > 0)
+            served += cql_session_poll(s, 0);
+    }
+    assert_int_equal(served, 1);
+    assert_int_equal(hazard_rc, 1);
+    wait_for(s, &o, 1); /* the request submitted by the callback */
+    assert_int_equal(o.ok, 1);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_connect_and_query),
+        cmocka_unit_test(test_auth),
+        cmocka_unit_test(test_lz4_negotiated),
+        cmocka_unit_test(test_many_in_flight),
+        cmocka_unit_test(test_overloaded_retry),
+        cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_reprepare),
+        cmocka_unit_test(test_connection_loss_and_reconnect),
+        cmocka_unit_test(test_node_down_then_back),
+        cmocka_unit_test(test_token_aware_routing),
+        cmocka_unit_test(test_queue_full_and_shutdown),
+        cmocka_unit_test(test_fd_and_callback_rules),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
