@@ -465,6 +465,17 @@ static cql_session *connect_ok(const struct cql_config *cfg)
     return s;
 }
 
+/* A running mock node and a config pointing at it. */
+static struct mock *mock_up(struct cql_config *cfg, bool auth, bool lz4)
+{
+    struct mock *m = mock_start(0);
+    m->require_auth = auth;
+    m->offer_lz4 = lz4;
+    mock_run(m);
+    config_for(cfg, m);
+    return m;
+}
+
 /* ---- completions ------------------------------------------------------------------------- */
 
 struct outcome {
@@ -505,10 +516,8 @@ static int query_code(cql_session *s, const char *q, bool idempotent)
 static void test_connect_and_query(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cql_session *s = connect_ok(&cfg);
     assert_int_equal(query_code(s, "INSERT x", false), CQL_OK);
     assert_int_equal(query_code(s, "syntax error", false), CQL_ERR_SYNTAX_ERROR);
@@ -537,11 +546,8 @@ static void test_connect_and_query(void **state)
 static void test_auth(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    m->require_auth = true;
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, true, false);
     cql_session *s;
     struct cql_error err;
     assert_int_equal(cql_session_connect(&cfg, &s, &err), -1);
@@ -562,11 +568,8 @@ static void test_auth(void **state)
 static void test_lz4_negotiated(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    m->offer_lz4 = true;
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, true);
     cfg.compression = true;
     cql_session *s = connect_ok(&cfg);
     assert_int_equal(query_code(s, "INSERT compressed", false), CQL_OK);
@@ -578,10 +581,8 @@ static void test_lz4_negotiated(void **state)
 static void test_many_in_flight(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cfg.max_requests_per_connection = 64; /* far fewer ids than requests: ids are reused */
     cfg.connections_per_host = 2;
     cql_session *s = connect_ok(&cfg);
@@ -604,10 +605,8 @@ static void test_many_in_flight(void **state)
 static void test_overloaded_retry(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cql_session *s = connect_ok(&cfg);
     m->overloaded_left = 2;
     assert_int_equal(query_code(s, "overloaded insert", true), CQL_OK);
@@ -632,10 +631,8 @@ static void test_overloaded_retry(void **state)
 static void test_timeout(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cfg.request_timeout_ms = 150;
     cfg.max_retries = 1;
     cql_session *s = connect_ok(&cfg);
@@ -658,10 +655,8 @@ static void test_timeout(void **state)
 static void test_reprepare(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cql_session *s = connect_ok(&cfg);
     cql_prepared *p;
     struct cql_error err;
@@ -707,10 +702,8 @@ static void test_reprepare(void **state)
 static void test_connection_loss_and_reconnect(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cql_session *s = connect_ok(&cfg);
     /* the node drops the connection under a request */
     assert_int_equal(query_code(s, "close", false), CQL_ERR_CONNECTION_CLOSED);
@@ -741,10 +734,8 @@ static void test_connection_loss_and_reconnect(void **state)
 static void test_node_down_then_back(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cfg.request_timeout_ms = 300;
     cfg.max_retries = 0;
     cql_session *s = connect_ok(&cfg);
@@ -824,10 +815,8 @@ static void test_token_aware_routing(void **state)
 static void test_queue_full_and_shutdown(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cfg.max_requests_per_connection = 2;
     cfg.max_queued = 3;
     cql_session *s = connect_ok(&cfg);
@@ -865,10 +854,8 @@ static void hazard_cb(void *opaque, cql_result *result, const struct cql_error *
 static void test_fd_and_callback_rules(void **state)
 {
     (void)state;
-    struct mock *m = mock_start(0);
-    mock_run(m);
     struct cql_config cfg;
-    config_for(&cfg, m);
+    struct mock *m = mock_up(&cfg, false, false);
     cql_session *s = connect_ok(&cfg);
     hazard_session = s;
     struct outcome o = {0};
