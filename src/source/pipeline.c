@@ -354,8 +354,12 @@ static void run_loop(struct up_pipeline *p, char *err, size_t errlen)
         tick(p, false);
         if (st == UP_FETCH_TIMEOUT)
             continue;
-        if (st == UP_FETCH_END)
+        if (st == UP_FETCH_END) {
+            if (count > 0 && (long long)p->fetched < count)
+                UP_WARN("the API sent %llu users where %lld were asked for (short pages)",
+                        (unsigned long long)p->fetched, count);
             break;
+        }
         if (st == UP_FETCH_ERROR) {
             p->end = UP_PIPELINE_FAILED;
             break;

@@ -10,6 +10,7 @@
 #include "kafka/admin.h"
 
 #include <librdkafka/rdkafka.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,19 +92,26 @@ static int dump(const char *brokers, const char *topic, int idle_ms)
         rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
     rd_kafka_assign(rk, list);
     rd_kafka_topic_partition_list_destroy(list);
-    int at_end = 0;
+    /* Done when every partition is at its end and nothing came for idle_ms. */
+    bool *at_end = calloc((size_t)parts, sizeof *at_end);
     int64_t last = up_mono_ms();
     int rc = 0;
-    while (at_end < parts || up_mono_ms() - last < idle_ms) {
+    for (;;) {
+        bool all = true;
+        for (int p = 0; p < parts; p++)
+            all = all && at_end[p];
+        if (all && up_mono_ms() - last >= idle_ms)
+            break;
         rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
         if (!m)
             continue;
         if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            at_end++;
+            at_end[m->partition] = true;
         } else if (m->err) {
             fprintf(stderr, "it_kafka_tool: %s\n", rd_kafka_message_errstr(m));
             rc = 1;
         } else {
+            at_end[m->partition] = false;
             print_message(m);
             last = up_mono_ms();
         }
@@ -111,6 +119,7 @@ static int dump(const char *brokers, const char *topic, int idle_ms)
         if (rc)
             break;
     }
+    free(at_end);
     rd_kafka_consumer_close(rk);
     rd_kafka_destroy(rk);
     return rc;
