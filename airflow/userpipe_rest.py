@@ -7,6 +7,7 @@ the tests. Standard library only, so any python3 runs it.
   userpipe_rest.py ... run-state --dag ID --run-id ID
   userpipe_rest.py ... task-log --dag ID --run-id ID [--task T] [--try N]
   userpipe_rest.py ... set-variable KEY VALUE
+  userpipe_rest.py ... interrupt-runs --dag ID [--note TEXT]
   userpipe_rest.py ... token
 
 Login: SimpleAuthManager's POST /auth/token with user admin and the password from the JSON file
@@ -229,6 +230,18 @@ def cmd_set_variable(client, args):
     return 0
 
 
+def cmd_interrupt_runs(client, args):
+    """Marks the DAG's queued and running runs failed (before a shutdown): a run left 'running'
+    with no process behind it would otherwise hold max_active_runs=1 until the scheduler's
+    heartbeat timeout, and a queued one would start by surprise at the next start."""
+    runs = client.get(f"/api/v2/dags/{quote(args.dag)}/dagRuns?state=running&state=queued&limit=100")
+    for run in runs.get("dag_runs", []):
+        client.patch(f"/api/v2/dags/{quote(args.dag)}/dagRuns/{quote(run['dag_run_id'])}",
+                     {"state": "failed", "note": args.note})
+        log(f"marked {run['state']} run {run['dag_run_id']} failed ({args.note})")
+    return 0
+
+
 def cmd_token(client, _args):
     client.login()
     print(client.token)
@@ -262,6 +275,9 @@ def main(argv):
     sv = sub.add_parser("set-variable")
     sv.add_argument("key")
     sv.add_argument("value")
+    ir = sub.add_parser("interrupt-runs")
+    ir.add_argument("--dag", required=True)
+    ir.add_argument("--note", default="interrupted: Airflow was stopped (scripts/airflow down)")
     sub.add_parser("token")
     args = p.parse_args(argv)
     try:
@@ -272,7 +288,8 @@ def main(argv):
         return 1
     client = Client(args.url, args.user, password)
     handler = {"wait-ready": cmd_wait_ready, "trigger": cmd_trigger, "run-state": cmd_run_state,
-               "task-log": cmd_task_log, "set-variable": cmd_set_variable, "token": cmd_token}[args.cmd]
+               "task-log": cmd_task_log, "set-variable": cmd_set_variable,
+               "interrupt-runs": cmd_interrupt_runs, "token": cmd_token}[args.cmd]
     try:
         return handler(client, args)
     except ApiError as e:
