@@ -142,9 +142,9 @@ def ratio_word(metric, r):
     """Reads a userpipe/peer ratio: '3.1× more' for a rate, '38× less' for a cost or a time."""
     if r <= 0:
         return "n/a"
-    if metric.endswith(HIGHER_IS_BETTER):
-        return f"{r:.2g}× more" if r >= 1 else f"{1 / r:.2g}× less"
-    return f"{1 / r:.2g}× less" if r <= 1 else f"{r:.2g}× more"
+    k = r if r >= 1 else 1 / r
+    times = f"{k:,.0f}×" if k >= 10 else f"{k:.1f}×"
+    return f"{times} more" if r >= 1 else f"{times} less"
 
 
 def part_section(part, calls):
@@ -175,7 +175,7 @@ def part_section(part, calls):
                     per_run.append(a / b)
             if per_run:
                 ratios[m] = per_run
-                cell = f"{spread(per_run)}× ({ratio_word(m, statistics.median(per_run))})"
+                cell = f"{spread(per_run)} ({ratio_word(m, statistics.median(per_run))})"
         lines.append(f"| {m} | " + " | ".join(row) + (f" | {cell} |" if baseline else " |"))
     engines = [(s, e, c["result"]["engines"][s][e]) for c in ok for s in (c["result"].get("engines") or {})
                for e in c["result"]["engines"][s]]
@@ -214,7 +214,7 @@ def cross_ratios(calls):
             if a is not None and b:
                 per_run.append(a / b)
         if per_run:
-            rows.append(f"| {label} | {metric} | {spread(per_run)}× |")
+            rows.append(f"| {label} | {metric} | {spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
     return rows
 
 
@@ -301,7 +301,7 @@ def markdown(calls, meta, pngs):
         for metric, per_run in ratios.items():
             if metric in ("users_per_s", "rows_per_s", "latency_p99_ms", "rss_max_mb", "cpu_s_per_100k"):
                 base = next(c["result"]["baseline"] for c in calls if c["part"] == p and c["result"])
-                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(per_run)}× "
+                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(per_run)} "
                                 f"({ratio_word(metric, statistics.median(per_run))}) |")
     headline += cross_ratios(calls)
     if headline:

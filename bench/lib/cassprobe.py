@@ -5,7 +5,7 @@ Both stream subjects are judged by the same external oracle, reads of the table 
   - wait_all: polls for the last record of every Kafka partition (sentinels), then confirms with
     COUNT(*) that every record is stored (throughput at saturation);
   - LatencyProbe: polls for chosen records by id, each on its own schedule that widens with the
-    record's age (every 1 ms at first, then every 10 % of its age, at most 200 ms); a record's latency
+    record's age (every 0.25 ms at first, then every 10 % of its age, at most 200 ms); a record's latency
     is the midpoint between the last read that missed it and the first that found it, minus its send
     time, so the error is at most half a poll interval.
 """
@@ -107,7 +107,7 @@ def prepare(session, cql, attempts=20):
 class LatencyProbe:
     """Finds probe records in a table as they land; call add() from any thread."""
 
-    MIN_GAP, MAX_GAP, AGE_FRACTION = 0.001, 0.2, 0.1
+    MIN_GAP, MAX_GAP, AGE_FRACTION = 0.00025, 0.2, 0.1
 
     def __init__(self, session, table):
         self.session = session
@@ -117,11 +117,13 @@ class LatencyProbe:
         self.latencies = []  # ms
         self.reads = 0
         self.stop_event = threading.Event()
+        self.wake = threading.Event()
         self.thread = threading.Thread(target=self._run, daemon=True)
 
     def add(self, rec_id, t_send):
         with self.lock:
             self.pending[uuid.UUID(rec_id)] = [t_send, t_send, t_send + self.MIN_GAP]
+        self.wake.set()
 
     def start(self):
         self.thread.start()
@@ -133,15 +135,18 @@ class LatencyProbe:
 
     def stop(self):
         self.stop_event.set()
+        self.wake.set()
         self.thread.join()
 
     def _run(self):
         while not self.stop_event.is_set():
+            self.wake.clear()  # before looking, so an add() from now on ends the wait below
             now = time.time()
             with self.lock:
                 due = [k for k, v in self.pending.items() if v[2] <= now]
+                next_poll = min((v[2] for v in self.pending.values()), default=now + 0.05)
             if not due:
-                time.sleep(self.MIN_GAP)
+                self.wake.wait(min(0.05, max(0.0, next_poll - now)))
                 continue
             issued = time.time()
             futures = [(k, self.session.execute_async(self.select, (k,), timeout=10)) for k in due]

@@ -43,7 +43,7 @@ PARTITIONS = int(os.environ.get("BENCH_PARTITIONS", "2"))
 SETTINGS = {
     "records": 20_000 if QUICK else 100_000,       # saturation backlog
     "rate": 500 if QUICK else 1000,                 # latency: offered records/s
-    "warmup_s": 10 if QUICK else 20,               # at the offered rate, before the first probe
+    "warmup_s": 20 if QUICK else 30,               # at the offered rate, before the first probe
     "measure_s": 15 if QUICK else 60,
     "probe_every": 25 if QUICK else 50,             # 1 probe per k records
     "partitions": PARTITIONS,
