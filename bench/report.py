@@ -9,6 +9,8 @@ Output:
                            runs; ratios taken within each run, then min/median/max of those)
   <name>-throughput.png    rates per part and subject (bar = median, whisker = min..max)
   <name>-latency-cdf.png   end-to-end latency CDF of every subject with samples (all runs pooled)
+  README.md (same folder)  the newest full run's headline table and plots (a quick run only until
+                           there is a full one), for the project README to link to
 """
 import argparse
 import json
@@ -174,7 +176,8 @@ def part_section(part, calls):
                 if a is not None and b:
                     per_run.append(a / b)
             if per_run:
-                ratios[m] = per_run
+                ratios[m] = (per_run, [c["result"]["subjects"].get("userpipe", {}).get(m) for c in ok],
+                             [c["result"]["subjects"].get(baseline, {}).get(m) for c in ok])
                 cell = f"{spread(per_run)} ({ratio_word(m, statistics.median(per_run))})"
         lines.append(f"| {m} | " + " | ".join(row) + (f" | {cell} |" if baseline else " |"))
     engines = [(s, e, c["result"]["engines"][s][e]) for c in ok for s in (c["result"].get("engines") or {})
@@ -205,7 +208,7 @@ def cross_ratios(calls):
     rows = []
     by = {(c["part"], c["run"]): c["result"] for c in calls if c["result"]}
     for label, pa, sa, pb, sb, metric in CROSS:
-        per_run = []
+        per_run, ours, theirs = [], [], []
         for (part, run), res in by.items():
             if part != pa or (pb, run) not in by:
                 continue
@@ -213,8 +216,11 @@ def cross_ratios(calls):
             b = by[(pb, run)]["subjects"].get(sb, {}).get(metric)
             if a is not None and b:
                 per_run.append(a / b)
+                ours.append(a)
+                theirs.append(b)
         if per_run:
-            rows.append(f"| {label} | {metric} | {spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
+            rows.append(f"| {label} | {metric} | {spread(ours)} | {spread(theirs)} | "
+                        f"{spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
     return rows
 
 
@@ -280,7 +286,11 @@ def plots(calls, out):
     return made
 
 
+HEADLINE_METRICS = ("users_per_s", "rows_per_s", "latency_p99_ms", "rss_max_mb", "cpu_s_per_100k")
+
+
 def markdown(calls, meta, pngs):
+    """The report, and its headline table (the rows) for bench/results/README.md."""
     quick = meta["quick"]
     lines = [f"# userpipe benchmark: {meta['date']} on {meta['machine']['host']}" + (" (quick)" if quick else ""),
              ""]
@@ -298,19 +308,37 @@ def markdown(calls, meta, pngs):
     for p in parts:
         sec, ratios = part_section(p, [c for c in calls if c["part"] == p])
         sections += sec
-        for metric, per_run in ratios.items():
-            if metric in ("users_per_s", "rows_per_s", "latency_p99_ms", "rss_max_mb", "cpu_s_per_100k"):
+        for metric, (per_run, ours, theirs) in ratios.items():
+            if metric in HEADLINE_METRICS:
                 base = next(c["result"]["baseline"] for c in calls if c["part"] == p and c["result"])
-                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(per_run)} "
-                                f"({ratio_word(metric, statistics.median(per_run))}) |")
+                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(ours)} | {spread(theirs)} | "
+                                f"{spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
     headline += cross_ratios(calls)
     if headline:
-        lines += ["## Headline ratios (userpipe / peer)", "", "| comparison | metric | ratio |", "|---|---|---|"]
-        lines += headline + [""]
+        headline = ["| comparison | metric | userpipe | peer | ratio userpipe / peer |",
+                    "|---|---|---|---|---|"] + headline
+        lines += ["## Headline ratios", ""] + headline + [""]
     for png in pngs:
         lines += [f"![{os.path.basename(png)}]({os.path.basename(png)})", ""]
     lines += sections
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n", headline
+
+
+def write_latest(out, meta, headline, pngs):
+    """bench/results/README.md: the newest report's headline and plots. A quick run replaces it only
+    while no full run has been recorded there."""
+    readme = os.path.join(os.path.dirname(os.path.abspath(out)), "README.md")
+    if meta["quick"] and os.path.exists(readme) and "<!-- mode: full -->" in open(readme, encoding="utf-8").read():
+        return
+    name = os.path.basename(out)
+    lines = [f"<!-- mode: {'quick' if meta['quick'] else 'full'} -->",
+             "# Latest benchmark", "",
+             f"[{name}.md]({name}.md): {meta['date']}, {meta['machine']['cpu']}, {meta['machine']['cores']} cores, "
+             f"`{meta['command']}`" + (" (quick mode: a check, not a result)" if meta["quick"] else "") + ".",
+             "Method and how to read it: [docs/bench.md](../../docs/bench.md).", ""]
+    lines += headline + [""] + [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in pngs]
+    with open(readme, "w", encoding="utf-8") as f:
+        f.write("\n".join(lines) + "\n")
 
 
 def main(argv):
@@ -328,8 +356,10 @@ def main(argv):
             "quick": os.environ.get("BENCH_QUICK", "0") == "1"}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     pngs = plots(calls, args.out)
+    text, headline = markdown(calls, meta, pngs)
     with open(f"{args.out}.md", "w", encoding="utf-8") as f:
-        f.write(markdown(calls, meta, pngs))
+        f.write(text)
+    write_latest(args.out, meta, headline, pngs)
     with open(f"{args.out}.json", "w", encoding="utf-8") as f:
         json.dump({"meta": meta, "calls": calls}, f, indent=1)
         f.write("\n")
