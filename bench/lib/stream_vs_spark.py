@@ -299,7 +299,14 @@ def cleanup(topics, session, subjects):
             shutil.rmtree(os.path.join(OUT, d), ignore_errors=True)
 
 
+def on_terminate(signum, _frame):
+    """bench/run's timeout (SIGTERM): unwind, so the finally blocks stop the subjects (they run in
+    their own sessions and would outlive us) and clean up."""
+    raise SystemExit(128 + signum)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, on_terminate)
     try:
         sys.exit(main())
     except Exception as exc:
