@@ -37,7 +37,9 @@ struct cql_conn {
     struct cql_reader reader;
     struct up_buf out; /* frames to write; out.data[out_off..out.len) pending */
     size_t out_off;
-    struct up_buf scratch; /* compression and handshake bodies */
+    struct up_buf scratch; /* compression output */
+    struct up_buf hs;      /* handshake bodies (never the compression scratch: that is the
+                            * output while this is the input) */
     void **streams;        /* request per stream id, NULL when free, ORPHAN when abandoned */
     int16_t *free_ids;     /* stack of free ids */
     int nfree, live, orphans;
@@ -122,6 +124,7 @@ void cql_conn_free(struct cql_conn *c)
     cql_reader_free(&c->reader);
     up_buf_free(&c->out);
     up_buf_free(&c->scratch);
+    up_buf_free(&c->hs);
     free(c->streams);
     free(c->free_ids);
     free(c);
@@ -325,13 +328,13 @@ void cql_conn_flush(struct cql_conn *c)
 static void send_handshake(struct cql_conn *c, uint8_t opcode, enum cql_conn_state next)
 {
     c->state = next;
-    queue_frame(c, opcode, HANDSHAKE_STREAM, (const uint8_t *)c->scratch.data, c->scratch.len);
+    queue_frame(c, opcode, HANDSHAKE_STREAM, (const uint8_t *)c->hs.data, c->hs.len);
     cql_conn_flush(c);
 }
 
 static void send_options(struct cql_conn *c)
 {
-    up_buf_clear(&c->scratch);
+    up_buf_clear(&c->hs);
     send_handshake(c, CQL_OP_OPTIONS, CQL_CONN_OPTIONS);
 }
 
@@ -356,10 +359,10 @@ static void send_keyspace_or_ready(struct cql_conn *c)
         up_buf_putc(&q, *p);
     }
     up_buf_putc(&q, '"');
-    up_buf_clear(&c->scratch);
-    cql_put_long_string(&c->scratch, q.data, q.len);
-    cql_put_short(&c->scratch, CQL_ONE);
-    cql_put_byte(&c->scratch, 0);
+    up_buf_clear(&c->hs);
+    cql_put_long_string(&c->hs, q.data, q.len);
+    cql_put_short(&c->hs, CQL_ONE);
+    cql_put_byte(&c->hs, 0);
     up_buf_free(&q);
     send_handshake(c, CQL_OP_QUERY, CQL_CONN_KEYSPACE);
 }
@@ -368,8 +371,8 @@ static void on_supported(struct cql_conn *c, const struct cql_frame *f)
 {
     bool lz4 =
         c->cfg.compression && cql_supported_has(f->body, f->len, f->flags, "COMPRESSION", "lz4");
-    up_buf_clear(&c->scratch);
-    cql_encode_startup(&c->scratch, lz4);
+    up_buf_clear(&c->hs);
+    cql_encode_startup(&c->hs, lz4);
     send_handshake(c, CQL_OP_STARTUP, CQL_CONN_STARTUP);
     /* the server may compress from its answer to STARTUP on */
     if (lz4) {
@@ -393,10 +396,12 @@ static void on_authenticate(struct cql_conn *c, const struct cql_frame *f)
                        c->authenticator);
         return;
     }
-    up_buf_clear(&c->scratch);
-    cql_encode_auth_plain(&c->scratch, c->cfg.user, c->cfg.password ? c->cfg.password : "");
+    up_buf_clear(&c->hs);
+    cql_encode_auth_plain(&c->hs, c->cfg.user, c->cfg.password ? c->cfg.password : "");
     send_handshake(c, CQL_OP_AUTH_RESPONSE, CQL_CONN_AUTH);
     /* the token held the password: do not leave it in the scratch buffer */
+    if (c->hs.data)
+        explicit_bzero(c->hs.data, c->hs.cap);
     if (c->scratch.data)
         explicit_bzero(c->scratch.data, c->scratch.cap);
 }
@@ -594,14 +599,18 @@ static ssize_t raw_read(struct cql_conn *c, uint8_t *buf, size_t n)
         ssize_t r = recv(c->fd, buf, n, 0);
         if (r > 0)
             return r;
-        if (r == 0) {
-            cql_conn_close(c, CQL_ERR_CONNECTION_CLOSED, "%s: the node closed the connection",
-                           c->label);
-            return -1;
-        }
-        if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR)
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR))
             return 0;
-        cql_conn_close(c, CQL_ERR_CONNECTION_CLOSED, "%s: read: %s", c->label, strerror(errno));
+        /* a TLS-only port drops a plaintext client at its first bytes */
+        const char *hint = c->state == CQL_CONN_OPTIONS ? " during the handshake (does the node "
+                                                          "require TLS?)"
+                                                        : "";
+        if (r == 0)
+            cql_conn_close(c, CQL_ERR_CONNECTION_CLOSED, "%s: the node closed the connection%s",
+                           c->label, hint);
+        else
+            cql_conn_close(c, CQL_ERR_CONNECTION_CLOSED, "%s: read: %s%s", c->label,
+                           strerror(errno), hint);
         return -1;
     }
     ERR_clear_error();

@@ -4,6 +4,7 @@
 #include "core/utf8.h"
 
 #include <arpa/inet.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -756,7 +757,12 @@ static void print_text_escaped(const char *s, size_t len, char quote, struct up_
     }
 }
 
-static void print_double(double d, int precision, enum cql_print_style style, struct up_buf *out)
+/* cqlsh's rule (formatting.py, format_floating_point_type): 5 significant digits, widened
+ * by the integer digits when %g would not switch to an exponent, so 3.14159265 prints
+ * 3.14159 and 123.45 stays 123.45. JSON gets round-trip precision. */
+#define CQLSH_FLOAT_PRECISION 5
+
+static void print_double(double d, bool single, enum cql_print_style style, struct up_buf *out)
 {
     const char *special = NULL;
     if (isnan(d))
@@ -767,7 +773,17 @@ static void print_double(double d, int precision, enum cql_print_style style, st
         up_buf_printf(out, style == CQL_PRINT_JSON ? "\"%s\"" : "%s", special);
         return;
     }
-    up_buf_printf(out, "%.*g", style == CQL_PRINT_JSON ? (precision > 9 ? 17 : 9) : precision, d);
+    if (style == CQL_PRINT_JSON) {
+        up_buf_printf(out, "%.*g", single ? 9 : 17, d);
+        return;
+    }
+    int precision = CQLSH_FLOAT_PRECISION;
+    if (fabs(d) > DBL_EPSILON) {
+        int exponent = (int)log10(fabs(d)); /* truncated toward zero, as Python's int() */
+        if (exponent >= -4 && exponent < precision)
+            precision += exponent + 1;
+    }
+    up_buf_printf(out, "%.*g", precision, d);
 }
 
 static void print_timestamp(int64_t ms, enum cql_print_style style, struct up_buf *out)
@@ -990,14 +1006,14 @@ static bool print_fixed(const struct cql_value *v, enum cql_print_style style, s
         float f;
         if (cql_value_get_float(v, &f) != CQL_OK)
             return false;
-        print_double(f, 5, style, out);
+        print_double(f, true, style, out);
         return true;
     }
     case CQL_TYPE_DOUBLE: {
         double d;
         if (cql_value_get_double(v, &d) != CQL_OK)
             return false;
-        print_double(d, 12, style, out);
+        print_double(d, false, style, out);
         return true;
     }
     case CQL_TYPE_TIMESTAMP:
