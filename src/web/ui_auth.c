@@ -108,6 +108,6 @@ bool up_ui_auth_check(const struct up_ui_auth *a, const char *user, const char *
         return false;
     bool ok = false;
     for (size_t i = 0; i < a->n; i++)
-        ok |= same_secret(a->user[i], user) & same_secret(a->password[i], password);
+        ok |= (int)same_secret(a->user[i], user) & (int)same_secret(a->password[i], password);
     return ok;
 }
