@@ -87,6 +87,13 @@ static int run(const struct api_opts *o)
         .slow_ms = o->slow_ms,
         .handler = generate,
     };
+    char host[256];
+    uint16_t port;
+    if (!up_parse_host_port(o->listen, host, sizeof host, &port)) {
+        fprintf(stderr, "userpipe api: --listen '%s': expected HOST:PORT, e.g. 127.0.0.1:8000\n",
+                o->listen);
+        return 2;
+    }
     if (up_api_parse_rate_limit(o->rate_limit, &cfg.rate_limit_users, &cfg.rate_window_ms) != 0) {
         fprintf(stderr,
                 "userpipe api: --rate-limit '%s': expected N/TIME such as 20000/5m (window "

@@ -11,6 +11,7 @@
 #include <microhttpd.h>
 #include <netdb.h>
 #include <pthread.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -438,6 +439,19 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **req_cls,
 
 /* ---- lifecycle --------------------------------------------------------------- */
 
+/* libmicrohttpd's own complaints (a client that hangs up mid-request, ...) are
+ * routine for a public-facing test server: debug level, one line each. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    if (!up_log_enabled(UP_LOG_DEBUG))
+        return;
+    char line[512];
+    vsnprintf(line, sizeof line, fmt, ap);
+    line[strcspn(line, "\n")] = '\0';
+    UP_DEBUG("libmicrohttpd: %s", line);
+}
+
 static int resolve(const char *listen, struct sockaddr_storage *ss, int *family, char *err,
                    size_t errlen)
 {
@@ -449,8 +463,9 @@ static int resolve(const char *listen, struct sockaddr_storage *ss, int *family,
     }
     char service[8];
     snprintf(service, sizeof service, "%u", port);
+    /* An empty host means every IPv4 interface; name [::] for IPv6. */
     struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-                             .ai_family = AF_UNSPEC,
+                             .ai_family = host[0] ? AF_UNSPEC : AF_INET,
                              .ai_socktype = SOCK_STREAM};
     struct addrinfo *res = NULL;
     int rc = getaddrinfo(host[0] ? host : NULL, service, &hints, &res);
@@ -520,7 +535,7 @@ struct up_api_server *up_api_server_start(const struct up_api_server_config *cfg
     s->daemon = MHD_start_daemon(
         flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
         MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_URI_LOG_CALLBACK, on_uri, s,
-        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+        MHD_OPTION_NOTIFY_COMPLETED, on_completed, s, MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
         threads > 1 ? MHD_OPTION_THREAD_POOL_SIZE : MHD_OPTION_END, threads, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen,
