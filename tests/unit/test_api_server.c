@@ -188,6 +188,31 @@ static void test_rate_limit(void **state)
     curl_easy_cleanup(c);
     up_api_server_stop(s);
 
+    /* a new window gives a new budget */
+    cfg.rate_limit_users = 2;
+    cfg.rate_window_ms = 1000;
+    s = start(&cfg);
+    c = curl_easy_init();
+    /* two users fit in a window, the third request is refused; a window edge
+     * falling between the requests restarts the count, so try a few windows */
+    int first_429 = -1;
+    for (int attempt = 0; attempt < 3 && first_429 < 0; attempt++) {
+        up_sleep_ms(1000 - up_wall_ms() % 1000 + 20); /* start just after an edge */
+        for (int i = 0; i < 3; i++) {
+            get(c, up_api_server_port(s), "GET", "/api/?results=1", &r);
+            if (r.status == 429 && first_429 < 0)
+                first_429 = i;
+            reply_free(&r);
+        }
+    }
+    assert_int_equal(first_429, 2);
+    up_sleep_ms(1100);
+    get(c, up_api_server_port(s), "GET", "/api/?results=1", &r);
+    assert_int_equal(r.status, 200);
+    reply_free(&r);
+    curl_easy_cleanup(c);
+    up_api_server_stop(s);
+
     uint64_t users;
     int64_t window;
     assert_int_equal(up_api_parse_rate_limit("20000/5m", &users, &window), 0);
