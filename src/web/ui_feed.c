@@ -455,6 +455,9 @@ static long take_pending(struct up_ui_client *c, char *buf, size_t max)
     if (c->pending_off == c->pending.len) {
         up_buf_clear(&c->pending);
         c->pending_off = 0;
+        /* The period starts when the browser has taken our events, so however slowly it
+         * reads, records get their turn between two progress events. */
+        c->next_progress_ms = up_mono_ms() + c->hub->lim.progress_ms;
     }
     return (long)n;
 }
@@ -464,7 +467,9 @@ long up_ui_client_read(struct up_ui_client *c, char *buf, size_t max, int wait_m
     if (c->pending_off < c->pending.len)
         return take_pending(c, buf, max);
     int64_t now = up_mono_ms();
-    if (c->hub->lim.progress_ms > 0 && now >= c->next_progress_ms) {
+    /* Our own events go between records, never inside one that is half written. */
+    if (c->hub->lim.progress_ms > 0 && now >= c->next_progress_ms &&
+        !up_sse_queue_mid_event(&c->q)) {
         c->next_progress_ms = now + c->hub->lim.progress_ms;
         make_progress(c);
         return take_pending(c, buf, max);

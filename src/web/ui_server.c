@@ -10,6 +10,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netdb.h>
+#include <stdarg.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -276,6 +277,21 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 
 /* ---------------------------------------------------------------------------- lifecycle */
 
+/* libmicrohttpd's own complaints, into our log. A browser closing its tab mid-stream is
+ * routine for an event stream: that one is debug, the rest warnings. */
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+    (void)cls;
+    char msg[512];
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    msg[strcspn(msg, "\n")] = '\0';
+    if (strstr(msg, "no longer available") || strstr(msg, "reset by peer") ||
+        strstr(msg, "Broken pipe"))
+        UP_DEBUG("http: %s", msg);
+    else
+        UP_WARN("http: %s", msg);
+}
+
 static bool is_loopback(const struct sockaddr_storage *ss)
 {
     if (ss->ss_family == AF_INET)
@@ -339,7 +355,8 @@ struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, c
     unsigned limit = cfg->max_connections ? cfg->max_connections : 256;
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
                                  (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, limit,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60, MHD_OPTION_END);
+                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
+                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "--listen %s: cannot listen (port taken or address not local)",
                  cfg->listen);

@@ -193,6 +193,14 @@ uint64_t up_sse_queue_dropped(struct up_sse_queue *q)
     return d;
 }
 
+bool up_sse_queue_mid_event(struct up_sse_queue *q)
+{
+    pthread_mutex_lock(&q->mu);
+    bool mid = q->cur != NULL;
+    pthread_mutex_unlock(&q->mu);
+    return mid;
+}
+
 size_t up_sse_queue_length(struct up_sse_queue *q)
 {
     pthread_mutex_lock(&q->mu);

@@ -56,6 +56,9 @@ long up_sse_queue_read(struct up_sse_queue *q, char *buf, size_t max, int wait_m
 /* Readers see the end of the stream after what is queued. */
 void up_sse_queue_close(struct up_sse_queue *q);
 uint64_t up_sse_queue_dropped(struct up_sse_queue *q);
+/* True while an event has been handed out only in part: nothing else may be written to the
+ * stream until it is finished. */
+bool up_sse_queue_mid_event(struct up_sse_queue *q);
 size_t up_sse_queue_length(struct up_sse_queue *q);
 
 #endif

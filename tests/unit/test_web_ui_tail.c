@@ -9,8 +9,9 @@
 
 #include "kafka/tail.h"
 
+#include "web_ui_mock.h"
+
 #include <librdkafka/rdkafka.h>
-#include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -61,25 +62,6 @@ static void test_contains(void **state)
 }
 
 /* --------------------------------------------------------------------- mock cluster */
-
-struct mock {
-    rd_kafka_t *rk; /* owns the mock cluster; also our producer */
-    char brokers[256];
-};
-
-static void mock_up(struct mock *m)
-{
-    char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    assert_int_equal(rd_kafka_conf_set(conf, "test.mock.num.brokers", "1", err, sizeof err),
-                     RD_KAFKA_CONF_OK);
-    rd_kafka_conf_set(conf, "log_level", "2", err, sizeof err);
-    m->rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
-    assert_non_null(m->rk);
-    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(m->rk);
-    snprintf(m->brokers, sizeof m->brokers, "%s", rd_kafka_mock_cluster_bootstraps(mc));
-    assert_int_equal(rd_kafka_mock_topic_create(mc, "users", 2, 1), 0);
-}
 
 static void produce(struct mock *m, int partition, const char *key, const char *value)
 {
