@@ -31,6 +31,10 @@ CROSS = [
      "rows_per_s"),
 ]
 HIGHER_IS_BETTER = ("_per_s",)
+LATENCY_TITLES = {
+    "stream-vs-spark": "stream-vs-spark: produce → row readable, fixed offered rate",
+    "cql": "cql: one INSERT, request → response",
+}
 
 
 def sh(*cmd):
@@ -254,31 +258,35 @@ def plots(calls, out):
             for i, m in enumerate(meds):
                 ax.annotate(f"{m:,.0f}", (i, m), ha="center", va="bottom", fontsize=8,
                             xytext=(0, 2), textcoords="offset points")
-            ax.tick_params(axis="x", labelsize=8)
+            ax.tick_params(axis="x", labelsize=8, labelrotation=30 if len(names) > 3 else 0)
         fig.suptitle("Throughput: bar = median, whisker = min–max over runs", fontsize=10)
         fig.tight_layout()
         fig.savefig(f"{out}-throughput.png", dpi=110)
         plt.close(fig)
         made.append(f"{out}-throughput.png")
-    samples = {}
+    samples = {}  # part -> subject -> latencies (all runs pooled)
     for c in calls:
         for s, vals in c["samples"].items():
-            samples.setdefault((c["part"], s), []).extend(vals)
+            samples.setdefault(c["part"], {}).setdefault(s, []).extend(vals)
     if samples:
-        fig, ax = plt.subplots(figsize=(7, 4.2))
-        for (part, s), vals in sorted(samples.items()):
-            vals = sorted(vals)
-            ys = [(i + 1) / len(vals) for i in range(len(vals))]
-            ax.step(vals, ys, where="post", label=f"{s} ({part}, {len(vals)} probes)")
-        ax.set_xscale("log")
-        plain = matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}")
-        ax.xaxis.set_major_formatter(plain)
-        ax.xaxis.set_minor_formatter(plain)
-        ax.set_xlabel("end-to-end latency, ms (log scale): produce → row readable in Cassandra")
-        ax.set_ylabel("fraction of probes")
-        ax.grid(True, which="both", alpha=0.3)
-        ax.legend(fontsize=8, loc="lower right")
-        ax.set_title("Latency CDF at a fixed offered rate", fontsize=11)
+        fig, axes = plt.subplots(1, len(samples), figsize=(max(7.0, 5.5 * len(samples)), 4.4), squeeze=False)
+        for ax, (part, subj) in zip(axes[0], sorted(samples.items())):
+            for s, vals in sorted(subj.items()):
+                vals = sorted(vals)
+                ys = [(i + 1) / len(vals) for i in range(len(vals))]
+                ax.step(vals, ys, where="post", label=f"{s} ({len(vals)})",
+                        linewidth=2.0 if s == "userpipe" else 1.2)
+            ax.set_xscale("log")
+            plain = matplotlib.ticker.FuncFormatter(lambda x, _: f"{x:g}")
+            ax.xaxis.set_major_formatter(plain)
+            ax.xaxis.set_minor_formatter(plain)
+            ax.tick_params(axis="x", which="both", labelsize=7)
+            ax.set_xlabel("latency, ms (log scale)")
+            ax.set_ylabel("fraction of samples")
+            ax.grid(True, which="both", alpha=0.3)
+            ax.legend(fontsize=7, loc="lower right")
+            ax.set_title(LATENCY_TITLES.get(part, part), fontsize=10)
+        fig.suptitle("Latency CDF (all runs pooled; legend: subject (samples))", fontsize=10)
         fig.tight_layout()
         fig.savefig(f"{out}-latency-cdf.png", dpi=110)
         plt.close(fig)
