@@ -58,7 +58,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     (void)version;
     (void)upload;
     (void)upload_size;
-    (void)req_cls;
+    /* Answering on the first call makes libmicrohttpd close the connection (it cannot
+     * know the request has no body yet); answering on the second keeps scrapers' keep-alive. */
+    static int first_call_marker;
+    if (*req_cls == NULL) {
+        *req_cls = &first_call_marker;
+        return MHD_YES;
+    }
     struct up_metrics_server *s = cls;
     struct up_buf body = UP_BUF_INIT;
     if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
