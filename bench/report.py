@@ -238,8 +238,8 @@ def plots(calls, out):
     made = []
     rates = {}  # (part, metric) -> subject -> [values]
     for c in calls:
-        if not c["result"]:
-            continue
+        if not c["result"] or not c["result"].get("baseline"):
+            continue  # a part without a peer has nothing to put side by side
         for s, ms in c["result"]["subjects"].items():
             for m, v in ms.items():
                 if m.endswith("_per_s") and v is not None:
