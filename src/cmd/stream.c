@@ -228,12 +228,13 @@ static void print_summary(const char *status, const struct up_stream_totals *t, 
     up_buf_printf(&b,
                   "{\"status\":\"%s\",\"consumed\":%llu,\"stored\":%llu,\"dead_lettered\":%llu,"
                   "\"redeliveries_skipped\":%llu,\"write_retries\":%llu,\"dlq_retries\":%llu,"
-                  "\"abandoned\":%llu,\"seconds\":%.3f,\"rows_per_second\":%.0f",
+                  "\"abandoned\":%llu,\"seconds\":%.3f,\"active_seconds\":%.3f,"
+                  "\"rows_per_second\":%.0f",
                   status, (unsigned long long)t->consumed, (unsigned long long)t->stored,
                   (unsigned long long)t->dead_lettered, (unsigned long long)t->redeliveries,
                   (unsigned long long)t->write_retries, (unsigned long long)t->dlq_retries,
-                  (unsigned long long)t->abandoned, t->seconds,
-                  t->seconds > 0 ? (double)t->stored / t->seconds : 0);
+                  (unsigned long long)t->abandoned, t->seconds, t->active_seconds,
+                  t->active_seconds > 0 ? (double)t->stored / t->active_seconds : 0);
     if (err && *err) {
         up_buf_puts(&b, ",\"error\":\"");
         up_buf_json_escape(&b, err, strlen(err));

@@ -22,7 +22,13 @@ struct up_consumer {
 };
 
 /* Defaults tuned for a bounded, low-latency at-least-once consumer; -X overrides all but
- * enable.auto.offset.store. Prefetch is kept small: records wait in Kafka, not in RSS.
+ * enable.auto.offset.store.
+ * Prefetch: librdkafka 2.0 stops fetching once its queue holds queued.max.messages.kbytes
+ * (or queued.min.messages) and looks again only about once a second, whatever the
+ * application drains meanwhile (2.1 added fetch.queue.backoff.ms for this). So the queue
+ * must hold about a second of throughput or the consumer starves: 8 MiB is ~15,000
+ * records of 500 B, enough for the Cassandra rates one node reaches, and with 1 MiB
+ * fetches it keeps the process near 30 MB RSS. Raise it with -X for more.
  * session.timeout.ms is 10 s (librdkafka's default is 45 s): a member that was killed
  * holds its partitions until the broker gives up on it, and a restarted process waits
  * that long. With -X group.instance.id (static membership) a restart takes over at once. */
@@ -33,11 +39,11 @@ static const char *const consumer_defaults[] = { /* key, value pairs */
     "auto.commit.interval.ms",    "1000",
     "auto.offset.reset",          "earliest",
     "enable.partition.eof",       "false",
-    "queued.min.messages",        "2000",
-    "queued.max.messages.kbytes", "4096",
-    "fetch.max.bytes",            "4194304",
-    "max.partition.fetch.bytes",  "1048576",
-    "receive.message.max.bytes",  "5242880",
+    "queued.min.messages",        "50000",
+    "queued.max.messages.kbytes", "8192",
+    "fetch.max.bytes",            "1048576",
+    "max.partition.fetch.bytes",  "262144",
+    "receive.message.max.bytes",  "2097152",
     "fetch.wait.max.ms",          "100",
     "session.timeout.ms",         "10000",
     "heartbeat.interval.ms",      "2000",

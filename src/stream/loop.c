@@ -93,6 +93,7 @@ struct loop {
     bool stopping;
     int64_t drain_deadline_ms;
     int64_t started_ms, last_activity_ms;
+    int64_t first_take_us, last_finish_us; /* for totals.active_seconds */
     int64_t next_lag_ms, next_progress_ms, last_progress_ms;
     uint64_t stored_at_last_progress;
     int64_t lag_total;
@@ -171,8 +172,9 @@ static void metrics_init(struct metrics *m, struct up_registry *r)
         const char *reason = up_reject_name((enum up_reject)i);
         m->dead_lettered[i] = up_metric_labels(dl, &reason);
     }
-    static const double latency_buckets[] = {0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1,
-                                             0.25,  0.5,    1,     2.5,  5,     10,   30};
+    static const double latency_buckets[] = {0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015,
+                                             0.02,  0.03,  0.04,  0.05,  0.075, 0.1,    0.15, 0.2,
+                                             0.3,   0.5,   0.75,  1,     2.5,   5,      10,   30};
     size_t nb = sizeof latency_buckets / sizeof latency_buckets[0];
     m->e2e_latency = up_metric_series(
         up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_e2e_latency_seconds",
@@ -235,7 +237,8 @@ static void job_finished(struct loop *L, struct job *j)
 {
     struct part *p = part_get(L, j->partition, false);
     up_watermark_complete(&p->wm, j->offset);
-    L->last_activity_ms = up_mono_ms();
+    L->last_finish_us = up_mono_us();
+    L->last_activity_ms = L->last_finish_us / 1000;
     job_release(L, j);
 }
 
@@ -526,6 +529,8 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     }
     int64_t now = up_mono_ms();
     L->last_activity_ms = now;
+    if (!L->first_take_us)
+        L->first_take_us = up_mono_us();
     up_window_acquire(&L->window, now);
     series_set(L->m.in_flight, (double)L->window.in_flight);
     submit(L, j);
@@ -899,6 +904,8 @@ enum up_stream_result up_stream_run(const struct up_stream_config *cfg,
     }
     teardown(&L);
     L.totals.seconds = (double)(up_mono_ms() - L.started_ms) / 1000.0;
+    if (L.first_take_us && L.last_finish_us > L.first_take_us)
+        L.totals.active_seconds = (double)(L.last_finish_us - L.first_take_us) / 1e6;
     if (totals)
         *totals = L.totals;
     return res;
