@@ -37,7 +37,8 @@ struct ui_feed {
     size_t nclients;
     uint64_t scanned; /* under mu */
     atomic_bool stop;
-    bool failed; /* under hub->mu: no new browser may join */
+    bool failed;  /* under hub->mu: no new browser may join */
+    bool opening; /* under hub->mu: its tail is being opened; live browsers wait for it */
     struct up_buf cursor;
     struct up_buf json;
     struct ui_feed *next; /* in the hub's list */
@@ -48,6 +49,7 @@ struct up_ui_hub {
     struct up_str_list props;
     struct up_ui_limits lim;
     pthread_mutex_t mu;
+    pthread_cond_t opened; /* a feed finished opening (or failed to) */
     struct ui_feed *feeds;
     size_t nclients, nfeeds;
     bool shutting_down;
@@ -174,10 +176,9 @@ static void *feed_main(void *arg)
     return NULL;
 }
 
-static void feed_free(struct ui_feed *f)
+/* A feed that never got a thread (its tail failed to open). */
+static void feed_discard(struct ui_feed *f)
 {
-    atomic_store(&f->stop, true);
-    pthread_join(f->thread, NULL);
     up_tail_close(f->tail);
     pthread_mutex_destroy(&f->mu);
     up_buf_free(&f->cursor);
@@ -186,9 +187,28 @@ static void feed_free(struct ui_feed *f)
     free(f);
 }
 
-static struct ui_feed *feed_open(struct up_ui_hub *hub, const char *topic,
+static void feed_free(struct ui_feed *f)
+{
+    atomic_store(&f->stop, true);
+    pthread_join(f->thread, NULL);
+    feed_discard(f);
+}
+
+static struct ui_feed *feed_new(struct up_ui_hub *hub, const char *topic, bool shared)
+{
+    struct ui_feed *f = up_xcalloc(1, sizeof *f);
+    f->hub = hub;
+    f->topic = up_xstrdup(topic);
+    f->shared = shared;
+    f->opening = true;
+    pthread_mutex_init(&f->mu, NULL);
+    atomic_init(&f->stop, false);
+    return f;
+}
+
+static struct up_tail *open_tail(struct up_ui_hub *hub, const char *topic,
                                  const struct up_tail_start *start, const char *tail_filter,
-                                 bool shared, char *err, size_t errlen)
+                                 char *err, size_t errlen)
 {
     struct up_tail_config cfg = {.brokers = hub->brokers,
                                  .props = &hub->props,
@@ -196,17 +216,7 @@ static struct ui_feed *feed_open(struct up_ui_hub *hub, const char *topic,
                                  .start = *start,
                                  .filter = tail_filter,
                                  .timeout_ms = 5000};
-    struct up_tail *t = up_tail_open(&cfg, err, errlen);
-    if (!t)
-        return NULL;
-    struct ui_feed *f = up_xcalloc(1, sizeof *f);
-    f->hub = hub;
-    f->topic = up_xstrdup(topic);
-    f->shared = shared;
-    f->tail = t;
-    pthread_mutex_init(&f->mu, NULL);
-    atomic_init(&f->stop, false);
-    return f;
+    return up_tail_open(&cfg, err, errlen);
 }
 
 /* ------------------------------------------------------------------------------- hub */
@@ -220,6 +230,7 @@ struct up_ui_hub *up_ui_hub_new(const char *brokers, const struct up_str_list *p
         up_str_list_push(&hub->props, props->items[i]);
     hub->lim = *limits;
     pthread_mutex_init(&hub->mu, NULL);
+    pthread_cond_init(&hub->opened, NULL);
     hub->m_clients =
         up_metric_series(up_metric_new(reg, UP_METRIC_GAUGE, "userpipe_ui_sse_clients",
                                        "Browsers following a live tail.", NULL, NULL, 0));
@@ -251,6 +262,7 @@ void up_ui_hub_shutdown(struct up_ui_hub *hub)
 {
     pthread_mutex_lock(&hub->mu);
     hub->shutting_down = true;
+    pthread_cond_broadcast(&hub->opened);
     for (struct ui_feed *f = hub->feeds; f; f = f->next) {
         pthread_mutex_lock(&f->mu);
         for (struct up_ui_client *c = f->clients; c; c = c->next)
@@ -270,6 +282,7 @@ void up_ui_hub_free(struct up_ui_hub *hub)
         hub->feeds = f->next;
         feed_free(f);
     }
+    pthread_cond_destroy(&hub->opened);
     pthread_mutex_destroy(&hub->mu);
     up_str_list_free(&hub->props);
     free(hub->brokers);
@@ -332,12 +345,32 @@ static void join_locked(struct ui_feed *f, struct up_ui_client *c)
     hub_counts_locked(f->hub);
 }
 
+/* The live feed of topic, or one being opened (f->opening). */
 static struct ui_feed *find_shared_locked(struct up_ui_hub *hub, const char *topic)
 {
     for (struct ui_feed *f = hub->feeds; f; f = f->next)
         if (f->shared && !f->failed && strcmp(f->topic, topic) == 0)
             return f;
     return NULL;
+}
+
+static void link_locked(struct up_ui_hub *hub, struct ui_feed *f)
+{
+    f->next = hub->feeds;
+    hub->feeds = f;
+    hub->nfeeds++;
+    hub_counts_locked(hub);
+}
+
+static void unlink_locked(struct up_ui_hub *hub, struct ui_feed *f)
+{
+    for (struct ui_feed **pp = &hub->feeds; *pp; pp = &(*pp)->next)
+        if (*pp == f) {
+            *pp = f->next;
+            hub->nfeeds--;
+            break;
+        }
+    hub_counts_locked(hub);
 }
 
 struct up_ui_client *up_ui_hub_attach(struct up_ui_hub *hub, const char *topic,
@@ -349,37 +382,45 @@ struct up_ui_client *up_ui_hub_attach(struct up_ui_hub *hub, const char *topic,
     /* On a shared feed every browser has its own filter; a dedicated tail filters itself. */
     struct up_ui_client *c = client_new(hub, shared ? filter : NULL);
     pthread_mutex_lock(&hub->mu);
+    struct ui_feed *f = NULL;
+    /* Another browser is opening this topic's live feed: wait and join it, rather than open
+     * a second consumer on the same topic. */
+    while (shared && !hub->shutting_down && (f = find_shared_locked(hub, topic)) && f->opening)
+        pthread_cond_wait(&hub->opened, &hub->mu);
     if (hub->shutting_down) {
         pthread_mutex_unlock(&hub->mu);
         snprintf(err, errlen, "the dashboard is shutting down");
         client_free(c);
         return NULL;
     }
-    struct ui_feed *f = shared ? find_shared_locked(hub, topic) : NULL;
     if (f) {
         join_locked(f, c);
         pthread_mutex_unlock(&hub->mu);
         return c;
     }
+    f = feed_new(hub, topic, shared);
+    link_locked(hub, f);
     pthread_mutex_unlock(&hub->mu);
 
     /* Opening resolves offsets over the network: not while holding the hub's lock. */
-    f = feed_open(hub, topic, start, shared ? NULL : filter, shared, err, errlen);
-    if (!f) {
+    struct up_tail *t = open_tail(hub, topic, start, shared ? NULL : filter, err, errlen);
+    pthread_mutex_lock(&hub->mu);
+    f->opening = false;
+    pthread_cond_broadcast(&hub->opened);
+    if (!t) {
+        unlink_locked(hub, f);
+        pthread_mutex_unlock(&hub->mu);
         *not_found = strstr(err, "does not exist") != NULL; /* up_tail_open's wording */
+        feed_discard(f);
         client_free(c);
         return NULL;
     }
-    pthread_mutex_lock(&hub->mu);
+    f->tail = t;
     join_locked(f, c);
-    f->next = hub->feeds;
-    hub->feeds = f;
-    hub->nfeeds++;
-    hub_counts_locked(hub);
     if (hub->shutting_down)
         up_sse_queue_close(&c->q);
-    pthread_mutex_unlock(&hub->mu);
     pthread_create(&f->thread, NULL, feed_main, f);
+    pthread_mutex_unlock(&hub->mu);
     return c;
 }
 
@@ -397,12 +438,7 @@ void up_ui_client_detach(struct up_ui_client *c)
     bool last = --f->nclients == 0;
     pthread_mutex_unlock(&f->mu);
     if (last)
-        for (struct ui_feed **pp = &hub->feeds; *pp; pp = &(*pp)->next)
-            if (*pp == f) {
-                *pp = f->next;
-                hub->nfeeds--;
-                break;
-            }
+        unlink_locked(hub, f);
     hub->nclients--;
     hub_counts_locked(hub);
     pthread_mutex_unlock(&hub->mu);

@@ -353,10 +353,10 @@ struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, c
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     unsigned limit = cfg->max_connections ? cfg->max_connections : 256;
-    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
-                                 (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_LIMIT, limit,
-                                 MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)60,
-                                 MHD_OPTION_EXTERNAL_LOGGER, mhd_log, NULL, MHD_OPTION_END);
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
+                                 mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+                                 MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
+                                 (unsigned)60, MHD_OPTION_END);
     if (!s->daemon) {
         snprintf(err, errlen, "--listen %s: cannot listen (port taken or address not local)",
                  cfg->listen);

@@ -7,6 +7,10 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 source "$here/ui_common.sh"
 
+# The whole body first, then grep: `curl | grep -q` fails under pipefail when grep stops early.
+has() { local body; body="$(curl -s "${@:2}")"; grep -q -- "$1" <<<"$body"; }
+hasi() { local body; body="$(curl -s "${@:2}")"; grep -qi -- "$1" <<<"$body"; }
+
 if ! command -v promtool >/dev/null; then
   echo "installing Debian's prometheus package for promtool" >&2
   DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null ||
@@ -28,7 +32,7 @@ U="$UI_URL"
 
 # --- the page and its assets
 [ "$(ui_status "$U/")" = 200 ] || fail "GET / is not 200"
-curl -s "$U/" | grep -q '<script src="/app.js"' || fail "index.html does not load app.js"
+has '<script src="/app.js"' "$U/" || fail "index.html does not load app.js"
 hdrs="$(curl -s -D - -o /dev/null "$U/app.js")"
 grep -qi '^content-type: text/javascript' <<<"$hdrs" || fail "app.js content type: $hdrs"
 grep -qi "^content-security-policy: .*script-src 'self'" <<<"$hdrs" || fail "no CSP on app.js"
@@ -43,7 +47,7 @@ pass "page, assets, CSP, ETag"
 [ "$(ui_status "$U/api/tail?topic=$T&from=soon")" = 400 ] || fail "bad from= is not 400"
 [ "$(ui_status -X POST -d x=1 "$U/")" = 405 ] || fail "POST / is not 405"
 [ "$(ui_status -X DELETE "$U/api/health")" = 405 ] || fail "DELETE is not 405"
-curl -s -D - -o /dev/null -X PUT "$U/metrics" | grep -qi '^allow: GET, HEAD' || fail "405 without Allow"
+hasi '^allow: GET, HEAD' -D - -o /dev/null -X PUT "$U/metrics" || fail "405 without Allow"
 [ "$(ui_status -I "$U/api/health")" = 200 ] || fail "HEAD is not 200"
 pass "404 / 400 / 405 / HEAD"
 
@@ -52,8 +56,8 @@ ui_sse "$UI_TMP/all.sse" 4 "$U/api/tail?topic=$T&from=beginning"
 grep -q '^retry: ' "$UI_TMP/all.sse" || fail "no retry: field"
 n="$(sse_field "$UI_TMP/all.sse" message data | wc -l)"
 [ "$n" = 10 ] || fail "from=beginning gave $n records, want 10"
-sse_field "$UI_TMP/all.sse" progress data | grep -q '"scanned":10' || fail "no progress event"
-sse_field "$UI_TMP/all.sse" stats data | grep -q '"services"' || fail "no stats event"
+grep -q '"scanned":10' <<<"$(sse_field "$UI_TMP/all.sse" progress data)" || fail "no progress event"
+grep -q '"services"' <<<"$(sse_field "$UI_TMP/all.sse" stats data)" || fail "no stats event"
 fifth="$(sse_field "$UI_TMP/all.sse" message id | sed -n 5p)"
 [ "$fifth" = "0:5" ] || fail "5th event id is '$fifth', want 0:5"
 ui_sse "$UI_TMP/resume.sse" 4 -H "Last-Event-ID: $fifth" "$U/api/tail?topic=$T&from=beginning"
@@ -73,7 +77,7 @@ ui_sse "$UI_TMP/future.sse" 3 "$U/api/tail?topic=$T&from=@2100-01-01T00:00:00Z"
 ui_sse "$UI_TMP/q.sse" 3 "$U/api/tail?topic=$T&from=beginning&q=USER7%40EXAMPLE"
 got="$(sse_field "$UI_TMP/q.sse" message data)"
 [ "$(wc -l <<<"$got")" = 1 ] && grep -q 'user7@example.com' <<<"$got" || fail "filter q= gave: $got"
-sse_field "$UI_TMP/q.sse" progress data | tail -1 | grep -q '"scanned":10,"matched":1' ||
+grep -q '"scanned":10,"matched":1' <<<"$(sse_field "$UI_TMP/q.sse" progress data | tail -1)" ||
   fail "filter progress: $(sse_field "$UI_TMP/q.sse" progress data | tail -1)"
 pass "from offset / -N / @time, server-side filter"
 
@@ -127,8 +131,8 @@ h="$(curl -s "$U/api/health")"
 grep -q '"committed":4' <<<"$h" || fail "committed offset not shown: $h"
 d="$(curl -s "$U/api/dlq")"
 grep -q '"bad_uuid":3' <<<"$d" && grep -q '"malformed_json":2' <<<"$d" || fail "DLQ by reason: $d"
-curl -s "$U/api/topics" | grep -q "\"name\":\"$T\",\"partitions\":1" || fail "topic not listed"
-curl -s "$U/api/topics" | grep -q '"retention_ms":604800000' || fail "retention not read"
+has "\"name\":\"$T\",\"partitions\":1" "$U/api/topics" || fail "topic not listed"
+has '"retention_ms":604800000' "$U/api/topics" || fail "retention not read"
 pass "lag, DLQ by reason, topics with retention"
 
 # --- /metrics is valid Prometheus text
@@ -140,10 +144,10 @@ pass "/metrics passes promtool check metrics"
 # --- a DLQ that does not exist is reported, not created
 ui_start nodlq --topic "$T" --dlq "$id.nodlq" --group "$id-group"
 sleep 2
-curl -s "$UI_URL/api/dlq" | grep -q 'does not exist' || fail "missing DLQ not reported"
+has 'does not exist' "$UI_URL/api/dlq" || fail "missing DLQ not reported"
 curl -s "$U/api/topics" >/dev/null
 sleep 5.5 # the topic list refreshes every 5 s
-! curl -s "$U/api/topics" | grep -q "\"$id.nodlq\"" || fail "the dashboard created the DLQ topic"
+! has "\"$id.nodlq\"" "$U/api/topics" || fail "the dashboard created the DLQ topic"
 pass "missing DLQ reported, not auto-created"
 
 # --- basic auth, and refusing to serve the network without it
@@ -158,7 +162,7 @@ ui_start auth --topic "$T" --auth-file "$UI_TMP/auth" --dlq ''
 [ "$(ui_status "$UI_URL/api/health")" = 401 ] || fail "no credentials is not 401"
 [ "$(ui_status -u alice:wrong "$UI_URL/api/health")" = 401 ] || fail "wrong password is not 401"
 [ "$(ui_status -u alice:s3cret "$UI_URL/api/health")" = 200 ] || fail "right password is not 200"
-curl -s -D - -o /dev/null "$UI_URL/" | grep -qi '^www-authenticate: basic' || fail "no WWW-Authenticate"
+hasi '^www-authenticate: basic' -D - -o /dev/null "$UI_URL/" || fail "no WWW-Authenticate"
 set +e
 "$USERPIPE_BIN" ui --listen 0.0.0.0:0 --cassandra '' >"$UI_TMP/open.log" 2>&1
 rc=$?
