@@ -49,6 +49,8 @@ struct mock {
     atomic_bool forget;         /* drop every prepared id (a restart, a schema change) */
     atomic_int prepares, executes, unprepared_sent, compressed_frames, connections;
     atomic_bool close_all;
+    atomic_bool silent; /* answer nothing once connections are set up (a hung node) */
+    atomic_int options; /* OPTIONS received (handshakes and heartbeats) */
     uint8_t ids[MOCK_IDS][16];
     int nids;
     struct mock_conn conns[MOCK_CONNS];
@@ -263,8 +265,11 @@ static bool mock_request(struct mock *m, struct mock_conn *c, uint8_t flags, int
     cql_cursor_init(&cur, body, len);
     const char *q;
     size_t qlen;
+    if (m->silent && opcode != CQL_OP_STARTUP)
+        return true;
     switch (opcode) {
     case CQL_OP_OPTIONS: {
+        m->options++;
         struct up_buf b = UP_BUF_INIT;
         cql_put_short(&b, 1);
         put_s(&b, "COMPRESSION");
@@ -294,9 +299,19 @@ static bool mock_request(struct mock *m, struct mock_conn *c, uint8_t flags, int
             send_error(c, stream, 0x0100, "Provided username user and/or password are incorrect",
                        NULL);
         return true;
-    case CQL_OP_REGISTER:
+    case CQL_OP_REGISTER: {
         send_frame(c, stream, CQL_OP_READY, NULL);
+        /* then a schema event, as a node pushes after a DDL (stream -1) */
+        struct up_buf ev = UP_BUF_INIT;
+        put_s(&ev, "SCHEMA_CHANGE");
+        put_s(&ev, "CREATED");
+        put_s(&ev, "TABLE");
+        put_s(&ev, "ks");
+        put_s(&ev, "t");
+        send_frame(c, -1, CQL_OP_EVENT, &ev);
+        up_buf_free(&ev);
         return true;
+    }
     case CQL_OP_QUERY:
         if (!cql_get_long_string(&cur, &q, &qlen))
             return false;
@@ -886,6 +901,57 @@ static void test_fd_and_callback_rules(void **state)
     mock_stop(m);
 }
 
+static char event_seen[128];
+
+static void on_event_cb(void *opaque, const struct cql_event *ev)
+{
+    (void)opaque;
+    snprintf(event_seen, sizeof event_seen, "%d %s %s %s.%s", (int)ev->type, ev->change, ev->target,
+             ev->keyspace, ev->name);
+}
+
+static void test_events_and_heartbeats(void **state)
+{
+    (void)state;
+    struct cql_config cfg;
+    struct mock *m = mock_up(&cfg, false, false);
+    cfg.event_cb = on_event_cb;
+    cfg.heartbeat_ms = 100;
+    cfg.request_timeout_ms = 200;
+    cfg.connect_timeout_ms = 300;
+    cql_session *s = connect_ok(&cfg);
+    int64_t until = up_mono_ms() + 2000;
+    while (!event_seen[0] && up_mono_ms() < until)
+        cql_session_poll(s, 20);
+    assert_string_equal(event_seen, "2 CREATED TABLE ks.t");
+    /* idle: OPTIONS heartbeats keep going */
+    int before = m->options;
+    until = up_mono_ms() + 450;
+    while (up_mono_ms() < until)
+        cql_session_poll(s, 20);
+    assert_true(m->options - before >= 2);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.connections_lost, 0);
+    /* a node that stops answering: the heartbeat times out and the connection is dropped */
+    m->silent = true;
+    until = up_mono_ms() + 2000;
+    do {
+        cql_session_poll(s, 20);
+        cql_session_stats(s, &st);
+    } while (st.connections_lost == 0 && up_mono_ms() < until);
+    assert_true(st.connections_lost >= 1);
+    m->silent = false;
+    until = up_mono_ms() + 3000; /* a handshake begun while silent is abandoned, then redone */
+    do {
+        cql_session_poll(s, 20);
+        cql_session_stats(s, &st);
+    } while (st.hosts_up == 0 && up_mono_ms() < until);
+    assert_int_equal(query_code(s, "INSERT after the hang", true), CQL_OK);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -901,6 +967,7 @@ int main(void)
         cmocka_unit_test(test_token_aware_routing),
         cmocka_unit_test(test_queue_full_and_shutdown),
         cmocka_unit_test(test_fd_and_callback_rules),
+        cmocka_unit_test(test_events_and_heartbeats),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
