@@ -69,7 +69,7 @@ def _variable_or_env(env_name, variable, default=""):
 PRODUCE_SCRIPT = r"""
 set -u
 bin="${USERPIPE_BIN:-userpipe}"
-echo "load_users_data: $bin produce  source=${USERPIPE_SOURCE:-<default>} brokers=${USERPIPE_BROKERS:-<default>} topic=${USERPIPE_TOPIC:-<default>} duration=${USERPIPE_DURATION:-<none>} count=${USERPIPE_COUNT:-<none>} batch=${USERPIPE_BATCH:-<default>} rate=${USERPIPE_RATE:-<none>} nat=${USERPIPE_NAT:-<any>} seed=$USERPIPE_SEED" >&2
+echo "load_users_data: $bin produce  source=${USERPIPE_SOURCE:-<default>} brokers=${USERPIPE_BROKERS:-<default>} topic=${USERPIPE_TOPIC:-<default>} duration=${USERPIPE_DURATION:-<none>} count=${USERPIPE_COUNT:-<none>} batch=${USERPIPE_BATCH:-<default>} rate=${USERPIPE_RATE:-<none>} nat=${USERPIPE_NAT:-<any>} seed=${USERPIPE_SEED:-<random>}" >&2
 if [ -z "${USERPIPE_DURATION:-}" ] && [ -z "${USERPIPE_COUNT:-}" ]; then
   echo "load_users_data: give a duration or a count (both are empty)" >&2
   exit 2
