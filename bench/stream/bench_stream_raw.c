@@ -97,10 +97,13 @@ int main(int argc, char **argv)
     }
     const char *user = getenv("USERPIPE_CASSANDRA_USER");
     const char *password = getenv("USERPIPE_CASSANDRA_PASSWORD");
+    struct cql_config session;
+    cql_config_init(&session);
+    session.contact_points = argv[1];
+    session.user = user ? user : "cassandra";
+    session.password = password ? password : "cassandra";
     struct up_cql_sink_config cfg = {
-        .contact_points = argv[1],
-        .user = user ? user : "cassandra",
-        .password = password ? password : "cassandra",
+        .session = &session,
         .keyspace = argv[2],
         .table = argv[3],
         .replication = "SimpleStrategy:1",

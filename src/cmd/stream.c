@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/signals.h"
+#include "cql/cli.h"
 #include "cql/cql.h"
 #include "kafka/config.h"
 #include "stream/loop.h"
@@ -16,20 +17,16 @@
 #include "stream/sink_cql.h"
 #include "web/metrics_server.h"
 
-#include <errno.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 struct stream_opts {
     struct up_common_opts common;
+    struct cql_cli_opts cql;
     char *topic;
     char *group;
-    char *cassandra;
-    char *cassandra_user;
-    char *cassandra_password_file;
     char *keyspace;
     char *table;
     char *dlq;
@@ -38,12 +35,10 @@ struct stream_opts {
     char *consistency;
     char *replication;
     bool create_schema;
-    bool compression;
     int64_t exit_when_idle_ms;
     int64_t max_record_bytes;
     int64_t drain_timeout_ms;
     int64_t progress_ms;
-    int64_t request_timeout_ms;
 };
 
 #define OPT(field) offsetof(struct stream_opts, field)
@@ -54,13 +49,6 @@ static const struct up_flag stream_flags[] = {
     {"group", 'g', UP_FLAG_STRING, "GROUP", "userpipe-stream",
      "consumer group; more processes in the same group share the partitions", OPT(group), NULL, 0,
      0},
-    {"cassandra", 'c', UP_FLAG_STRING, "HOST:PORT[,..]", "127.0.0.1:9042",
-     "Cassandra contact points", OPT(cassandra), NULL, 0, 0},
-    {"cassandra-user", 0, UP_FLAG_STRING, "USER", NULL,
-     "Cassandra user (PasswordAuthenticator); none by default", OPT(cassandra_user), NULL, 0, 0},
-    {"cassandra-password-file", 0, UP_FLAG_STRING, "FILE", NULL,
-     "file whose first line is the password (must not be readable by others)",
-     OPT(cassandra_password_file), NULL, 0, 0},
     {"keyspace", 'k', UP_FLAG_STRING, "NAME", "profiles", "Cassandra keyspace", OPT(keyspace), NULL,
      0, 0},
     {"table", 0, UP_FLAG_STRING, "NAME", "users", "Cassandra table", OPT(table), NULL, 0, 0},
@@ -80,8 +68,6 @@ static const struct up_flag stream_flags[] = {
     {"create-schema", 0, UP_FLAG_BOOL, NULL, "true",
      "create the keyspace and table if absent (--no-create-schema to skip)", OPT(create_schema),
      NULL, 0, 0},
-    {"compression", 0, UP_FLAG_BOOL, NULL, NULL, "LZ4-compress CQL frames", OPT(compression), NULL,
-     0, 0},
     {"exit-when-idle", 0, UP_FLAG_DURATION, "TIME", "0",
      "exit once nothing arrived for this long and everything is stored (batch runs; 0 = never)",
      OPT(exit_when_idle_ms), NULL, 0, 0},
@@ -92,8 +78,7 @@ static const struct up_flag stream_flags[] = {
      OPT(drain_timeout_ms), NULL, 0, 0},
     {"progress-interval", 0, UP_FLAG_DURATION, "TIME", "5s",
      "period of the progress log line (0 = none)", OPT(progress_ms), NULL, 0, 0},
-    {"request-timeout", 0, UP_FLAG_DURATION, "TIME", "12s",
-     "client-side timeout of one Cassandra request attempt", OPT(request_timeout_ms), NULL, 0, 0},
+    CQL_FLAGS_CASSANDRA(struct stream_opts, cql),
     UP_FLAGS_KAFKA(struct stream_opts),
     UP_FLAGS_METRICS(struct stream_opts),
     UP_FLAGS_LOG(struct stream_opts),
@@ -114,7 +99,7 @@ static const struct up_command_spec stream_spec = {
     "skipped. SIGINT/SIGTERM stops polling, drains, commits and exits 0. One JSON summary\n"
     "line is printed on stdout at exit.\n\n"
     "Examples:\n"
-    "  userpipe stream --cassandra-user cassandra --cassandra-password-file ~/.cassandra-pw\n"
+    "  userpipe stream --cassandra-user app --cassandra-password-file ~/.cassandra-pw\n"
     "  userpipe stream --exit-when-idle 5s --in-flight 1024 --metrics 127.0.0.1:9464\n",
     stream_flags,
     UP_NFLAGS(stream_flags),
@@ -122,35 +107,11 @@ static const struct up_command_spec stream_spec = {
     0,
 };
 
-/* Reads the first line of a password file that only its owner can read. */
-static int read_password_file(const char *path, char *out, size_t outlen, char *err, size_t errlen)
-{
-    struct stat st;
-    if (stat(path, &st) != 0) {
-        snprintf(err, errlen, "--cassandra-password-file %s: %s", path, strerror(errno));
-        return -1;
-    }
-    if (st.st_mode & (S_IRWXG | S_IRWXO)) {
-        snprintf(err, errlen,
-                 "--cassandra-password-file %s: readable by others (mode %03o); run chmod 600 %s",
-                 path, (unsigned)(st.st_mode & 0777), path);
-        return -1;
-    }
-    FILE *f = fopen(path, "r");
-    if (!f || !fgets(out, (int)outlen, f)) {
-        snprintf(err, errlen, "--cassandra-password-file %s: cannot read the first line", path);
-        if (f)
-            fclose(f);
-        return -1;
-    }
-    fclose(f);
-    out[strcspn(out, "\r\n")] = '\0';
-    return 0;
-}
-
-/* Usage checks that need no network: names, replication, -X properties, password. */
-static int check_options(const struct stream_opts *o, enum cql_consistency *cl, char *password,
-                         size_t pwlen, char *err, size_t errlen)
+/* Usage checks that need no network: names, replication, -X properties, the Cassandra
+ * flags and password (cql/cli.h). */
+static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
+                         struct cql_config *session, char *password, size_t pwlen, char *err,
+                         size_t errlen)
 {
     struct up_buf a = UP_BUF_INIT, b = UP_BUF_INIT;
     int rc =
@@ -168,11 +129,7 @@ static int check_options(const struct stream_opts *o, enum cql_consistency *cl, 
     if (!conf)
         return -1;
     rd_kafka_conf_destroy(conf);
-    password[0] = '\0';
-    if (o->cassandra_password_file &&
-        read_password_file(o->cassandra_password_file, password, pwlen, err, errlen) != 0)
-        return -1;
-    return 0;
+    return cql_cli_config(&o->cql, session, password, pwlen, err, errlen);
 }
 
 /* Sleeps ms unless a stop is requested first; false when it was. */
@@ -188,19 +145,15 @@ static bool sleep_unless_stopped(int64_t ms)
 
 /* Opens the sink, waiting (with backoff) while Cassandra is down or starting. */
 static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consistency cl,
-                                     const char *password)
+                                     const struct cql_config *session)
 {
     struct up_cql_sink_config sc = {
-        .contact_points = o->cassandra,
-        .user = o->cassandra_user,
-        .password = password[0] ? password : NULL,
+        .session = session,
         .keyspace = o->keyspace,
         .table = o->table,
         .replication = o->replication,
         .consistency = cl,
         .create_schema = o->create_schema,
-        .compression = o->compression,
-        .request_timeout_ms = (int)o->request_timeout_ms,
     };
     struct up_backoff bo;
     up_backoff_init(&bo, 500, 10000);
@@ -211,11 +164,11 @@ static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consi
         if (s)
             return s;
         if (!retryable) {
-            UP_ERROR("Cassandra at %s: %s", o->cassandra, err);
+            UP_ERROR("Cassandra at %s: %s", o->cql.cassandra, err);
             return NULL;
         }
         int64_t wait = up_backoff_next_ms(&bo);
-        UP_WARN("Cassandra at %s not ready: %s; trying again in %lld ms", o->cassandra, err,
+        UP_WARN("Cassandra at %s not ready: %s; trying again in %lld ms", o->cql.cassandra, err,
                 (long long)wait);
         if (!sleep_unless_stopped(wait))
             return NULL;
@@ -249,9 +202,10 @@ static void print_summary(const char *status, const struct up_stream_totals *t, 
 static int run(const struct stream_opts *o)
 {
     char err[2048] = "";
-    char password[512];
+    char password[CQL_PASSWORD_MAX];
     enum cql_consistency cl;
-    if (check_options(o, &cl, password, sizeof password, err, sizeof err) != 0) {
+    struct cql_config session;
+    if (check_options(o, &cl, &session, password, sizeof password, err, sizeof err) != 0) {
         fprintf(stderr, "userpipe stream: %s\n", err);
         return 2;
     }
@@ -267,8 +221,8 @@ static int run(const struct stream_opts *o)
     }
     up_signals_install();
     struct up_stream_totals totals = {0};
-    struct up_cql_sink *sink = open_sink(o, cl, password);
-    memset(password, 0, sizeof password);
+    struct up_cql_sink *sink = open_sink(o, cl, &session);
+    memset(password, 0, sizeof password); /* the session keeps its own copy */
     if (!sink) {
         bool stopped = up_stop_requested();
         print_summary(stopped ? "interrupted" : "failed", &totals,

@@ -72,15 +72,8 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
                                      char *err, size_t errlen)
 {
     *retryable = false;
-    struct cql_config cc;
-    cql_config_init(&cc);
-    cc.contact_points = cfg->contact_points;
-    cc.user = cfg->user;
-    cc.password = cfg->password;
+    struct cql_config cc = *cfg->session;
     cc.consistency = cfg->consistency;
-    cc.compression = cfg->compression;
-    if (cfg->request_timeout_ms > 0)
-        cc.request_timeout_ms = cfg->request_timeout_ms;
     struct up_cql_sink *sink = up_xcalloc(1, sizeof *sink);
     sink->consistency = cfg->consistency;
     struct cql_error e;

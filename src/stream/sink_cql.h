@@ -12,16 +12,12 @@
 #include <stddef.h>
 
 struct up_cql_sink_config {
-    const char *contact_points; /* "host:port[,..]" */
-    const char *user;           /* NULL: no authentication */
-    const char *password;
+    const struct cql_config *session; /* contact points, credentials, TLS, timeouts */
     const char *keyspace;
     const char *table;
     const char *replication; /* see up_schema_replication_map */
     enum cql_consistency consistency;
-    bool create_schema;     /* CREATE ... IF NOT EXISTS at open */
-    bool compression;       /* LZ4 when the node offers it */
-    int request_timeout_ms; /* per attempt; 0 = the library's default */
+    bool create_schema; /* CREATE ... IF NOT EXISTS at open */
 };
 
 struct up_cql_sink;

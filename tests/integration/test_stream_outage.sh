@@ -26,7 +26,7 @@ PIDS+=("$PRODUCER")
 
 # shellcheck disable=SC2046
 "$USERPIPE_BIN" stream $(stream_args "127.0.0.1:$proxy_port") --exit-when-idle 8s \
-  --progress-interval 1s --request-timeout 2s >"$WORK/stream.out" 2>"$WORK/stream.log" &
+  --progress-interval 1s --cassandra-timeout 2s >"$WORK/stream.out" 2>"$WORK/stream.log" &
 STREAM_PID=$!
 PIDS+=("$STREAM_PID")
 
