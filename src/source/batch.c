@@ -62,7 +62,13 @@ static void add_reject(struct up_batch *b, const json_t *result, enum up_transfo
     }
     struct up_batch_reject *e = &b->rejects[b->nrejects++];
     e->reason = why;
-    snprintf(e->detail, sizeof e->detail, "%s", detail);
+    /* The detail travels as a header: one printable ASCII line. */
+    size_t n = 0;
+    for (; detail[n] && n + 1 < sizeof e->detail; n++) {
+        unsigned char c = (unsigned char)detail[n];
+        e->detail[n] = (c >= 0x20 && c < 0x7f) ? (char)c : '?';
+    }
+    e->detail[n] = '\0';
     e->value_off = b->data.len;
     if (!result ||
         json_dump_callback(result, dump_to_buf, &b->data, JSON_COMPACT | JSON_ENCODE_ANY) != 0)

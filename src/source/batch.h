@@ -20,7 +20,7 @@ struct up_batch_record {
 struct up_batch_reject {
     size_t value_off, value_len; /* the result as the API sent it (compact JSON) */
     enum up_transform_reason reason;
-    char detail[200];
+    char detail[200]; /* printable ASCII, for a header */
 };
 
 struct up_batch {

@@ -270,9 +270,9 @@ static bool produce_reject(struct up_pipeline *p, const struct up_batch *b,
 {
     const char *code = up_transform_reason_code(rj->reason);
     const struct up_header h[] = {
-        {UP_DLQ_HEADER_REASON, code, strlen(code)},
-        {UP_DLQ_HEADER_DETAIL, rj->detail, strlen(rj->detail)},
-        {UP_DLQ_HEADER_STAGE, "produce", 7},
+        {UP_PRODUCE_DLQ_REASON, code, strlen(code)},
+        {UP_PRODUCE_DLQ_DETAIL, rj->detail, strlen(rj->detail)},
+        {UP_PRODUCE_DLQ_STAGE, "produce", 7},
     };
     if (!send_one(p, p->cfg.dlq, NULL, 0, up_batch_ptr(b, rj->value_off), rj->value_len, h, 3,
                   TO_DLQ, err, errlen))

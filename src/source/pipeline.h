@@ -13,10 +13,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* DLQ headers, the same names the stream writes (stream/validate.h). */
-#define UP_DLQ_HEADER_REASON "userpipe.error.reason"
-#define UP_DLQ_HEADER_DETAIL "userpipe.error.detail"
-#define UP_DLQ_HEADER_STAGE  "userpipe.error.stage"
+/* Headers of the dead letters produce writes; reason and detail carry the same names as
+ * the stream's (stream/dlq.h), so one DLQ reads the same whoever rejected the record. */
+#define UP_PRODUCE_DLQ_REASON "userpipe.error.reason"
+#define UP_PRODUCE_DLQ_DETAIL "userpipe.error.detail"
+#define UP_PRODUCE_DLQ_STAGE  "userpipe.error.stage"
 
 struct up_produce_stats {
     uint64_t fetched;       /* users received from the API (records + rejects) */

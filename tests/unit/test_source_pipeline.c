@@ -104,6 +104,67 @@ static void test_count_and_plan(void **state)
     env_free(e);
 }
 
+/* Reads up to n messages of partition 0 of topic from the mock cluster (legacy consumer:
+ * no group) and hands each to check (messages must go before their handle). */
+static int read_topic(struct env *e, const char *topic, int n,
+                      void (*check)(rd_kafka_message_t *m, void *ctx), void *ctx)
+{
+    char err[256];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", rd_kafka_mock_cluster_bootstraps(e->cluster), err,
+                      sizeof err);
+    rd_kafka_conf_set(conf, "log_level", "0", err, sizeof err);
+    rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    rd_kafka_topic_t *rkt = rd_kafka_topic_new(c, topic, NULL);
+    rd_kafka_consume_start(rkt, 0, RD_KAFKA_OFFSET_BEGINNING);
+    int got = 0;
+    int64_t until = up_mono_ms() + 10000;
+    while (got < n && up_mono_ms() < until) {
+        rd_kafka_message_t *m = rd_kafka_consume(rkt, 0, 100);
+        if (m && !m->err) {
+            check(m, ctx);
+            got++;
+        }
+        if (m)
+            rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consume_stop(rkt, 0);
+    rd_kafka_topic_destroy(rkt);
+    rd_kafka_destroy(c);
+    return got;
+}
+
+static const char *header(rd_kafka_message_t *m, const char *name, char *buf, size_t len)
+{
+    rd_kafka_headers_t *h;
+    const void *v;
+    size_t n;
+    if (rd_kafka_message_headers(m, &h) || rd_kafka_header_get_last(h, name, &v, &n))
+        return NULL;
+    snprintf(buf, len, "%.*s", (int)n, (const char *)v);
+    return buf;
+}
+
+struct dlq_seen {
+    int missing_id, wrong_type;
+};
+
+static void check_dead_letter(rd_kafka_message_t *m, void *ctx)
+{
+    struct dlq_seen *seen = ctx;
+    char buf[256];
+    const char *reason = header(m, "userpipe.error.reason", buf, sizeof buf);
+    assert_non_null(reason);
+    seen->missing_id += strcmp(reason, "missing_id") == 0;
+    seen->wrong_type += strcmp(reason, "wrong_type") == 0;
+    assert_non_null(header(m, "userpipe.error.detail", buf, sizeof buf));
+    assert_string_equal(header(m, "userpipe.error.stage", buf, sizeof buf), "produce");
+    assert_null(m->key);
+    json_t *v = json_loadb(m->payload, m->len, 0, NULL);
+    assert_true(json_is_object(json_object_get(v, "login"))); /* the result as sent */
+    json_decref(v);
+}
+
 static void test_rejects_go_to_the_dlq(void **state)
 {
     (void)state;
@@ -136,6 +197,12 @@ static void test_rejects_go_to_the_dlq(void **state)
     assert_non_null(strstr(text.data, "userpipe_produce_delivered_total 3"));
     assert_non_null(strstr(text.data, "userpipe_produce_delivery_latency_seconds_count 3"));
     up_buf_free(&text);
+
+    /* On the DLQ: the results as sent, with the reason and a readable detail. */
+    struct dlq_seen seen = {0};
+    assert_int_equal(read_topic(e, "users.dlq", 2, check_dead_letter, &seen), 2);
+    assert_int_equal(seen.missing_id, 1);
+    assert_int_equal(seen.wrong_type, 1);
     env_free(e);
 }
 
