@@ -11,11 +11,14 @@
 #include <netinet/tcp.h>
 #include <openssl/err.h>
 #include <openssl/x509v3.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <time.h>
 #include <unistd.h>
 
 #define READ_CHUNK       (64 * 1024)
@@ -291,8 +294,21 @@ static ssize_t raw_write(struct cql_conn *c, const char *p, size_t n)
             return 0;
         return w;
     }
+    /* OpenSSL writes with write(), which raises SIGPIPE on a dead peer: hold the signal
+     * during the call and swallow one we caused, so a library never kills its host process */
+    sigset_t pipe_set, old_set, pending;
+    sigemptyset(&pipe_set);
+    sigaddset(&pipe_set, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_set, &old_set);
+    sigpending(&pending);
+    bool was_pending = sigismember(&pending, SIGPIPE);
     ERR_clear_error();
     int w = SSL_write(c->ssl, p, (int)(n > INT32_MAX ? INT32_MAX : n));
+    if (w <= 0 && !was_pending) {
+        struct timespec zero = {0, 0};
+        sigtimedwait(&pipe_set, NULL, &zero);
+    }
+    pthread_sigmask(SIG_SETMASK, &old_set, NULL);
     if (w > 0)
         return w;
     int e = SSL_get_error(c->ssl, w);
