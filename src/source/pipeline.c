@@ -39,7 +39,7 @@ struct up_pipeline {
     struct produce_metrics m;
     bool have_metrics;
     struct bucket bucket;
-    int64_t started_ms, last_tick_ms;
+    int64_t started_ms, ended_ms, last_tick_ms; /* ended_ms: after the flush; 0 = running */
     uint64_t fetched, produced, dead_lettered, pages;
     _Atomic uint64_t delivered, dlq_delivered, failed, http_retries;
     char first_failure[256];
@@ -188,7 +188,8 @@ void up_pipeline_stats(const struct up_pipeline *p, struct up_produce_stats *out
     out->dlq_delivered = atomic_load(&p->dlq_delivered);
     out->failed = atomic_load(&p->failed);
     out->http_retries = atomic_load(&p->http_retries);
-    out->elapsed_s = p->started_ms ? (double)(up_mono_ms() - p->started_ms) / 1000.0 : 0;
+    int64_t until = p->ended_ms ? p->ended_ms : up_mono_ms();
+    out->elapsed_s = p->started_ms ? (double)(until - p->started_ms) / 1000.0 : 0;
 }
 
 void up_pipeline_random_seed(char out[17])
@@ -385,6 +386,7 @@ static void finish(struct up_pipeline *p, char *err, size_t errlen)
     if (purged > 0)
         UP_ERROR("%ld messages were not acknowledged within the flush timeout (%lld ms)", purged,
                  (long long)p->cfg.flush_timeout_ms);
+    p->ended_ms = up_mono_ms();
     tick(p, true);
     uint64_t failed = atomic_load(&p->failed);
     if (failed > 0 && p->end != UP_PIPELINE_FAILED) {
