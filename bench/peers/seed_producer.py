@@ -12,7 +12,7 @@ seed's: kafka-python's defaults (acks=1, no compression, linger 0), requests.get
 
   seed_producer.py --source URL --brokers HOST:PORT --topic T --count N [--batch 1] [--seed S]
 
---batch 1 is the seed (results=1 per request); --batch 1000 asks for pages like userpipe does, which
+--batch 1 is the seed (results=1 per request); --batch 500 asks for pages like userpipe does, which
 shows what Python gets when only the HTTP pattern is fixed. Prints one JSON line: delivered, failed,
 seconds (first request to last acknowledgement), users_per_second.
 """

@@ -48,7 +48,7 @@ static const struct up_flag produce_flags[] = {
      1e15},
     {"duration", 'd', UP_FLAG_DURATION, "TIME", "0",
      "stop after this long, e.g. 60s (0 = no limit)", OPT(duration_ms), NULL, 0, 0},
-    {"batch", 0, UP_FLAG_INT, "N", "1000", "users per API request (1-5000)", OPT(batch), NULL, 1,
+    {"batch", 0, UP_FLAG_INT, "N", "500", "users per API request (1-5000)", OPT(batch), NULL, 1,
      5000},
     {"rate", 0, UP_FLAG_DOUBLE, "N", "0", "at most N users per second (0 = as fast as possible)",
      OPT(rate), NULL, 0, 1e9},
