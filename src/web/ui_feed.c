@@ -515,3 +515,8 @@ long up_ui_client_read(struct up_ui_client *c, char *buf, size_t max, int wait_m
         wait_ms = (int)(until > 0 ? until : 0);
     return up_sse_queue_read(&c->q, buf, max, wait_ms);
 }
+
+void up_ui_client_gather(struct up_ui_client *c, size_t min_bytes, int wait_ms)
+{
+    up_sse_queue_gather(&c->q, min_bytes, wait_ms);
+}

@@ -50,6 +50,8 @@ struct up_ui_client *up_ui_hub_attach(struct up_ui_hub *hub, const char *topic,
 /* Next bytes of this browser's event stream, waiting at most wait_ms. Returns the count,
  * 0 if nothing yet, -1 at the end of the stream (shutdown or the feed failed). */
 long up_ui_client_read(struct up_ui_client *c, char *buf, size_t max, int wait_ms);
+/* Waits up to wait_ms for min_bytes of records to be queued for this browser. */
+void up_ui_client_gather(struct up_ui_client *c, size_t min_bytes, int wait_ms);
 void up_ui_client_detach(struct up_ui_client *c);
 
 /* The JSON form of one record as the "message" event carries it (exposed for tests). */

@@ -16,8 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SSE_BLOCK_SIZE (32 * 1024)
-#define SSE_WAIT_MS    500
+#define SSE_BLOCK_SIZE  (64 * 1024)
+#define SSE_WAIT_MS     500
+#define SSE_COALESCE_MS 20
 
 static const char CSP[] = "default-src 'none'; script-src 'self'; style-src 'self'; "
                           "img-src 'self' data:; connect-src 'self'; base-uri 'none'; "
@@ -125,10 +126,22 @@ static ssize_t sse_read(void *cls, uint64_t pos, char *buf, size_t max)
     /* One thread per connection: waiting here holds up this browser only. */
     while (!atomic_load(&sc->srv->stopping)) {
         long n = up_ui_client_read(sc->client, buf, max, SSE_WAIT_MS);
-        if (n > 0)
-            return n;
         if (n < 0)
             break;
+        if (n == 0)
+            continue;
+        if ((size_t)n < max / 2) {
+            /* Records come in streams: let more gather (half a block, or 20 ms) so that one
+             * write carries many. A write per record costs a syscall and a thread wake-up
+             * each (at 5,000 records/s and 20 browsers, most of a core); 20 ms more is
+             * nothing to a person, and a burst wakes us as soon as half a block is there. */
+            up_ui_client_gather(sc->client, max / 2, SSE_COALESCE_MS);
+            long more;
+            while ((size_t)n < max &&
+                   (more = up_ui_client_read(sc->client, buf + n, max - (size_t)n, 0)) > 0)
+                n += more;
+        }
+        return n;
     }
     return MHD_CONTENT_READER_END_OF_STREAM;
 }

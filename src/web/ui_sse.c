@@ -86,6 +86,7 @@ void up_sse_queue_init(struct up_sse_queue *q, size_t cap, size_t max_bytes)
     q->cap = cap ? cap : 1;
     q->max_bytes = max_bytes;
     q->ring = up_xcalloc(q->cap, sizeof *q->ring);
+    q->wake_bytes = 1;
 }
 
 static struct up_sse_event *pop_locked(struct up_sse_queue *q)
@@ -124,7 +125,8 @@ void up_sse_queue_push(struct up_sse_queue *q, struct up_sse_event *e)
     q->count++;
     q->bytes += e->len;
     q->pushed++;
-    pthread_cond_signal(&q->cv);
+    if (q->bytes >= q->wake_bytes)
+        pthread_cond_signal(&q->cv);
     pthread_mutex_unlock(&q->mu);
 }
 
@@ -139,20 +141,31 @@ void up_deadline_after_ms(struct timespec *ts, int ms)
     }
 }
 
-static void wait_locked(struct up_sse_queue *q, int wait_ms)
+/* Waits until min_bytes are queued, the queue closes or wait_ms pass; q->mu held. */
+static void wait_locked(struct up_sse_queue *q, size_t min_bytes, int wait_ms)
 {
     struct timespec ts;
     up_deadline_after_ms(&ts, wait_ms);
-    while (!q->count && !q->closed)
+    q->wake_bytes = min_bytes;
+    while (q->bytes < min_bytes && !q->closed)
         if (pthread_cond_timedwait(&q->cv, &q->mu, &ts) == ETIMEDOUT)
             break;
+    q->wake_bytes = 1;
+}
+
+void up_sse_queue_gather(struct up_sse_queue *q, size_t min_bytes, int wait_ms)
+{
+    pthread_mutex_lock(&q->mu);
+    if (wait_ms > 0)
+        wait_locked(q, min_bytes ? min_bytes : 1, wait_ms);
+    pthread_mutex_unlock(&q->mu);
 }
 
 long up_sse_queue_read(struct up_sse_queue *q, char *buf, size_t max, int wait_ms)
 {
     pthread_mutex_lock(&q->mu);
     if (!q->cur && !q->count && wait_ms > 0)
-        wait_locked(q, wait_ms);
+        wait_locked(q, 1, wait_ms);
     size_t n = 0;
     while (n < max) {
         if (!q->cur) {

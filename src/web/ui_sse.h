@@ -41,6 +41,7 @@ struct up_sse_queue {
     struct up_sse_event *cur; /* being copied out, possibly across several reads */
     size_t cur_off;
     uint64_t pushed, dropped;
+    size_t wake_bytes; /* a push wakes the reader once this many bytes are queued */
     bool closed;
 };
 
@@ -53,6 +54,9 @@ void up_sse_queue_push(struct up_sse_queue *q, struct up_sse_event *e);
 /* Copies whole or partial events into buf; waits up to wait_ms when there is nothing.
  * Returns bytes copied: 0 after the wait with nothing, -1 once closed and drained. */
 long up_sse_queue_read(struct up_sse_queue *q, char *buf, size_t max, int wait_ms);
+/* Waits up to wait_ms until at least min_bytes are queued (or the queue closes), so that a
+ * busy stream is written in large pieces instead of one record at a time. */
+void up_sse_queue_gather(struct up_sse_queue *q, size_t min_bytes, int wait_ms);
 /* Readers see the end of the stream after what is queued. */
 void up_sse_queue_close(struct up_sse_queue *q);
 uint64_t up_sse_queue_dropped(struct up_sse_queue *q);
