@@ -3,9 +3,9 @@
 # with HTML, slow answers): every user still arrives exactly once, retries are counted.
 source "$(dirname "$0")/produce_lib.sh"
 start_api; clean="$API_URL"
-start_api --rate-limit 4000/1s --fail-rate 0.25 --slow-delay 3s; faulty="$API_URL"
+start_api --rate-limit 2500/1s --fail-rate 0.25 --slow-delay 3s; faulty="$API_URL"
 topic="$(new_topic faults)"
-"$BIN" produce --source "$faulty" --topic "$topic" --dlq "$topic.dlq" --count 12000 --batch 500 \
+"$BIN" produce --source "$faulty" --topic "$topic" --dlq "$topic.dlq" --count 12000 --batch 250 \
   --seed it-faults --timeout 1s --max-retries 20 >"$WORK/summary" 2>"$WORK/log" ||
   { rc=$?; tail -20 "$WORK/log" >&2; fail "produce exited $rc"; }
 cat "$WORK/summary" >&2
@@ -16,6 +16,6 @@ retries="$(json_get "$WORK/summary" http_retries)"
 grep -q "HTTP 429" "$WORK/log" || fail "never rate limited (check --rate-limit)"
 grep -qE "HTTP 50[03]|not JSON|no complete answer" "$WORK/log" || fail "no injected failure seen"
 dump "$topic" "$WORK/dump"
-python3 "$CHECK" verify --api "$clean" --seed it-faults --batch 500 --count 12000 --dump "$WORK/dump" ||
+python3 "$CHECK" verify --api "$clean" --seed it-faults --batch 250 --count 12000 --dump "$WORK/dump" ||
   fail "users lost, duplicated or altered"
 echo "PASS ($retries retries)"
