@@ -94,7 +94,10 @@ static void reader_compact(struct cql_reader *r)
     if (r->start == 0)
         return;
     size_t left = r->in.len - r->start;
-    if (left == 0) {
+    if (left == 0 && r->in.cap > ((size_t)4 << 20)) {
+        up_buf_free(&r->in); /* a big page has gone: give its memory back */
+        r->start = 0;
+    } else if (left == 0) {
         r->in.len = 0;
         r->start = 0;
     } else if (r->start >= left) {
