@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "kafka/config.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +18,13 @@ struct up_consumer {
     bool manual_commit; /* the user turned enable.auto.commit off: we commit each second */
     int64_t last_commit_ms;
     char fatal[512]; /* non-empty once librdkafka reported a fatal error */
+    /* the fetcher kicker (up_consumer_kick_fetcher): a thread that makes one request */
+    pthread_mutex_t kick_lock;
+    pthread_cond_t kick_cond;
+    pthread_t kicker;
+    bool kick_started, kick_pending, kick_stop;
+    char kick_topic[256];
+    int32_t kick_partition;
     rd_kafka_resp_err_t last_logged_err;
     int64_t last_logged_ms;
 };
@@ -201,13 +209,75 @@ static int subscribe(struct up_consumer *c, const struct up_consumer_config *cfg
     return 0;
 }
 
+static void free_consumer(struct up_consumer *c)
+{
+    pthread_mutex_destroy(&c->kick_lock);
+    pthread_cond_destroy(&c->kick_cond);
+    free(c);
+}
+
+/* The kicker thread: waits for a request, runs the (blocking) watermark query, repeats. */
+static void *kicker_main(void *arg)
+{
+    struct up_consumer *c = arg;
+    pthread_mutex_lock(&c->kick_lock);
+    for (;;) {
+        while (!c->kick_pending && !c->kick_stop)
+            pthread_cond_wait(&c->kick_cond, &c->kick_lock);
+        if (c->kick_stop)
+            break;
+        char topic[256];
+        snprintf(topic, sizeof topic, "%s", c->kick_topic);
+        int32_t partition = c->kick_partition;
+        pthread_mutex_unlock(&c->kick_lock);
+        int64_t lo, hi;
+        rd_kafka_query_watermark_offsets(c->rk, topic, partition, &lo, &hi, 1000);
+        pthread_mutex_lock(&c->kick_lock);
+        c->kick_pending = false;
+    }
+    pthread_mutex_unlock(&c->kick_lock);
+    return NULL;
+}
+
+void up_consumer_kick_fetcher(struct up_consumer *c, const char *topic, int32_t partition)
+{
+    pthread_mutex_lock(&c->kick_lock);
+    if (!c->kick_started) {
+        c->kick_started = pthread_create(&c->kicker, NULL, kicker_main, c) == 0;
+        if (!c->kick_started) {
+            pthread_mutex_unlock(&c->kick_lock);
+            return;
+        }
+    }
+    if (!c->kick_pending) {
+        snprintf(c->kick_topic, sizeof c->kick_topic, "%s", topic);
+        c->kick_partition = partition;
+        c->kick_pending = true;
+        pthread_cond_signal(&c->kick_cond);
+    }
+    pthread_mutex_unlock(&c->kick_lock);
+}
+
+static void stop_kicker(struct up_consumer *c)
+{
+    pthread_mutex_lock(&c->kick_lock);
+    c->kick_stop = true;
+    pthread_cond_signal(&c->kick_cond);
+    bool started = c->kick_started;
+    pthread_mutex_unlock(&c->kick_lock);
+    if (started)
+        pthread_join(c->kicker, NULL);
+}
+
 struct up_consumer *up_consumer_new(const struct up_consumer_config *cfg, char *err, size_t errlen)
 {
     struct up_consumer *c = up_xcalloc(1, sizeof *c);
     c->hooks = cfg->hooks;
+    pthread_mutex_init(&c->kick_lock, NULL);
+    pthread_cond_init(&c->kick_cond, NULL);
     rd_kafka_conf_t *conf = build_conf(cfg, c, err, errlen);
     if (!conf) {
-        free(c);
+        free_consumer(c);
         return NULL;
     }
     char why[512];
@@ -215,7 +285,7 @@ struct up_consumer *up_consumer_new(const struct up_consumer_config *cfg, char *
     if (!c->rk) {
         snprintf(err, errlen, "creating the Kafka consumer: %s", why);
         rd_kafka_conf_destroy(conf);
-        free(c);
+        free_consumer(c);
         return NULL;
     }
     rd_kafka_poll_set_consumer(c->rk); /* errors and rebalances come through one queue */
@@ -232,11 +302,12 @@ void up_consumer_close(struct up_consumer *c)
 {
     if (!c)
         return;
+    stop_kicker(c);
     rd_kafka_consumer_close(c->rk); /* runs the revoke hook, commits */
     if (c->queue)
         rd_kafka_queue_destroy(c->queue);
     rd_kafka_destroy(c->rk);
-    free(c);
+    free_consumer(c);
 }
 
 static void commit_if_manual(struct up_consumer *c)

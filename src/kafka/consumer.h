@@ -69,6 +69,16 @@ int64_t up_consumer_high_watermark(struct up_consumer *c, const char *topic, int
 int64_t up_consumer_committed(struct up_consumer *c, const char *topic, int32_t partition,
                               int timeout_ms);
 
+/* Wakes librdkafka's fetcher for the broker leading partition, from a helper thread (so
+ * the caller never waits): a watermark query, one small request whose answer makes that
+ * broker's thread look at its fetch queues again. Why: librdkafka 2.0 stops fetching while
+ * its queue is over queued.max.messages.kbytes / queued.min.messages and looks again only
+ * after up to a second, however fast the queue is drained (2.1 made that delay
+ * configurable: fetch.queue.backoff.ms). A caller that has drained the queue and knows the
+ * partition has more (high watermark above its position) kicks instead of idling. A kick
+ * asked for while one is under way is dropped. */
+void up_consumer_kick_fetcher(struct up_consumer *c, const char *topic, int32_t partition);
+
 /* Makes librdkafka write 8 bytes (an eventfd increment of 1) to fd whenever a message or event
  * becomes available after the queue was empty, so the caller can poll() on it with other
  * descriptors. */

@@ -26,6 +26,7 @@
 #define LAG_PERIOD_MS      1000
 #define WAIT_MAX_MS        100
 #define FAILURE_LOG_PERIOD 5000
+#define KICK_PERIOD_MS     5
 
 struct loop;
 
@@ -97,6 +98,8 @@ struct loop {
     int64_t next_lag_ms, next_progress_ms, last_progress_ms;
     uint64_t stored_at_last_progress;
     int64_t lag_total;
+    int64_t last_kick_ms;
+    size_t kick_next; /* round-robin start among partitions */
     bool warned_no_timestamp;
     bool ever_assigned; /* the idle clock starts with the first assignment */
     struct metrics m;
@@ -555,6 +558,38 @@ static int consume(struct loop *L)
     return taken;
 }
 
+/* The partition to kick: one we own with records beyond what we took (by the cached high
+ * watermark), round-robin so that every broker's fetcher gets its turn. -1 if none. */
+static int32_t starved_partition(struct loop *L)
+{
+    for (size_t k = 0; k < L->nparts; k++) {
+        size_t i = (L->kick_next + k) % L->nparts;
+        struct part *p = &L->parts[i];
+        if (!p->assigned || p->wm.last_submitted < 0)
+            continue;
+        int64_t high = up_consumer_high_watermark(L->consumer, L->cfg->topic, (int32_t)i);
+        if (high > p->wm.last_submitted + 1) {
+            L->kick_next = i + 1;
+            return (int32_t)i;
+        }
+    }
+    return -1;
+}
+
+/* Kafka had nothing ready although the window has room and a partition has more: the
+ * fetcher is sitting out librdkafka 2.0's up-to-a-second pause (see up_consumer_kick_fetcher).
+ * Wake it, at most every KICK_PERIOD_MS; the kick runs on the consumer's helper thread. */
+static void kick_if_starved(struct loop *L, int64_t now)
+{
+    if (now - L->last_kick_ms < KICK_PERIOD_MS || L->window.paused ||
+        !up_window_has_room(&L->window))
+        return;
+    L->last_kick_ms = now;
+    int32_t p = starved_partition(L);
+    if (p >= 0)
+        up_consumer_kick_fetcher(L->consumer, L->cfg->topic, p);
+}
+
 /* ---------------------------------------------------------------------------- offsets */
 
 static void store_offsets(struct loop *L)
@@ -835,8 +870,8 @@ static enum up_stream_result run_loop(struct loop *L, char *err, size_t errlen)
         if (up_consumer_failed(L->consumer, err, errlen))
             return UP_STREAM_FAILED;
         uint64_t before = activity(L);
-        if (!L->stopping)
-            consume(L);
+        if (!L->stopping && consume(L) == 0)
+            kick_if_starved(L, now);
         service(L);
         apply_window(L, now);
         periodic(L, now);
