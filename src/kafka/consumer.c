@@ -32,11 +32,9 @@ struct up_consumer {
 /* Defaults tuned for a bounded, low-latency at-least-once consumer; -X overrides all but
  * enable.auto.offset.store.
  * Prefetch: librdkafka 2.0 stops fetching once its queue holds queued.max.messages.kbytes
- * (or queued.min.messages) and looks again only about once a second, whatever the
- * application drains meanwhile (2.1 added fetch.queue.backoff.ms for this). So the queue
- * must hold about a second of throughput or the consumer starves: 8 MiB is ~15,000
- * records of 500 B, enough for the Cassandra rates one node reaches, and with 1 MiB
- * fetches it keeps the process near 30 MB RSS. Raise it with -X for more.
+ * (or queued.min.messages) and looks again only after up to a second, whatever the
+ * application drains meanwhile (see up_consumer_kick_fetcher). 8 MiB with 1 MiB fetches
+ * keeps the process near 30 MB RSS; raise it with -X for a faster cluster.
  * session.timeout.ms is 10 s (librdkafka's default is 45 s): a member that was killed
  * holds its partitions until the broker gives up on it, and a restarted process waits
  * that long. With -X group.instance.id (static membership) a restart takes over at once. */
