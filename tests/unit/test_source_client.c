@@ -105,18 +105,27 @@ static void test_pages_over_one_connection(void **state)
     env_free(e);
 }
 
+/* Scripts steps, then expects the page to arrive after `retries` retries, the last
+ * one for `why`, each wait within the backoff's 1-100 ms unless Retry-After said more. */
+static void expect_recovery(struct env *e, const struct fake_step *steps, int nsteps, int retries,
+                            enum up_retry_reason why)
+{
+    fake_script(e->api, steps, nsteps);
+    json_t *body;
+    char err[512];
+    if (get(e, 1, 3, &body, err, sizeof err) != 0)
+        fail_msg("no recovery: %s", err);
+    json_decref(body);
+    assert_int_equal(e->retries.n, retries);
+    assert_int_equal(e->retries.last, why);
+}
+
 static void test_5xx_retried_then_ok(void **state)
 {
     (void)state;
     struct env *e = env_new(3, 5000);
     const struct fake_step steps[] = {{503, NULL, 0, 0}, {500, NULL, 0, 0}, {0, NULL, 0, 0}};
-    fake_script(e->api, steps, 3);
-    json_t *body;
-    char err[512];
-    assert_int_equal(get(e, 1, 5, &body, err, sizeof err), 0);
-    json_decref(body);
-    assert_int_equal(e->retries.n, 2);
-    assert_int_equal(e->retries.last, UP_RETRY_SERVER_ERROR);
+    expect_recovery(e, steps, 3, 2, UP_RETRY_SERVER_ERROR);
     assert_true(e->retries.last_wait_ms >= 1 && e->retries.last_wait_ms <= 100);
     env_free(e);
 }
@@ -181,12 +190,7 @@ static void test_429_without_retry_after_backs_off(void **state)
     struct env *e = env_new(0, 5000);
     const struct fake_step steps[] = {
         {429, NULL, 0, 0}, {429, NULL, 0, 0}, {429, NULL, 0, 0}, {0, NULL, 0, 0}};
-    fake_script(e->api, steps, 4);
-    json_t *body;
-    char err[512];
-    assert_int_equal(get(e, 1, 3, &body, err, sizeof err), 0);
-    json_decref(body);
-    assert_int_equal(e->retries.n, 3);
+    expect_recovery(e, steps, 4, 3, UP_RETRY_RATE_LIMITED);
     assert_true(e->retries.last_wait_ms >= 1 && e->retries.last_wait_ms <= 100);
     env_free(e);
 }
@@ -200,13 +204,9 @@ static void test_bad_bodies_retried(void **state)
         {200, "{\"error\":\"Uh oh, something has gone wrong\"}", 0, 0}, /* no results */
         {200, "{\"results\":[]}", 0, 0},                                /* no users */
         {0, NULL, 0, 0}};
-    fake_script(e->api, steps, 4);
+    expect_recovery(e, steps, 4, 3, UP_RETRY_BAD_BODY);
     json_t *body;
     char err[512];
-    assert_int_equal(get(e, 1, 3, &body, err, sizeof err), 0);
-    json_decref(body);
-    assert_int_equal(e->retries.n, 3);
-    assert_int_equal(e->retries.last, UP_RETRY_BAD_BODY);
 
     struct env *strict = env_new(0, 5000);
     fake_script(strict->api, steps, 1);
@@ -222,13 +222,7 @@ static void test_timeout_retried(void **state)
     (void)state;
     struct env *e = env_new(2, 300);
     const struct fake_step steps[] = {{0, NULL, 0, 1200}, {0, NULL, 0, 0}};
-    fake_script(e->api, steps, 2);
-    json_t *body;
-    char err[512];
-    assert_int_equal(get(e, 1, 3, &body, err, sizeof err), 0);
-    json_decref(body);
-    assert_int_equal(e->retries.n, 1);
-    assert_int_equal(e->retries.last, UP_RETRY_TIMEOUT);
+    expect_recovery(e, steps, 2, 1, UP_RETRY_TIMEOUT);
     env_free(e);
 }
 
