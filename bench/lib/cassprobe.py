@@ -33,7 +33,9 @@ def connect(hostport):
 
 
 def _table_missing(exc):
-    return "unconfigured table" in str(exc) or "does not exist" in str(exc) or "Keyspace" in str(exc)
+    """True for the errors of a table that does not exist yet, or that was created a moment ago
+    (Cassandra answers "Unknown CF <id>" until the new table is set up on the node)."""
+    return any(text in str(exc) for text in ("unconfigured table", "does not exist", "Keyspace", "Unknown CF"))
 
 
 def first_row(session, table, deadline, interval=0.05, alive=lambda: True):

@@ -2,17 +2,19 @@
 """Part `stream-vs-spark` of `make bench`: `userpipe stream` against the seed's Spark job.
 
 One call measures both subjects on the same Kafka and Cassandra, one after the other, with the same
-records and the same oracle (reads of the table each subject writes, bench/lib/cassprobe.py):
+records and the same oracle (reads of the table each subject writes, bench/lib/cassprobe.py). Each
+subject has its own topic holding the same N records, all loaded before anything is measured, and one
+process that goes through both phases:
 
-  saturation  N records are loaded into a topic first; the subject starts on it from the earliest
-              offset. startup_s = spawn -> first row in its table; rows_per_s = N / (first row -> all
-              N rows stored); CPU per 100k over that window, the start-up CPU apart; peak RSS of the
-              whole process tree (Spark: python driver + JVM). The Kafka and Cassandra JVMs' CPU over
+  saturation  the subject starts on its preloaded topic from the earliest offset. startup_s = spawn ->
+              first row in its table; rows_per_s = N / (first row -> all N rows stored); CPU per 100k
+              over that window, the start-up CPU apart; peak RSS of the whole process tree (Spark:
+              python driver + JVM) up to the end of the window. The Kafka and Cassandra JVMs' CPU over
               the same window is reported per subject under "engines".
-  latency     on a fresh topic, once the subject has stored a first record, records are offered at
-              a fixed rate (a separate producer process, kafka-python, acks=1, no linger); after a
-              warm-up, every k-th record is a probe whose landing in the table is polled for;
-              latency = landing - send time. p50/p99/p99.9 over the probes.
+  latency     then, the subject caught up and warm, records are offered to the same topic at a fixed
+              rate (a separate producer process, kafka-python, acks=1, no linger); after a warm-up,
+              every k-th record is a probe whose landing in the table is polled for; latency =
+              landing - send time. p50/p99/p99.9 over the probes.
 
 The subjects run in alternating order (BENCH_RUN_INDEX) so that neither always gets the warmer stack.
 Follows the part convention of docs/bench.md: env in, one JSON line out on stdout, logs on stderr.
@@ -27,9 +29,11 @@ import sys
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(1, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "peers"))
 import cassprobe  # noqa: E402
 import feed  # noqa: E402
 from procmon import Sampler  # noqa: E402
+from seed_spark_stream import table_ddl  # noqa: E402
 
 ROOT = os.environ.get("USERPIPE_ROOT", os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..")))
 QUICK = os.environ.get("BENCH_QUICK", "0") == "1"
@@ -43,7 +47,7 @@ PARTITIONS = int(os.environ.get("BENCH_PARTITIONS", "2"))
 SETTINGS = {
     "records": 20_000 if QUICK else 100_000,       # saturation backlog
     "rate": 500 if QUICK else 1000,                 # latency: offered records/s
-    "warmup_s": 20 if QUICK else 30,               # at the offered rate, before the first probe
+    "warmup_s": 10 if QUICK else 15,               # at the offered rate, before the first probe
     "measure_s": 15 if QUICK else 60,
     "probe_every": 25 if QUICK else 50,             # 1 probe per k records
     "partitions": PARTITIONS,
@@ -110,9 +114,10 @@ def log_tail(tag, n=15):
         return ""
 
 
-def saturation(subject, session, topic, sentinels, n):
-    """Throughput at saturation on a preloaded topic; returns (metrics, engines, argv)."""
-    tag = f"sat_{subject.name.replace('-', '_')}"
+def run_subject(subject, session, topic, sentinels, n, seed):
+    """Starts the subject on its preloaded topic, measures saturation, then (same process, warm)
+    latency at a fixed offered rate on the same topic; returns (metrics, engines, argv, samples)."""
+    tag = subject.name.replace("-", "_")
     table = f"{KEYSPACE}.{tag}"
     sampler = Sampler()
     sampler.watch_engines(os.environ.get("USERPIPE_STATE_DIR", os.path.join(ROOT, ".stack")))
@@ -120,37 +125,56 @@ def saturation(subject, session, topic, sentinels, n):
     proc, argv, logf = spawn(subject, topic, tag, tag)
     sampler.watch(subject.name, proc.pid)
     sampler.start()
+    alive = lambda: proc.poll() is None  # noqa: E731
     try:
-        alive = lambda: proc.poll() is None  # noqa: E731
         t_first = cassprobe.first_row(session, table, t_spawn + SETTINGS["startup_timeout_s"], alive=alive)
-        if t_first is None or proc.poll() is not None:
+        if t_first is None or not alive():
             raise RuntimeError(f"{subject.name} stored no row (exit status {proc.poll()}); "
                                f"its log ends:\n{log_tail(tag)}")
         t_done = cassprobe.wait_all(session, table, sentinels, n, t_first + SETTINGS["saturation_timeout_s"],
                                     alive=alive)
         if t_done is None:
             raise RuntimeError(f"{subject.name} did not store all {n} rows in {SETTINGS['saturation_timeout_s']} s "
-                               f"(exit status {proc.poll()}); "
-                               f"its log ends:\n{log_tail(tag)}")
+                               f"(exit status {proc.poll()}); its log ends:\n{log_tail(tag)}")
+        metrics = saturation_metrics(sampler, subject.name, n, t_spawn, t_first, t_done)
+        engines = engine_metrics(sampler, n, t_spawn, t_first, t_done)
+        log(f"{subject.name}: saturation {metrics}")
+        latencies, lost, reads = offer_at_rate(session, table, topic, seed, alive)
     finally:
         rc = stop(proc, logf)
         sampler.stop()
-    tree = sampler.tree(subject.name)
-    window = max(t_done - t_first, 1e-6)
-    per100k = 100_000 / n
-    metrics = {
-        "rows_per_s": round(n / window, 1),
+    if not latencies:
+        raise RuntimeError(f"{subject.name}: no probe landed; its log ends:\n{log_tail(tag)}")
+    samples = f"latency-{subject.name}.txt"
+    with open(os.path.join(OUT, samples), "w", encoding="utf-8") as f:
+        f.writelines(f"{v:.3f}\n" for v in latencies)
+
+    def pct(p):
+        return round(latencies[min(len(latencies) - 1, int(p / 100 * len(latencies)))], 2)
+
+    lat = {"latency_p50_ms": pct(50), "latency_p99_ms": pct(99), "latency_p999_ms": pct(99.9),
+           "latency_probes": len(latencies), "latency_probes_lost": lost, "probe_reads": reads}
+    log(f"{subject.name}: latency {lat} (exit {rc})")
+    metrics.update(lat)
+    return metrics, engines, argv, samples
+
+
+def saturation_metrics(sampler, name, n, t_spawn, t_first, t_done):
+    tree = sampler.tree(name)
+    return {
+        "rows_per_s": round(n / max(t_done - t_first, 1e-6), 1),
         "startup_s": round(t_first - t_spawn, 3),
-        "cpu_s_per_100k": round(tree.cpu_s(t_first, t_done) * per100k, 3),
+        "cpu_s_per_100k": round(tree.cpu_s(t_first, t_done) * 100_000 / n, 3),
         "startup_cpu_s": round(tree.cpu_s(t_spawn, t_first), 3),
-        "rss_max_mb": round(tree.rss_max_mb(), 1),
+        "rss_max_mb": round(tree.rss_max_mb(t_spawn, t_done), 1),
         "records": n,
     }
-    engines = {eng: {"cpu_s_per_100k": round(sampler.tree(eng).cpu_s(t_first, t_done) * per100k, 3),
-                     "rss_max_mb": round(sampler.tree(eng).rss_max_mb(t_spawn, t_done), 1)}
-               for eng in ("kafka", "cassandra") if eng in sampler.trees}
-    log(f"{subject.name}: saturation {metrics} (exit {rc})")
-    return metrics, engines, argv
+
+
+def engine_metrics(sampler, n, t_spawn, t_first, t_done):
+    return {eng: {"cpu_s_per_100k": round(sampler.tree(eng).cpu_s(t_first, t_done) * 100_000 / n, 3),
+                  "rss_max_mb": round(sampler.tree(eng).rss_max_mb(t_spawn, t_done), 1)}
+            for eng in ("kafka", "cassandra") if eng in sampler.trees}
 
 
 def paced_producer(topic, seed, rate, warmup_n, measure_n, probe_every, queue):
@@ -170,34 +194,18 @@ def paced_producer(topic, seed, rate, warmup_n, measure_n, probe_every, queue):
     queue.put(None)
 
 
-def latency(subject, session, seed):
-    """End-to-end latency at a fixed offered rate; returns (metrics, samples file name)."""
-    tag = f"lat_{subject.name.replace('-', '_')}"
-    topic = f"bench_{RUN_ID}_{tag}"
-    table = f"{KEYSPACE}.{tag}"
-    feed.Topics(ROOT, BROKERS).create(topic, PARTITIONS)
-    t_spawn = time.monotonic()
-    proc, _, logf = spawn(subject, topic, tag, tag)
+def offer_at_rate(session, table, topic, seed, alive):
+    """Offers records at SETTINGS["rate"] from a separate process and times the probes' landing;
+    returns (sorted latencies in ms, probes never seen, probe reads)."""
+    rate = SETTINGS["rate"]
+    ctx = mp.get_context("spawn")
+    queue = ctx.Queue()
+    producer = ctx.Process(target=paced_producer,
+                           args=(topic, seed, rate, rate * SETTINGS["warmup_s"], rate * SETTINGS["measure_s"],
+                                 SETTINGS["probe_every"], queue))
+    probe = cassprobe.LatencyProbe(session, table).start()
+    producer.start()
     try:
-        # Ready = one record stored; until then offer one record every 200 ms.
-        feeder = feed.Feeder(BROKERS)
-        for rec in feed.records(seed + 1, 10_000):
-            feeder.send(topic, rec)
-            feeder.producer.flush()
-            if cassprobe.first_row(session, table, time.monotonic() + 0.2, interval=0.02,
-                                   alive=lambda: proc.poll() is None) is not None:
-                break
-            if proc.poll() is not None or time.monotonic() - t_spawn > SETTINGS["startup_timeout_s"]:
-                raise RuntimeError(f"{subject.name} stored no row on {topic}; its log ends:\n{log_tail(tag)}")
-        feeder.close()
-        rate = SETTINGS["rate"]
-        queue = mp.get_context("spawn").Queue()
-        producer = mp.get_context("spawn").Process(
-            target=paced_producer,
-            args=(topic, seed, rate, rate * SETTINGS["warmup_s"], rate * SETTINGS["measure_s"],
-                  SETTINGS["probe_every"], queue))
-        probe = cassprobe.LatencyProbe(session, table).start()
-        producer.start()
         while True:
             item = queue.get(timeout=SETTINGS["warmup_s"] + SETTINGS["measure_s"] + 120)
             if item is None:
@@ -205,26 +213,13 @@ def latency(subject, session, seed):
             probe.add(*item)
         producer.join(60)
         drain_deadline = time.monotonic() + 60
-        while probe.outstanding() and time.monotonic() < drain_deadline and proc.poll() is None:
+        while probe.outstanding() and time.monotonic() < drain_deadline and alive():
             time.sleep(0.1)
-        lost = probe.outstanding()
-        probe.stop()
     finally:
-        rc = stop(proc, logf)
-    lat = sorted(probe.latencies)
-    if not lat:
-        raise RuntimeError(f"{subject.name}: no probe landed; its log ends:\n{log_tail(tag)}")
-    samples = f"latency-{subject.name}.txt"
-    with open(os.path.join(OUT, samples), "w", encoding="utf-8") as f:
-        f.writelines(f"{v:.3f}\n" for v in lat)
-
-    def pct(p):
-        return round(lat[min(len(lat) - 1, int(p / 100 * len(lat)))], 2)
-
-    metrics = {"latency_p50_ms": pct(50), "latency_p99_ms": pct(99), "latency_p999_ms": pct(99.9),
-               "latency_probes": len(lat), "latency_probes_lost": lost, "probe_reads": probe.reads}
-    log(f"{subject.name}: latency {metrics} (exit {rc})")
-    return metrics, samples
+        if producer.is_alive():
+            producer.kill()
+        probe.stop()
+    return sorted(probe.latencies), probe.outstanding(), probe.reads
 
 
 def versions():
@@ -240,26 +235,35 @@ def main():
     if RUN_INDEX % 2:
         subjects.reverse()
     topics = feed.Topics(ROOT, BROKERS)
-    sat_topic = f"bench_{RUN_ID}_sat"
     cluster, session = cassprobe.connect(CASSANDRA)
     result = {"bench": "stream-vs-spark", "baseline": "seed-spark", "subjects": {}, "engines": {},
               "commands": {}, "samples": {}, "errors": {}, "settings": dict(SETTINGS), "versions": versions()}
     try:
-        session.execute(f"CREATE KEYSPACE IF NOT EXISTS {KEYSPACE} WITH replication = "
-                        "{'class': 'SimpleStrategy', 'replication_factor': 1}", timeout=30)
-        n = SETTINGS["records"]
-        topics.create(sat_topic, PARTITIONS)
-        t0 = time.monotonic()
-        feeder = feed.Feeder(BROKERS)
-        sentinels = feeder.load(sat_topic, feed.records(1000 + RUN_INDEX, n))
-        feeder.close()
-        log(f"loaded {n} records into {sat_topic} in {time.monotonic() - t0:.1f} s")
+        # The tables exist before any subject starts (both would create them IF NOT EXISTS): schema
+        # changes are not part of what is timed, and a table created a moment ago can still answer
+        # "Unknown CF" to the probes, which would delay the first-row time.
         for s in subjects:
-            measure(result, s, "saturation", lambda s=s: saturation(s, session, sat_topic, sentinels, n))
+            for stmt in table_ddl(KEYSPACE, s.name.replace("-", "_"), 1):
+                session.execute(stmt, timeout=60)
+        for s in subjects:
+            cassprobe.prepare(session, f"SELECT id FROM {KEYSPACE}.{s.name.replace('-', '_')} LIMIT 1")
+        # Every subject gets its own topic with the same records, all loaded before anything is
+        # measured (a subject later adds its latency records to its own topic only).
+        n = SETTINGS["records"]
+        recs = feed.records(1000 + RUN_INDEX, n)
+        loaded = {}
+        feeder = feed.Feeder(BROKERS)
+        for s in subjects:
+            topic = f"bench_{RUN_ID}_{s.name.replace('-', '_')}"
+            topics.create(topic, PARTITIONS)
+            t0 = time.monotonic()
+            loaded[s.name] = (topic, feeder.load(topic, recs))
+            log(f"loaded {n} records into {topic} in {time.monotonic() - t0:.1f} s")
+        feeder.close()
         for i, s in enumerate(subjects):
-            if s.name in result["errors"]:
-                continue
-            measure(result, s, "latency", lambda s=s, i=i: latency(s, session, 2000 + 10 * RUN_INDEX + i))
+            topic, sentinels = loaded[s.name]
+            measure(result, s, lambda s=s, topic=topic, sentinels=sentinels, i=i:
+                    run_subject(s, session, topic, sentinels, n, 2000 + 10 * RUN_INDEX + i))
     finally:
         cleanup(topics, session, subjects)
         cluster.shutdown()
@@ -267,23 +271,18 @@ def main():
     return 1 if result["errors"] else 0
 
 
-def measure(result, subject, phase, fn):
-    """Runs one phase for one subject; a failure is recorded under "errors" and the run goes on."""
+def measure(result, subject, fn):
+    """Runs one subject; a failure is recorded under "errors" and the run goes on."""
     try:
-        out = fn()
+        metrics, engines, argv, samples = fn()
     except Exception as exc:
-        log(f"{subject.name}: {phase} failed: {exc}")
-        result["errors"][subject.name] = f"{phase}: {exc}"
+        log(f"{subject.name}: failed: {exc}")
+        result["errors"][subject.name] = str(exc)
         return
-    if phase == "saturation":
-        metrics, engines, argv = out
-        result["subjects"][subject.name] = metrics
-        result["engines"][subject.name] = engines
-        result["commands"][subject.name] = " ".join(argv).replace(ROOT + "/", "")
-    else:
-        metrics, samples = out
-        result["subjects"].setdefault(subject.name, {}).update(metrics)
-        result["samples"][subject.name] = samples
+    result["subjects"][subject.name] = metrics
+    result["engines"][subject.name] = engines
+    result["commands"][subject.name] = " ".join(argv).replace(ROOT + "/", "")
+    result["samples"][subject.name] = samples
 
 
 def cleanup(topics, session, subjects):
