@@ -25,11 +25,6 @@ import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."))
 
-# Cross-part comparisons the issue asks for: (label, part A, subject A, part B, subject B, metric).
-CROSS = [
-    ("stream vs raw inserts of bench/cql (our client)", "stream-vs-spark", "userpipe", "cql", "userpipe",
-     "rows_per_s"),
-]
 HIGHER_IS_BETTER = ("_per_s",)
 LATENCY_TITLES = {
     "stream-vs-spark": "stream-vs-spark: produce → row readable, fixed offered rate",
@@ -208,26 +203,6 @@ def part_section(part, calls):
     return lines, ratios
 
 
-def cross_ratios(calls):
-    rows = []
-    by = {(c["part"], c["run"]): c["result"] for c in calls if c["result"]}
-    for label, pa, sa, pb, sb, metric in CROSS:
-        per_run, ours, theirs = [], [], []
-        for (part, run), res in by.items():
-            if part != pa or (pb, run) not in by:
-                continue
-            a = res["subjects"].get(sa, {}).get(metric)
-            b = by[(pb, run)]["subjects"].get(sb, {}).get(metric)
-            if a is not None and b:
-                per_run.append(a / b)
-                ours.append(a)
-                theirs.append(b)
-        if per_run:
-            rows.append(f"| {label} | {metric} | {spread(ours)} | {spread(theirs)} | "
-                        f"{spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
-    return rows
-
-
 def plots(calls, out):
     import matplotlib
 
@@ -321,7 +296,6 @@ def markdown(calls, meta, pngs):
                 base = next(c["result"]["baseline"] for c in calls if c["part"] == p and c["result"])
                 headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(ours)} | {spread(theirs)} | "
                                 f"{spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
-    headline += cross_ratios(calls)
     if headline:
         headline = ["| comparison | metric | userpipe | peer | ratio userpipe / peer |",
                     "|---|---|---|---|---|"] + headline
