@@ -2,6 +2,7 @@
 #include "kafka/tail.h"
 
 #include "core/clock.h"
+#include "core/log.h"
 #include "kafka/config.h"
 
 #include <ctype.h>
@@ -232,6 +233,17 @@ static int resolve_start(rd_kafka_t *rk, const char *topic, const struct up_tail
     return 0;
 }
 
+/* Looking is secondary: a dashboard has many handles that all see the same broker outage,
+ * which the dashboard reports itself. Their connection errors are debug lines here; only
+ * critical ones (syslog 0-2) are warnings. */
+static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char *buf)
+{
+    (void)rk;
+    enum up_log_level l = level <= 2 ? UP_LOG_WARN : UP_LOG_DEBUG;
+    if (up_log_enabled(l))
+        up_log(l, "librdkafka %s: %s", fac, buf);
+}
+
 /* A consumer-type handle without group.id: both the tail and the inspector are one. */
 static rd_kafka_t *new_handle(const char *brokers, const struct up_str_list *props,
                               const char *const *defaults, char *err, size_t errlen)
@@ -239,6 +251,7 @@ static rd_kafka_t *new_handle(const char *brokers, const struct up_str_list *pro
     rd_kafka_conf_t *conf = up_kafka_conf_new(brokers, props, defaults, err, errlen);
     if (!conf)
         return NULL;
+    rd_kafka_conf_set_log_cb(conf, on_log);
     char why[512];
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, why, sizeof why);
     if (!rk) {
@@ -461,7 +474,7 @@ struct up_inspector {
 struct up_inspector *up_inspector_new(const char *brokers, const struct up_str_list *props,
                                       char *err, size_t errlen)
 {
-    static const char *const defaults[] = {"client.id", "userpipe-inspect", "log_level", "4", NULL};
+    static const char *const defaults[] = {"client.id", "userpipe-inspect", "log_level", "7", NULL};
     rd_kafka_t *rk = new_handle(brokers, props, defaults, err, errlen);
     if (!rk)
         return NULL;

@@ -18,7 +18,8 @@ const state = {
   heldOverflow: 0,
   received: 0,
   progress: null,
-  openKey: null,
+  lastId: null,      // the cursor after the last record received: where a retry resumes
+  retryTimer: null,
   history: { produce: [], consume: [], store: [], lag: [] },
 };
 
@@ -82,10 +83,10 @@ function setRows(tbody, rows) {
 
 /* ------------------------------------------------------------------ live tail */
 
-function tailURL() {
+function tailURL(resumeFrom) {
   const topic = $("topic").value || state.config.topic;
   const params = new URLSearchParams({ topic });
-  const from = startSpec();
+  const from = resumeFrom || startSpec();
   if (from) params.set("from", from);
   const q = $("filter").value.trim();
   if (q) params.set("q", q);
@@ -117,27 +118,35 @@ function setStatus(kind, text) {
   s.textContent = text;
 }
 
+/* A new tail from the form's settings: the view starts empty. */
 function connect() {
-  if (state.es) state.es.close();
+  clearTimeout(state.retryTimer);
+  state.lastId = null;
   state.rows = [];
   state.incoming = [];
   state.heldWhilePaused = [];
   state.heldOverflow = 0;
   state.received = 0;
   state.progress = null;
-  state.openKey = null;
   $("messages").tBodies[0].replaceChildren();
   $("messages-empty").hidden = false;
   $("messages-empty").textContent = "Waiting for records…";
   updateCounters();
   setStatus("connecting", "connecting…");
+  openStream();
+}
 
-  const es = new EventSource(tailURL());
+/* Opens the event stream; after a failure the browser gave up on (the server answered an
+ * error, say Kafka was down), the page tries again itself, resuming after the last record. */
+function openStream() {
+  if (state.es) state.es.close();
+  const es = new EventSource(tailURL(state.lastId));
   state.es = es;
   es.onopen = () => { if (state.es === es) setStatus(state.paused ? "paused" : "live", state.paused ? "paused" : "live"); };
   es.addEventListener("message", (ev) => {
     let rec;
     try { rec = JSON.parse(ev.data); } catch (e) { return; }
+    if (ev.lastEventId) state.lastId = ev.lastEventId;
     state.received++;
     if (state.paused) {
       state.heldWhilePaused.push(rec);
@@ -163,7 +172,9 @@ function connect() {
   es.onerror = () => {
     if (state.es !== es) return;
     if (es.readyState === EventSource.CLOSED) {
-      setStatus("error", "stream closed: check the topic and the server log");
+      setStatus("error", "the server refused the stream (is Kafka up? does the topic exist?): retrying in 5 s");
+      clearTimeout(state.retryTimer);
+      state.retryTimer = setTimeout(openStream, 5000);
     } else {
       setStatus("connecting", "reconnecting… (resumes where it stopped)");
     }
@@ -296,7 +307,7 @@ function togglePause() {
     queueRecords(held);
     setStatus("live", "live");
   } else {
-    setStatus("paused", "paused: the view stays still, new records are held");
+    setStatus("paused", "paused · new records held");
   }
   updatePauseButton();
   updateCounters();
@@ -422,7 +433,10 @@ async function refreshTopics() {
       sel.replaceChildren(...names.map((n) => { const o = el("option", "", n); o.value = n; return o; }));
       sel.value = current;
     }
-    const rows = t.topics.map((x) => {
+    /* The pipeline's own topics first, then the rest by name. */
+    const rank = (x) => (x.name === state.config.topic ? 0 : x.name === state.config.dlq ? 1 : 2);
+    const topics = t.topics.slice().sort((a, b) => rank(a) - rank(b) || (a.name < b.name ? -1 : 1));
+    const rows = topics.map((x) => {
       const tr = el("tr");
       const name = el("td", "mono", x.name);
       if (x.name === state.config.topic || x.name === state.config.dlq) name.style.fontWeight = "600";
