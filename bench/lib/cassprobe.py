@@ -38,7 +38,7 @@ def _table_missing(exc):
     return any(text in str(exc) for text in ("unconfigured table", "does not exist", "Keyspace", "Unknown CF"))
 
 
-def first_row(session, table, deadline, interval=0.05, alive=lambda: True):
+def first_row(session, table, deadline, interval=0.01, alive=lambda: True):
     """Monotonic time at which the table first held a row, or None at the deadline (or as soon as
     alive() says the subject has exited)."""
     while time.monotonic() < deadline and alive():
@@ -60,7 +60,7 @@ def count(session, table):
     return session.execute(stmt, timeout=120).one()[0]
 
 
-def wait_all(session, table, sentinels, expected, deadline, interval=0.1, alive=lambda: True):
+def wait_all(session, table, sentinels, expected, deadline, interval=0.02, alive=lambda: True):
     """Monotonic time at which all `expected` rows were stored, or None at the deadline.
 
     sentinels: ids of the last record of every partition. The time is when they were all seen, if

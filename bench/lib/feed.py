@@ -93,13 +93,15 @@ class Topics:
 
 
 class Feeder:
-    """kafka-python producer with the seed's settings (acks=1, no linger) and keyed JSON values."""
+    """kafka-python producer with the seed's settings (acks=1, no linger) and keyed JSON values;
+    unlike the seed it retries (the harness must not lose records)."""
 
     def __init__(self, brokers):
         from kafka import KafkaProducer
 
+        # retries: a topic created a moment ago can answer NotLeaderForPartition for a while.
         self.producer = KafkaProducer(bootstrap_servers=brokers.split(","), acks=1, linger_ms=0,
-                                      max_block_ms=10_000)
+                                      retries=10, retry_backoff_ms=200, max_block_ms=10_000)
 
     def send(self, topic, rec):
         value = json.dumps(rec, ensure_ascii=False, separators=(",", ":")).encode()

@@ -45,7 +45,7 @@ CASSANDRA = os.environ.get("BENCH_CASSANDRA", "127.0.0.1:9042")
 PARTITIONS = int(os.environ.get("BENCH_PARTITIONS", "2"))
 
 SETTINGS = {
-    "records": 20_000 if QUICK else 100_000,       # saturation backlog
+    "records": 40_000 if QUICK else 200_000,       # saturation backlog (userpipe needs ~1 s per 25k)
     "rate": 500 if QUICK else 1000,                 # latency: offered records/s
     "warmup_s": 10 if QUICK else 15,               # at the offered rate, before the first probe
     "measure_s": 15 if QUICK else 60,
