@@ -88,9 +88,18 @@ def last_json_line(text):
     return None
 
 
+CDF_POINTS = 2000
+
+
 def read_float_lines(path):
+    """The samples, sorted; more than CDF_POINTS are thinned to that many evenly spaced quantiles
+    (enough for the CDF plot; the tables use the parts' own percentiles over all samples)."""
     with open(path, encoding="utf-8") as f:
-        return [float(x) for x in f if x.strip()]
+        vals = sorted(float(x) for x in f if x.strip())
+    if len(vals) <= CDF_POINTS:
+        return vals
+    step = (len(vals) - 1) / (CDF_POINTS - 1)
+    return [vals[round(i * step)] for i in range(CDF_POINTS)]
 
 
 def collect(scratch):
