@@ -33,8 +33,8 @@ struct up_consumer {
  * enable.auto.offset.store.
  * Prefetch: librdkafka 2.0 stops fetching once its queue holds queued.max.messages.kbytes
  * (or queued.min.messages) and looks again only after up to a second, whatever the
- * application drains meanwhile (see up_consumer_kick_fetcher). 8 MiB with 1 MiB fetches
- * keeps the process near 30 MB RSS; raise it with -X for a faster cluster.
+ * application drains meanwhile (see up_consumer_kick_fetcher). 6 MiB with 1 MiB fetches
+ * keeps the process under 30 MB RSS; raise it with -X for a faster cluster.
  * session.timeout.ms is 10 s (librdkafka's default is 45 s): a member that was killed
  * holds its partitions until the broker gives up on it, and a restarted process waits
  * that long. With -X group.instance.id (static membership) a restart takes over at once. */
@@ -46,7 +46,7 @@ static const char *const consumer_defaults[] = { /* key, value pairs */
     "auto.offset.reset",          "earliest",
     "enable.partition.eof",       "false",
     "queued.min.messages",        "50000",
-    "queued.max.messages.kbytes", "8192",
+    "queued.max.messages.kbytes", "6144",
     "fetch.max.bytes",            "1048576",
     "max.partition.fetch.bytes",  "262144",
     "receive.message.max.bytes",  "2097152",
