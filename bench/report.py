@@ -157,6 +157,16 @@ def ratio_word(metric, r):
     return f"{times} more" if r >= 1 else f"{times} less"
 
 
+def readable_command(cmd):
+    """A command as a reader would type it: bench/run's private copy of the build shows as build/,
+    and paths are relative to the repository."""
+    build = os.environ.get("USERPIPE_BUILD")
+    if build and os.path.abspath(build) != os.path.join(ROOT, "build"):
+        cmd = cmd.replace(os.path.abspath(build) + "/", "build/").replace(
+            os.path.relpath(os.path.abspath(build), ROOT) + "/", "build/")
+    return cmd.replace(ROOT + "/", "")
+
+
 def part_section(part, calls):
     ok = [c for c in calls if c["result"]]
     lines = [f"## {part}", ""]
@@ -200,7 +210,7 @@ def part_section(part, calls):
                     lines.append(f"| {s} | {e} | {spread([v.get('cpu_s_per_100k') for v in vals])} | "
                                  f"{spread([v.get('rss_max_mb') for v in vals])} |")
     lines += ["", "Commands (run 1):", "", "```"]
-    lines += [f"# {s}\n{cmd}" for s, cmd in (first.get("commands") or {}).items()]
+    lines += [f"# {s}\n{readable_command(cmd)}" for s, cmd in (first.get("commands") or {}).items()]
     lines += ["```", ""]
     if first.get("versions"):
         lines += ["Versions: " + ", ".join(f"{k} {v}" for k, v in first["versions"].items()) + ".", ""]
