@@ -136,8 +136,8 @@ static struct up_batch *fetch_page(struct worker *w, const char *seed, long page
         b->page = page;
         b->asked = (size_t)want;
         up_batch_add_results(b, json_object_get(body, "results"), (size_t)want);
-        if (!w->arena)
-            json_decref(body);
+        if (!w->arena || up_json_arena_spilled(w->arena))
+            json_decref(body); /* frees what went to malloc; arena parts are no-ops */
     }
     up_json_arena_end();
     if (w->arena)

@@ -5,6 +5,7 @@
 
 #include <jansson.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ struct up_json_arena {
     char *base;
     size_t size, used;
     int slot;
+    bool spilled; /* something did not fit and went to malloc since the last reset */
 };
 
 /* Every live arena's range, so free() can tell arena memory from heap memory
@@ -34,6 +36,7 @@ static void *arena_malloc(size_t n)
             a->used += need;
             return p;
         }
+        a->spilled = true;
     }
     return malloc(n);
 }
@@ -105,6 +108,12 @@ void up_json_arena_end(void)
 void up_json_arena_reset(struct up_json_arena *a)
 {
     a->used = 0;
+    a->spilled = false;
+}
+
+bool up_json_arena_spilled(const struct up_json_arena *a)
+{
+    return a->spilled;
 }
 
 size_t up_json_arena_used(const struct up_json_arena *a)

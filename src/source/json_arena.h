@@ -12,6 +12,7 @@
 #ifndef UP_SOURCE_JSON_ARENA_H
 #define UP_SOURCE_JSON_ARENA_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct up_json_arena;
@@ -27,5 +28,8 @@ void up_json_arena_end(void);
 /* Forgets everything allocated in a (not active in any thread). */
 void up_json_arena_reset(struct up_json_arena *a);
 size_t up_json_arena_used(const struct up_json_arena *a);
+/* True when an allocation did not fit since the last reset and went to malloc: a tree
+ * made then must be json_decref'd before the reset, or its heap part leaks. */
+bool up_json_arena_spilled(const struct up_json_arena *a);
 
 #endif
