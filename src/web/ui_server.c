@@ -299,7 +299,7 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     vsnprintf(msg, sizeof msg, fmt, ap);
     msg[strcspn(msg, "\n")] = '\0';
     if (strstr(msg, "no longer available") || strstr(msg, "reset by peer") ||
-        strstr(msg, "Broken pipe"))
+        strstr(msg, "forcibly closed") || strstr(msg, "Broken pipe"))
         UP_DEBUG("http: %s", msg);
     else
         UP_WARN("http: %s", msg);
