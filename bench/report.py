@@ -302,6 +302,8 @@ def markdown(calls, meta, pngs):
               f"Linux {m['kernel']}. Kafka, Cassandra, the subjects and the bench all share it.",
               "- Versions: " + ", ".join(f"{k} {v}" for k, v in meta["versions"].items() if v) + ".",
               f"- Command: `{meta['command']}` ({meta['runs']} run(s) per part, {meta['seconds']} s in all).",
+              f"- Load average (1, 5, 15 min) before / after: {meta['loadavg_start']} / {meta['loadavg_end']}; "
+              "above ~1 something else was using the 2 cores and every figure is skewed.",
               "- How to read this: docs/bench.md. Each cell is the median over the runs with (min–max); a ratio "
               "is taken inside each run (same stack, same records) and then summarised the same way.", ""]
     parts = list(dict.fromkeys(c["part"] for c in calls))
@@ -334,7 +336,8 @@ def write_latest(out, meta, headline, pngs):
     lines = [f"<!-- mode: {'quick' if meta['quick'] else 'full'} -->",
              "# Latest benchmark", "",
              f"[{name}.md]({name}.md): {meta['date']}, {meta['machine']['cpu']}, {meta['machine']['cores']} cores, "
-             f"`{meta['command']}`" + (" (quick mode: a check, not a result)" if meta["quick"] else "") + ".",
+             f"`{meta['command']}`" + (" (quick mode: a check, not a result)" if meta["quick"] else "") +
+             f", load average before / after {meta['loadavg_start']} / {meta['loadavg_end']}.",
              "Method and how to read it: [docs/bench.md](../../docs/bench.md).", ""]
     lines += headline + [""] + [f"![{os.path.basename(p)}]({os.path.basename(p)})" for p in pngs]
     with open(readme, "w", encoding="utf-8") as f:
@@ -353,7 +356,9 @@ def main(argv):
     meta = {"date": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), "machine": machine(),
             "versions": versions(), "command": os.environ.get("BENCH_COMMAND", "bench/run"),
             "runs": int(os.environ.get("BENCH_RUNS", "1")), "seconds": os.environ.get("BENCH_SECONDS", "?"),
-            "quick": os.environ.get("BENCH_QUICK", "0") == "1"}
+            "quick": os.environ.get("BENCH_QUICK", "0") == "1",
+            "loadavg_start": os.environ.get("BENCH_LOADAVG_START", "?"),
+            "loadavg_end": " ".join(open("/proc/loadavg", encoding="ascii").read().split()[:3])}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     pngs = plots(calls, args.out)
     text, headline = markdown(calls, meta, pngs)
