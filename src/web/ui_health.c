@@ -174,12 +174,18 @@ static void reset_parts(struct up_ui_health *h, const struct up_topic_info *t)
         h->parts[i].partition = t->partitions[i].partition;
 }
 
+/* Records not yet committed; with no commit at all, every record retained waits. */
+static int64_t partition_lag(const struct part_state *p)
+{
+    return p->committed >= 0 ? p->high - p->committed : p->high - p->low;
+}
+
 static void publish_lag_metrics(struct up_ui_health *h, const struct part_state *p)
 {
     char part[16];
     snprintf(part, sizeof part, "%d", p->partition);
     const char *labels[] = {h->cfg.group, h->cfg.topic, part};
-    int64_t lag = p->committed >= 0 ? p->high - p->committed : p->high - p->low;
+    int64_t lag = partition_lag(p);
     up_series_set(up_metric_labels(h->m_lag, labels), (double)lag);
     up_series_set(up_metric_labels(h->m_lag_seconds, labels), p->lag_seconds);
 }
@@ -496,7 +502,7 @@ static void build_health(struct up_ui_health *h, int64_t now)
     up_buf_puts(&b, "},\"partitions\":[");
     for (size_t i = 0; i < h->nparts; i++) {
         const struct part_state *p = &h->parts[i];
-        int64_t lag = p->committed >= 0 ? p->high - p->committed : p->high - p->low;
+        int64_t lag = partition_lag(p);
         total += lag;
         messages += p->high - p->low;
         if (p->lag_seconds > max_seconds)
@@ -513,7 +519,6 @@ static void build_health(struct up_ui_health *h, int64_t now)
     up_buf_printf(&b, "],\"messages\":%lld,\"lag\":%lld,\"lag_seconds\":", (long long)messages,
                   (long long)total);
     json_num(&b, max_seconds);
-    up_ring_push(&h->hist_lag, now, (double)total);
     pthread_mutex_lock(&h->mu);
     up_buf_printf(&b, ",\"dlq_stats\":{\"messages\":%lld,", (long long)h->dlq_messages);
     json_dlq_counts_locked(h, &b);
@@ -582,6 +587,10 @@ static void tick(struct up_ui_health *h)
     up_ring_push(&h->hist_produce, now, h->rate_produce);
     up_ring_push(&h->hist_consume, now, h->rate_consume);
     up_ring_push(&h->hist_store, now, h->rate_store);
+    int64_t lag = 0;
+    for (size_t i = 0; i < h->nparts; i++)
+        lag += partition_lag(&h->parts[i]);
+    up_ring_push(&h->hist_lag, now, (double)lag);
     set_up_metric(h, "kafka", &h->kafka);
     set_up_metric(h, "stream", &h->stream);
     set_up_metric(h, "cassandra", &h->cassandra);
