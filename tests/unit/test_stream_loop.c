@@ -415,6 +415,35 @@ static void test_write_timestamp_is_the_record_timestamp(void **state)
     fake_free(&s);
 }
 
+static void test_failed_dlq_sends_are_retried(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 100);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-dlq-fail");
+    /* Every Produce request fails for a while; the DLQ producer gives up on a message after
+     * 1.5 s, so the loop has to send those records again: none may be skipped. */
+    up_str_list_push(&props, "message.timeout.ms=1500");
+    enum { ERRORS = 60 };
+    rd_kafka_resp_err_t errors[ERRORS];
+    for (int i = 0; i < ERRORS; i++)
+        errors[i] = RD_KAFKA_RESP_ERR_NOT_ENOUGH_REPLICAS;
+    rd_kafka_mock_push_request_errors_array(f->mock, 0 /* Produce */, ERRORS, errors);
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_true(t.dlq_retries > 0);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad);
+    assert_int_equal(t.stored, (uint64_t)f->good);
+    assert_committed_to_end(f, "g-dlq-fail");
+    int mismatches = 0;
+    assert_true(count_dlq(f, &mismatches) >= f->bad); /* at least once each */
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -423,6 +452,7 @@ int main(void)
                                         teardown),
         cmocka_unit_test_setup_teardown(test_write_timestamp_is_the_record_timestamp, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_failed_dlq_sends_are_retried, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
