@@ -2,6 +2,7 @@
  *
  *   it_ui_kafka create  BROKERS TOPIC PARTITIONS
  *   it_ui_kafka delete  BROKERS TOPIC [TOPIC..]
+ *   it_ui_kafka delete-groups BROKERS GROUP [GROUP..]   (groups with no members)
  *   it_ui_kafka produce BROKERS TOPIC COUNT [RATE]   user-shaped JSON records, key = id;
  *                                                    RATE records/s (0 = as fast as possible)
  *   it_ui_kafka xss     BROKERS TOPIC                one record named <script>alert(1)</script>
@@ -203,6 +204,29 @@ static int commit(const char *brokers, const char *group, const char *topic, int
     return e ? fail("commit", rd_kafka_err2str(e)) : 0;
 }
 
+static int delete_groups(const char *brokers, char **groups, int n)
+{
+    rd_kafka_t *rk = handle(RD_KAFKA_PRODUCER, brokers, NULL);
+    if (!rk)
+        return 1;
+    rd_kafka_DeleteGroup_t **dg = calloc((size_t)n, sizeof *dg);
+    for (int i = 0; i < n; i++)
+        dg[i] = rd_kafka_DeleteGroup_new(groups[i]);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_DeleteGroups(rk, dg, (size_t)n, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 20000);
+    int rc = ev && !rd_kafka_event_error(ev)
+                 ? 0
+                 : fail("delete groups", ev ? rd_kafka_event_error_string(ev) : "no answer");
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_DeleteGroup_destroy_array(dg, (size_t)n);
+    free(dg);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
@@ -214,6 +238,8 @@ int main(int argc, char **argv)
         return create_topic(brokers, argv[3], atoi(argv[4]));
     if (strcmp(cmd, "delete") == 0)
         return delete_topics(brokers, argv + 3, argc - 3);
+    if (strcmp(cmd, "delete-groups") == 0)
+        return delete_groups(brokers, argv + 3, argc - 3);
     if (strcmp(cmd, "produce") == 0 && (argc == 5 || argc == 6))
         return produce(brokers, argv[3], atol(argv[4]), argc == 6 ? atof(argv[5]) : 0, NULL, false);
     if (strcmp(cmd, "xss") == 0 && argc == 4)

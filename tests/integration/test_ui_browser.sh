@@ -25,6 +25,7 @@ fi
 id="uibrowser_$$_$RANDOM"
 T="$id"
 G="$id-group"
+UI_GROUPS+=("$G")
 ui_topic "$T" 3
 ui_topic "$T.dlq" 1
 "$KAFKA" dlq "$BROKERS" "$T.dlq" bad_uuid 2 || fail "produce dlq"

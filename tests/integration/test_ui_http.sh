@@ -26,6 +26,7 @@ ui_topic "$T.dlq" 1
 "$KAFKA" dlq "$BROKERS" "$T.dlq" bad_uuid 3 || fail "produce dlq"
 "$KAFKA" dlq "$BROKERS" "$T.dlq" malformed_json 2 || fail "produce dlq"
 "$KAFKA" commit "$BROKERS" "$id-group" "$T" 0 4 || fail "commit"
+UI_GROUPS+=("$id-group")
 
 ui_start main --topic "$T" --dlq "$T.dlq" --group "$id-group"
 U="$UI_URL"

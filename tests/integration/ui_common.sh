@@ -5,6 +5,7 @@
 BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
 KAFKA="$USERPIPE_BUILD/it_ui_kafka"
 UI_TOPICS=()
+UI_GROUPS=()
 UI_PIDS=()
 UI_TMP="$(mktemp -d)"
 
@@ -12,6 +13,7 @@ ui_cleanup() {
   local pid
   for pid in "${UI_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${UI_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if ((${#UI_GROUPS[@]})); then "$KAFKA" delete-groups "$BROKERS" "${UI_GROUPS[@]}" >/dev/null 2>&1 || true; fi
   if ((${#UI_TOPICS[@]})); then "$KAFKA" delete "$BROKERS" "${UI_TOPICS[@]}" >/dev/null 2>&1 || true; fi
   rm -rf "$UI_TMP"
 }
