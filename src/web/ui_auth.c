@@ -12,7 +12,7 @@
 
 #define MAX_LINE 1024
 
-static void wipe_free(char *s)
+void up_ui_secret_free(char *s)
 {
     if (!s)
         return;
@@ -26,7 +26,7 @@ void up_ui_auth_free(struct up_ui_auth *a)
 {
     for (size_t i = 0; i < a->n; i++) {
         free(a->user[i]);
-        wipe_free(a->password[i]);
+        up_ui_secret_free(a->password[i]);
     }
     a->n = 0;
 }

@@ -20,5 +20,7 @@ struct up_ui_auth {
 int up_ui_auth_load(const char *path, struct up_ui_auth *out, char *err, size_t errlen);
 bool up_ui_auth_check(const struct up_ui_auth *a, const char *user, const char *password);
 void up_ui_auth_free(struct up_ui_auth *a);
+/* Overwrites a secret string with zeros, then frees it (NULL is fine). */
+void up_ui_secret_free(char *s);
 
 #endif

@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "cql/cql.h"
+#include "web/ui_auth.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -21,16 +22,6 @@ struct ui_cassandra {
     unsigned probes;
     int64_t estimate;
 };
-
-static void wipe_free(char *s)
-{
-    if (!s)
-        return;
-    volatile char *p = s;
-    while (*p)
-        *p++ = '\0';
-    free(s);
-}
 
 static char *read_password(const char *path, char *err, size_t errlen)
 {
@@ -88,7 +79,7 @@ void ui_cassandra_free(struct ui_cassandra *c)
     cql_session_free(c->session);
     free(c->contact_points);
     free(c->user);
-    wipe_free(c->password);
+    up_ui_secret_free(c->password);
     free(c->keyspace);
     free(c->table);
     free(c);
