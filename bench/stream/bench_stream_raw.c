@@ -81,8 +81,15 @@ static void fill_template(struct up_row *row)
         "(272) 790-0888",
         "https://randomuser.me/api/portraits/med/women/1.jpg",
         "FR"};
+    struct up_buf storage = UP_BUF_INIT; /* as stream/validate builds rows: one block */
+    size_t offset[UP_RECORD_NFIELDS];
+    for (int f = 0; f < UP_RECORD_NFIELDS; f++) {
+        offset[f] = storage.len;
+        up_buf_append(&storage, text[f], strlen(text[f]) + 1);
+    }
+    row->storage = up_buf_steal(&storage);
     for (int f = 0; f < UP_RECORD_NFIELDS; f++)
-        row->rec.fields[f] = up_xstrdup(text[f]);
+        row->rec.fields[f] = row->storage + offset[f];
     memset(row->id, 0x5a, sizeof row->id);
     row->id[6] = 0x40;
     row->dob_ms = 476251506789LL;

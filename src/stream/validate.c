@@ -3,10 +3,11 @@
 
 #include "core/clock.h"
 #include "core/utf8.h"
+#include "stream/record_json.h"
 
-#include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const struct {
@@ -84,9 +85,9 @@ bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16])
     return true;
 }
 
-/* Checks size, encoding and JSON shape; returns the parsed object in *root. */
-static enum up_reject decode_object(const char *value, size_t len, size_t max_bytes, json_t **root,
-                                    char *detail, size_t dl)
+/* Size and encoding, before anything is parsed. */
+static enum up_reject check_bytes(const char *value, size_t len, size_t max_bytes, char *detail,
+                                  size_t dl)
 {
     if (!value || len == 0)
         return reject(UP_REJECT_EMPTY, detail, dl, "message value is null or empty");
@@ -103,41 +104,37 @@ static enum up_reject decode_object(const char *value, size_t len, size_t max_by
         }
         return reject(UP_REJECT_INVALID_UTF8, detail, dl, "invalid UTF-8 at byte %zu", at);
     }
-    json_error_t jerr;
-    json_t *j = json_loadb(value, len, JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-    if (!j)
-        return reject(UP_REJECT_MALFORMED_JSON, detail, dl, "line %d column %d: %s", jerr.line,
-                      jerr.column, jerr.text);
-    if (!json_is_object(j)) {
-        json_decref(j);
-        return reject(UP_REJECT_NOT_OBJECT, detail, dl, "top-level JSON value is not an object");
-    }
-    *root = j;
     return UP_REJECT_NONE;
 }
 
-/* Every field present and a string; fills text[] with borrowed pointers into root. */
-static enum up_reject check_fields(json_t *root, json_t *text[UP_RECORD_NFIELDS], char *detail,
-                                   size_t dl)
+/* The JSON shape: one object, every field present and a string. */
+static enum up_reject check_json(const char *value, size_t len, struct up_rj_field *fields,
+                                 struct up_buf *text, char *detail, size_t dl)
 {
+    char why[UP_REJECT_DETAIL_LEN];
+    switch (up_rj_parse(value, len, up_record_field_names, UP_RECORD_NFIELDS, fields, text, why,
+                        sizeof why)) {
+    case UP_RJ_MALFORMED:
+        return reject(UP_REJECT_MALFORMED_JSON, detail, dl, "%s", why);
+    case UP_RJ_NOT_OBJECT:
+        return reject(UP_REJECT_NOT_OBJECT, detail, dl, "top-level JSON value is not an object");
+    case UP_RJ_OK:
+        break;
+    }
     for (int i = 0; i < UP_RECORD_NFIELDS; i++) {
-        json_t *v = json_object_get(root, up_record_field_names[i]);
-        if (!v)
+        if (fields[i].state == UP_RJ_ABSENT)
             return reject(UP_REJECT_MISSING_FIELD, detail, dl, "field '%s' is missing",
                           up_record_field_names[i]);
-        if (!json_is_string(v))
+        if (fields[i].state == UP_RJ_OTHER)
             return reject(UP_REJECT_WRONG_TYPE, detail, dl, "field '%s' is not a string",
                           up_record_field_names[i]);
-        text[i] = v;
     }
     return UP_REJECT_NONE;
 }
 
-static enum up_reject check_id(json_t *id, const char *key, size_t key_len, uint8_t out[16],
-                               char *detail, size_t dl)
+static enum up_reject check_id(const char *s, size_t len, const char *key, size_t key_len,
+                               uint8_t out[16], char *detail, size_t dl)
 {
-    const char *s = json_string_value(id);
-    size_t len = json_string_length(id);
     if (!up_uuid_parse_canonical(s, len, out))
         return reject(UP_REJECT_BAD_UUID, detail, dl, "id '%.*s' is not a canonical lowercase UUID",
                       excerpt_len(len), s);
@@ -149,11 +146,9 @@ static enum up_reject check_id(json_t *id, const char *key, size_t key_len, uint
     return UP_REJECT_NONE;
 }
 
-static enum up_reject check_date(json_t *v, enum up_record_field f, int64_t *ms, char *detail,
-                                 size_t dl)
+static enum up_reject check_date(const char *s, size_t len, enum up_record_field f, int64_t *ms,
+                                 char *detail, size_t dl)
 {
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
     if (!up_iso8601_parse(s, len, ms))
         return reject(UP_REJECT_BAD_DATE, detail, dl, "%s '%.*s' is not an ISO 8601 date-time",
                       up_record_field_names[f], excerpt_len(len), s);
@@ -164,33 +159,39 @@ enum up_reject up_validate_record(const void *key, size_t key_len, const void *v
                                   size_t value_len, size_t max_bytes, struct up_row *out,
                                   char *detail, size_t detail_len)
 {
-    json_t *root = NULL;
-    json_t *text[UP_RECORD_NFIELDS];
+    struct up_rj_field f[UP_RECORD_NFIELDS];
+    struct up_buf text = UP_BUF_INIT; /* every field, NUL-terminated, back to back */
     struct up_row row;
-    enum up_reject r = decode_object(value, value_len, max_bytes, &root, detail, detail_len);
+    memset(&row, 0, sizeof row);
+    enum up_reject r = check_bytes(value, value_len, max_bytes, detail, detail_len);
     if (r == UP_REJECT_NONE)
-        r = check_fields(root, text, detail, detail_len);
-    if (r == UP_REJECT_NONE)
-        r = check_id(text[UP_FIELD_id], key, key_len, row.id, detail, detail_len);
-    if (r == UP_REJECT_NONE)
-        r = check_date(text[UP_FIELD_dob], UP_FIELD_dob, &row.dob_ms, detail, detail_len);
-    if (r == UP_REJECT_NONE)
-        r = check_date(text[UP_FIELD_registered_date], UP_FIELD_registered_date, &row.registered_ms,
-                       detail, detail_len);
+        r = check_json(value, value_len, f, &text, detail, detail_len);
     if (r == UP_REJECT_NONE) {
-        /* jansson refuses NUL inside strings by default, so strndup keeps every byte. */
         for (int i = 0; i < UP_RECORD_NFIELDS; i++)
-            row.rec.fields[i] =
-                up_xstrndup(json_string_value(text[i]), json_string_length(text[i]));
-        *out = row;
-        if (detail && detail_len)
-            detail[0] = '\0';
+            row.rec.fields[i] = text.data + f[i].offset;
+        const char *const *v = (const char *const *)row.rec.fields;
+        r = check_id(v[UP_FIELD_id], f[UP_FIELD_id].length, key, key_len, row.id, detail,
+                     detail_len);
+        if (r == UP_REJECT_NONE)
+            r = check_date(v[UP_FIELD_dob], f[UP_FIELD_dob].length, UP_FIELD_dob, &row.dob_ms,
+                           detail, detail_len);
+        if (r == UP_REJECT_NONE)
+            r = check_date(v[UP_FIELD_registered_date], f[UP_FIELD_registered_date].length,
+                           UP_FIELD_registered_date, &row.registered_ms, detail, detail_len);
     }
-    json_decref(root);
-    return r;
+    if (r != UP_REJECT_NONE) {
+        up_buf_free(&text);
+        return r;
+    }
+    row.storage = text.data; /* the fields point into it; up_row_free frees it once */
+    *out = row;
+    if (detail && detail_len)
+        detail[0] = '\0';
+    return UP_REJECT_NONE;
 }
 
 void up_row_free(struct up_row *row)
 {
-    up_record_free(&row->rec);
+    free(row->storage);
+    memset(row, 0, sizeof *row);
 }

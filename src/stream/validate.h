@@ -3,10 +3,10 @@
  * its input: no I/O, no globals, so it is unit-tested and fuzzed on byte buffers.
  *
  * Rules (DESIGN.md "The record on the topic"): the value is at most max_bytes, valid
- * UTF-8, one JSON object without duplicate keys; every field of source/record.h is
- * present and a string; id is a canonical lowercase UUID equal to the Kafka key; dob
- * and registered_date are ISO 8601 date-times. Unknown extra fields are ignored so a
- * newer producer that adds a field does not send every record to the DLQ. */
+ * UTF-8, one JSON object (stream/record_json.h) in which no field appears twice; every field of
+ * source/record.h is present and a string; id is a canonical lowercase UUID equal to the Kafka key;
+ * dob and registered_date are ISO 8601 date-times. Unknown extra fields are ignored so a newer
+ * producer that adds a field does not send every record to the DLQ. */
 #ifndef UP_STREAM_VALIDATE_H
 #define UP_STREAM_VALIDATE_H
 
@@ -44,7 +44,9 @@ const char *up_reject_description(enum up_reject r);
 
 /* A record that passed validation: the text fields plus the decoded typed values. */
 struct up_row {
-    struct up_record rec; /* owned strings, wire order */
+    struct up_record rec; /* the text fields, wire order; they point into storage */
+    char *storage;        /* one block for every field: free with up_row_free, not
+                             up_record_free */
     uint8_t id[16];       /* the uuid, big-endian bytes as CQL sends them */
     int64_t dob_ms;       /* ms since the epoch, UTC */
     int64_t registered_ms;

@@ -87,13 +87,19 @@ static void test_good_record(void **state)
     assert_int_equal(row.registered_ms, 1433664550111LL);
     up_row_free(&row);
 
-    /* Extra fields are ignored; escapes decode. */
+    /* Extra fields are ignored; escapes decode (a surrogate pair to one 4-byte sequence). */
     char *extra = record_with("nat", "\"F\\u0052\",\"future_field\":[1,2]");
     assert_int_equal(up_validate_record(ID, 36, extra, strlen(extra), 4096, &row, NULL, 0),
                      UP_REJECT_NONE);
     assert_string_equal(row.rec.fields[UP_FIELD_nat], "FR");
     up_row_free(&row);
     free(extra);
+    char *emoji = record_with("last_name", "\"\\ud83d\\ude00 \\\"q\\\" \\/\\t\"");
+    assert_int_equal(up_validate_record(ID, 36, emoji, strlen(emoji), 4096, &row, NULL, 0),
+                     UP_REJECT_NONE);
+    assert_string_equal(row.rec.fields[UP_FIELD_last_name], "\xF0\x9F\x98\x80 \"q\" /\t");
+    up_row_free(&row);
+    free(emoji);
     free(v);
 }
 
@@ -125,11 +131,45 @@ static void test_malformed(void **state)
 {
     (void)state;
     char detail[UP_REJECT_DETAIL_LEN];
-    const char *bad[] = {"{",        "{\"id\":}",        "not json", "{\"id\":\"x\"} trailing",
-                         "{'id':1}", "{\"a\":1,\"a\":2}"};
+    const char *bad[] = {"{",
+                         "{\"id\":}",
+                         "not json",
+                         "{\"id\":\"x\"} trailing",
+                         "{'id':1}",
+                         "{\"a\":1,}",
+                         "[1,]",
+                         "   ",
+                         "{\"a\":01}",
+                         "{\"a\":-}",
+                         "{\"a\":1.}",
+                         "{\"a\":1e}",
+                         "{\"a\":tru}",
+                         "{\"a\":\"x\\q\"}",
+                         "{\"a\":\"\x01\"}",
+                         "{\"a\":\"\\udc00\"}",
+                         "{\"a\":\"\\ud800x\"}",
+                         "{\"a\" 1}",
+                         "{\"a\":1 \"b\":2}",
+                         "\"unterminated",
+                         "{\"id\":\"x\",\"id\":\"y\"}"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++)
         assert_int_equal(check(ID, bad[i], strlen(bad[i]), detail), UP_REJECT_MALFORMED_JSON);
     assert_non_null(strstr(detail, "duplicate"));
+    /* Deeply nested values in an unknown member: fine up to 128 levels, refused beyond. */
+    char deep[600];
+    for (int depth = 100; depth <= 200; depth += 100) {
+        int n = snprintf(deep, sizeof deep, "{\"x\":");
+        for (int i = 0; i < depth; i++)
+            deep[n++] = '[';
+        for (int i = 0; i < depth; i++)
+            deep[n++] = ']';
+        deep[n++] = '}';
+        assert_int_equal(check(ID, deep, (size_t)n, detail),
+                         depth == 100 ? UP_REJECT_MISSING_FIELD : UP_REJECT_MALFORMED_JSON);
+    }
+    /* Duplicates among members nobody reads do not matter; any JSON may sit in them. */
+    const char *fine = "{\"a\":1,\"a\":[true,false,null,-0.5e+3,{\"b\":\"\\ud83d\\ude00\"}]}";
+    assert_int_equal(check(ID, fine, strlen(fine), detail), UP_REJECT_MISSING_FIELD);
     /* An escaped NUL or a lone surrogate is not a usable string. */
     assert_int_equal(check_field("email", "\"a\\u0000b\"", detail), UP_REJECT_MALFORMED_JSON);
     assert_int_equal(check_field("email", "\"\\ud800\"", detail), UP_REJECT_MALFORMED_JSON);
