@@ -51,8 +51,8 @@ struct up_stream_totals {
     uint64_t write_retries; /* failed writes sent again */
     uint64_t dlq_retries;   /* failed DLQ sends sent again */
     uint64_t abandoned;     /* unfinished at revoke or exit: re-read by the next owner */
-    double seconds;        /* the whole run, start to exit */
-    double active_seconds; /* first record taken to last record finished: the rate's base */
+    double seconds;         /* the whole run, start to exit */
+    double active_seconds;  /* first record taken to last record finished: the rate's base */
 };
 
 enum up_stream_result {
