@@ -99,7 +99,8 @@ struct loop {
     uint64_t stored_at_last_progress;
     int64_t lag_total;
     int64_t last_kick_ms;
-    size_t kick_next; /* round-robin start among partitions */
+    unsigned fruitless_kicks; /* kicks since Kafka last handed out a message */
+    size_t kick_next;         /* round-robin start among partitions */
     bool warned_no_timestamp;
     bool ever_assigned; /* the idle clock starts with the first assignment */
     struct metrics m;
@@ -578,16 +579,28 @@ static int32_t starved_partition(struct loop *L)
 
 /* Kafka had nothing ready although the window has room and a partition has more: the
  * fetcher is sitting out librdkafka 2.0's up-to-a-second pause (see up_consumer_kick_fetcher).
- * Wake it, at most every KICK_PERIOD_MS; the kick runs on the consumer's helper thread. */
-static void kick_if_starved(struct loop *L, int64_t now)
+ * Wake it, at most every KICK_PERIOD_MS; the kick runs on the consumer's helper thread. Kicks
+ * that bring nothing (a high watermark that stays above the last record, e.g. after a
+ * transaction marker) double the period, up to a second, so an idle consumer does not send a
+ * request every few milliseconds. */
+static void kick_if_starved(struct loop *L, int64_t now, int taken)
 {
-    if (now - L->last_kick_ms < KICK_PERIOD_MS || L->window.paused ||
-        !up_window_has_room(&L->window))
+    if (taken > 0) {
+        L->fruitless_kicks = 0;
+        return;
+    }
+    unsigned shift = L->fruitless_kicks < 8 ? L->fruitless_kicks : 8;
+    int64_t period = (int64_t)KICK_PERIOD_MS << shift;
+    if (period > 1000)
+        period = 1000;
+    if (now - L->last_kick_ms < period || L->window.paused || !up_window_has_room(&L->window))
         return;
     L->last_kick_ms = now;
     int32_t p = starved_partition(L);
-    if (p >= 0)
+    if (p >= 0) {
         up_consumer_kick_fetcher(L->consumer, L->cfg->topic, p);
+        L->fruitless_kicks++;
+    }
 }
 
 /* ---------------------------------------------------------------------------- offsets */
@@ -870,8 +883,8 @@ static enum up_stream_result run_loop(struct loop *L, char *err, size_t errlen)
         if (up_consumer_failed(L->consumer, err, errlen))
             return UP_STREAM_FAILED;
         uint64_t before = activity(L);
-        if (!L->stopping && consume(L) == 0)
-            kick_if_starved(L, now);
+        if (!L->stopping)
+            kick_if_starved(L, now, consume(L));
         service(L);
         apply_window(L, now);
         periodic(L, now);
