@@ -110,8 +110,7 @@ void up_buf_json_escape(struct up_buf *b, const char *s, size_t len)
         unsigned char c = p[i];
         if (c >= 0x20 && c != '"' && c != '\\' && c < 0x80) {
             size_t run = i;
-            while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' &&
-                   p[run] != '\\')
+            while (run < len && p[run] >= 0x20 && p[run] < 0x80 && p[run] != '"' && p[run] != '\\')
                 run++;
             up_buf_append(b, p + i, run - i);
             i = run;

@@ -14,7 +14,10 @@ struct up_buf {
     size_t cap;
 };
 
-#define UP_BUF_INIT {NULL, 0, 0}
+#define UP_BUF_INIT                                                                                \
+    {                                                                                              \
+        NULL, 0, 0                                                                                 \
+    }
 
 void up_buf_reserve(struct up_buf *b, size_t extra);
 void up_buf_append(struct up_buf *b, const void *data, size_t len);

@@ -83,8 +83,8 @@ void up_iso8601_format(int64_t epoch_ms, char out[UP_ISO8601_LEN])
     unsigned m, d;
     civil_from_days(days, &y, &m, &d);
     if (y < 0 || y > 9999) {
-        snprintf(out, UP_ISO8601_LEN, "%s", y < 0 ? "0000-01-01T00:00:00.000Z"
-                                                  : "9999-12-31T23:59:59.999Z");
+        snprintf(out, UP_ISO8601_LEN, "%s",
+                 y < 0 ? "0000-01-01T00:00:00.000Z" : "9999-12-31T23:59:59.999Z");
         return;
     }
     int ms = (int)(rem % 1000);

@@ -70,8 +70,8 @@ bool up_parse_size(const char *s, int64_t *bytes)
     static const struct {
         const char *unit;
         double mult;
-    } units[] = {{"", 1},           {"b", 1},           {"k", 1024},       {"kb", 1024},
-                 {"kib", 1024},     {"m", 1048576},     {"mb", 1048576},   {"mib", 1048576},
+    } units[] = {{"", 1},           {"b", 1},           {"k", 1024},        {"kb", 1024},
+                 {"kib", 1024},     {"m", 1048576},     {"mb", 1048576},    {"mib", 1048576},
                  {"g", 1073741824}, {"gb", 1073741824}, {"gib", 1073741824}};
     double v;
     const char *unit;
@@ -151,8 +151,7 @@ static bool set_value(const struct up_command_spec *spec, const struct up_flag *
     switch (f->type) {
     case UP_FLAG_STRING:
         if (f->choices && !choice_ok(f->choices, value)) {
-            usage_error(spec, "%s --%s: '%s' is not one of %s", origin, f->name, value,
-                        f->choices);
+            usage_error(spec, "%s --%s: '%s' is not one of %s", origin, f->name, value, f->choices);
             return false;
         }
         free(*FIELD(opts, f, char *));

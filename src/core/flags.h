@@ -73,26 +73,50 @@ struct up_common_opts {
     struct up_str_list kafka_props;
 };
 
-#define UP_FLAG_ENTRY(type_, name_, short_, kind_, vname_, def_, help_, field_)                     \
-    {name_, short_, kind_, vname_, def_, help_, offsetof(type_, field_), NULL, 0, 0}
+#define UP_FLAG_ENTRY(type_, name_, short_, kind_, vname_, def_, help_, field_)                    \
+    {                                                                                              \
+        name_, short_, kind_, vname_, def_, help_, offsetof(type_, field_), NULL, 0, 0             \
+    }
 
 #define UP_FLAGS_LOG(type_)                                                                        \
-    {"log-format", 0, UP_FLAG_STRING, "FMT", "text", "log line format on stderr",               \
-     offsetof(type_, common.log_format), "text|json", 0, 0},                                      \
-        {"log-level", 0, UP_FLAG_STRING, "LEVEL", "info", "least severe level logged",          \
-         offsetof(type_, common.log_level), "debug|info|warn|error", 0, 0}
+    {"log-format",                                                                                 \
+     0,                                                                                            \
+     UP_FLAG_STRING,                                                                               \
+     "FMT",                                                                                        \
+     "text",                                                                                       \
+     "log line format on stderr",                                                                  \
+     offsetof(type_, common.log_format),                                                           \
+     "text|json",                                                                                  \
+     0,                                                                                            \
+     0},                                                                                           \
+    {                                                                                              \
+        "log-level", 0, UP_FLAG_STRING, "LEVEL", "info", "least severe level logged",              \
+            offsetof(type_, common.log_level), "debug|info|warn|error", 0, 0                       \
+    }
 
 #define UP_FLAGS_METRICS(type_)                                                                    \
-    {"metrics", 0, UP_FLAG_STRING, "HOST:PORT", NULL,                                              \
-     "serve Prometheus metrics at http://HOST:PORT/metrics", offsetof(type_, common.metrics),   \
-     NULL, 0, 0}
+    {                                                                                              \
+        "metrics", 0, UP_FLAG_STRING, "HOST:PORT", NULL,                                           \
+            "serve Prometheus metrics at http://HOST:PORT/metrics",                                \
+            offsetof(type_, common.metrics), NULL, 0, 0                                            \
+    }
 
 #define UP_FLAGS_KAFKA(type_)                                                                      \
-    {"brokers", 'b', UP_FLAG_STRING, "HOST:PORT[,..]", "127.0.0.1:9092",                          \
-     "Kafka bootstrap servers", offsetof(type_, common.brokers), NULL, 0, 0},                    \
-        {"kafka-property", 'X', UP_FLAG_LIST, "KEY=VALUE", NULL,                                   \
-         "any librdkafka property (SASL, SSL, tuning); repeatable",                               \
-         offsetof(type_, common.kafka_props), NULL, 0, 0}
+    {"brokers",                                                                                    \
+     'b',                                                                                          \
+     UP_FLAG_STRING,                                                                               \
+     "HOST:PORT[,..]",                                                                             \
+     "127.0.0.1:9092",                                                                             \
+     "Kafka bootstrap servers",                                                                    \
+     offsetof(type_, common.brokers),                                                              \
+     NULL,                                                                                         \
+     0,                                                                                            \
+     0},                                                                                           \
+    {                                                                                              \
+        "kafka-property", 'X', UP_FLAG_LIST, "KEY=VALUE", NULL,                                    \
+            "any librdkafka property (SASL, SSL, tuning); repeatable",                             \
+            offsetof(type_, common.kafka_props), NULL, 0, 0                                        \
+    }
 
 #define UP_NFLAGS(table) (sizeof(table) / sizeof((table)[0]))
 

@@ -38,8 +38,8 @@ struct up_series *up_metric_labels(struct up_metric *m, const char *const *value
 /* The single series of a family without labels. */
 struct up_series *up_metric_series(struct up_metric *m);
 
-void up_series_add(struct up_series *s, double v); /* counters and gauges */
-void up_series_set(struct up_series *s, double v); /* gauges */
+void up_series_add(struct up_series *s, double v);     /* counters and gauges */
+void up_series_set(struct up_series *s, double v);     /* gauges */
 void up_series_observe(struct up_series *s, double v); /* histograms */
 double up_series_value(const struct up_series *s);
 unsigned long long up_series_count(const struct up_series *s); /* histograms */

@@ -15,8 +15,9 @@
 
 #define UP_NAT_LIST(X)                                                                             \
     X(AU)                                                                                          \
-    X(BR) X(CA) X(CH) X(DE) X(DK) X(ES) X(FI) X(FR) X(GB) X(IE) X(IN) X(IR) X(MX) X(NL) X(NO)      \
-        X(NZ) X(RS) X(TR) X(UA) X(US)
+    X(BR)                                                                                          \
+    X(CA) X(CH) X(DE) X(DK) X(ES) X(FI) X(FR) X(GB) X(IE) X(IN) X(IR) X(MX) X(NL) X(NO) X(NZ)      \
+        X(RS) X(TR) X(UA) X(US)
 
 enum up_nat {
 #define UP_NAT_ENUM(code) UP_NAT_##code,

@@ -28,8 +28,7 @@ static const struct up_flag demo_flags[] = {
     UP_FLAG_ENTRY(struct demo_opts, "ratio", 0, UP_FLAG_DOUBLE, "R", "0.5", "share", ratio),
     UP_FLAG_ENTRY(struct demo_opts, "duration", 0, UP_FLAG_DURATION, "D", "60s", "how long",
                   duration_ms),
-    UP_FLAG_ENTRY(struct demo_opts, "max-bytes", 0, UP_FLAG_SIZE, "SIZE", "1MiB", "cap",
-                  max_bytes),
+    UP_FLAG_ENTRY(struct demo_opts, "max-bytes", 0, UP_FLAG_SIZE, "SIZE", "1MiB", "cap", max_bytes),
     UP_FLAG_ENTRY(struct demo_opts, "verbose", 'v', UP_FLAG_BOOL, NULL, NULL, "talk", verbose),
     UP_FLAGS_LOG(struct demo_opts),
     UP_FLAGS_KAFKA(struct demo_opts),
@@ -75,8 +74,8 @@ static void test_env_then_argv(void **state)
     char **args;
     int n;
     assert_int_equal(parse(&o, 7, argv, &args, &n), UP_FLAGS_OK);
-    assert_int_equal(o.count, 30);          /* argv beats env */
-    assert_int_equal(o.max_bytes, 65536);   /* env beats default */
+    assert_int_equal(o.count, 30);                 /* argv beats env */
+    assert_int_equal(o.max_bytes, 65536);          /* env beats default */
     assert_int_equal(o.common.kafka_props.len, 1); /* argv list replaces env list */
     assert_string_equal(o.common.kafka_props.items[0], "c=3");
     assert_true(o.verbose);
@@ -170,8 +169,10 @@ static void test_duration_and_size(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_defaults),         cmocka_unit_test(test_env_then_argv),
-        cmocka_unit_test(test_errors),           cmocka_unit_test(test_help_and_negation),
+        cmocka_unit_test(test_defaults),
+        cmocka_unit_test(test_env_then_argv),
+        cmocka_unit_test(test_errors),
+        cmocka_unit_test(test_help_and_negation),
         cmocka_unit_test(test_duration_and_size),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -14,8 +14,8 @@ static void test_counter_gauge_render(void **state)
 {
     (void)state;
     struct up_registry *r = up_registry_new();
-    struct up_metric *c = up_metric_new(r, UP_METRIC_COUNTER, "demo_records_total",
-                                        "Records seen.", "topic", NULL, 0);
+    struct up_metric *c = up_metric_new(r, UP_METRIC_COUNTER, "demo_records_total", "Records seen.",
+                                        "topic", NULL, 0);
     struct up_series *s = up_metric_labels(c, (const char *[]){"users\"q"});
     up_series_add(s, 2);
     up_series_add(s, 3);
@@ -38,8 +38,8 @@ static void test_histogram(void **state)
     (void)state;
     struct up_registry *r = up_registry_new();
     static const double buckets[] = {0.01, 0.1, 1};
-    struct up_metric *h = up_metric_new(r, UP_METRIC_HISTOGRAM, "demo_latency_seconds",
-                                        "Latency.", NULL, buckets, 3);
+    struct up_metric *h =
+        up_metric_new(r, UP_METRIC_HISTOGRAM, "demo_latency_seconds", "Latency.", NULL, buckets, 3);
     struct up_series *s = up_metric_series(h);
     up_series_observe(s, 0.005);
     up_series_observe(s, 0.05);

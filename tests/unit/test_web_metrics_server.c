@@ -36,9 +36,9 @@ static void test_serves_metrics(void **state)
 {
     (void)state;
     struct up_registry *r = up_registry_new();
-    up_series_add(up_metric_series(up_metric_new(r, UP_METRIC_COUNTER, "demo_total", "Demo.",
-                                                 NULL, NULL, 0)),
-                  7);
+    up_series_add(
+        up_metric_series(up_metric_new(r, UP_METRIC_COUNTER, "demo_total", "Demo.", NULL, NULL, 0)),
+        7);
     char err[256];
     struct up_metrics_server *s = up_metrics_server_start("127.0.0.1:0", r, err, sizeof err);
     assert_non_null(s);
