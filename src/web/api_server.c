@@ -4,6 +4,7 @@
 #include "core/clock.h"
 #include "core/flags.h"
 #include "core/log.h"
+#include "web/listen.h"
 #include "web/metrics_server.h"
 
 #include <arpa/inet.h>
@@ -452,35 +453,6 @@ static void mhd_log(void *cls, const char *fmt, va_list ap)
     UP_DEBUG("libmicrohttpd: %s", line);
 }
 
-static int resolve(const char *listen, struct sockaddr_storage *ss, int *family, char *err,
-                   size_t errlen)
-{
-    char host[256];
-    uint16_t port;
-    if (!up_parse_host_port(listen, host, sizeof host, &port)) {
-        snprintf(err, errlen, "--listen '%s': expected HOST:PORT, e.g. 127.0.0.1:8000", listen);
-        return -1;
-    }
-    char service[8];
-    snprintf(service, sizeof service, "%u", port);
-    /* An empty host means every IPv4 interface; name [::] for IPv6. */
-    struct addrinfo hints = {.ai_flags = AI_PASSIVE | AI_NUMERICSERV,
-                             .ai_family = host[0] ? AF_UNSPEC : AF_INET,
-                             .ai_socktype = SOCK_STREAM};
-    struct addrinfo *res = NULL;
-    int rc = getaddrinfo(host[0] ? host : NULL, service, &hints, &res);
-    if (rc != 0 || !res) {
-        snprintf(err, errlen, "--listen '%s': cannot resolve '%s': %s", listen, host,
-                 gai_strerror(rc));
-        return -1;
-    }
-    memset(ss, 0, sizeof *ss);
-    memcpy(ss, res->ai_addr, res->ai_addrlen);
-    *family = res->ai_family;
-    freeaddrinfo(res);
-    return 0;
-}
-
 static void register_metrics(struct up_api_server *s)
 {
     struct up_registry *r = s->cfg.metrics;
@@ -502,9 +474,9 @@ struct up_api_server *up_api_server_start(const struct up_api_server_config *cfg
                                           size_t errlen)
 {
     struct sockaddr_storage ss;
-    int family;
-    if (resolve(cfg->listen, &ss, &family, err, errlen) != 0)
+    if (up_listen_resolve("--listen", cfg->listen, "127.0.0.1:8000", &ss, err, errlen) != 0)
         return NULL;
+    int family = ss.ss_family;
     struct up_api_server *s = up_xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     if (s->cfg.rate_window_ms <= 0)

@@ -16,29 +16,6 @@ struct up_metrics_server {
     uint16_t port;
 };
 
-int up_parse_host_port(const char *s, char *host, size_t hostlen, uint16_t *port)
-{
-    const char *colon = strrchr(s, ':');
-    if (!colon)
-        return 0;
-    const char *h = s;
-    size_t hl = (size_t)(colon - s);
-    if (hl >= 2 && h[0] == '[' && h[hl - 1] == ']') {
-        h++;
-        hl -= 2;
-    }
-    if (hl >= hostlen)
-        return 0;
-    char *end;
-    long p = strtol(colon + 1, &end, 10);
-    if (*end || end == colon + 1 || p < 0 || p > 65535)
-        return 0;
-    memcpy(host, h, hl);
-    host[hl] = '\0';
-    *port = (uint16_t)p;
-    return 1;
-}
-
 static enum MHD_Result send_text(struct MHD_Connection *conn, unsigned status, const char *type,
                                  struct up_buf *body)
 {
@@ -86,37 +63,16 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 struct up_metrics_server *up_metrics_server_start(const char *host_port, struct up_registry *reg,
                                                   char *err, size_t errlen)
 {
-    char host[256];
-    uint16_t port;
-    if (!up_parse_host_port(host_port, host, sizeof host, &port)) {
-        snprintf(err, errlen, "--metrics '%s': expected HOST:PORT", host_port);
-        return NULL;
-    }
     struct sockaddr_storage ss;
-    memset(&ss, 0, sizeof ss);
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
-    struct addrinfo *ai = NULL;
-    int rc = getaddrinfo(host[0] ? host : NULL, "0", &hints, &ai);
-    if (rc != 0 || !ai) {
-        snprintf(err, errlen, "--metrics '%s': cannot resolve '%s': %s", host_port, host,
-                 gai_strerror(rc));
+    if (up_listen_resolve("--metrics", host_port, "127.0.0.1:9464", &ss, err, errlen) != 0)
         return NULL;
-    }
-    memcpy(&ss, ai->ai_addr, ai->ai_addrlen);
-    int family = ai->ai_family;
-    freeaddrinfo(ai);
-    if (family == AF_INET6)
-        ((struct sockaddr_in6 *)&ss)->sin6_port = htons(port);
-    else
-        ((struct sockaddr_in *)&ss)->sin_port = htons(port);
-
+    int family = ss.ss_family;
     struct up_metrics_server *s = up_xcalloc(1, sizeof *s);
     s->reg = reg;
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG;
     if (family == AF_INET6)
         flags |= MHD_USE_IPv6;
-    s->daemon = MHD_start_daemon(flags, port, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
+    s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_SOCK_ADDR,
                                  (struct sockaddr *)&ss, MHD_OPTION_CONNECTION_TIMEOUT,
                                  (unsigned)30, MHD_OPTION_END);
     if (!s->daemon) {
@@ -128,7 +84,7 @@ struct up_metrics_server *up_metrics_server_start(const char *host_port, struct 
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
-    s->port = info ? info->port : port;
+    s->port = info ? info->port : 0;
     return s;
 }
 

@@ -5,6 +5,7 @@
 #define UP_WEB_METRICS_SERVER_H
 
 #include "core/metrics.h"
+#include "web/listen.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -17,8 +18,5 @@ struct up_metrics_server *up_metrics_server_start(const char *host_port, struct 
                                                   char *err, size_t errlen);
 uint16_t up_metrics_server_port(const struct up_metrics_server *s);
 void up_metrics_server_stop(struct up_metrics_server *s);
-
-/* Splits "host:port" (host may be empty or [v6]); false on a malformed address. */
-int up_parse_host_port(const char *s, char *host, size_t hostlen, uint16_t *port);
 
 #endif

@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "kafka/tail.h"
+#include "web/listen.h"
 #include "web/metrics_server.h"
 #include "web/ui_assets.h"
 
@@ -314,38 +315,11 @@ static bool is_loopback(const struct sockaddr_storage *ss)
     return false;
 }
 
-static int resolve_listen(const char *listen, struct sockaddr_storage *ss, char *err, size_t errlen)
-{
-    char host[256];
-    uint16_t port;
-    if (!up_parse_host_port(listen, host, sizeof host, &port)) {
-        snprintf(err, errlen, "--listen '%s': expected HOST:PORT (127.0.0.1:9021)", listen);
-        return -1;
-    }
-    struct addrinfo hints = {
-        .ai_family = AF_UNSPEC, .ai_socktype = SOCK_STREAM, .ai_flags = AI_PASSIVE};
-    struct addrinfo *ai = NULL;
-    int rc = getaddrinfo(host[0] ? host : NULL, "0", &hints, &ai);
-    if (rc != 0 || !ai) {
-        snprintf(err, errlen, "--listen '%s': cannot resolve '%s': %s", listen, host,
-                 gai_strerror(rc));
-        return -1;
-    }
-    memset(ss, 0, sizeof *ss);
-    memcpy(ss, ai->ai_addr, ai->ai_addrlen);
-    freeaddrinfo(ai);
-    if (ss->ss_family == AF_INET6)
-        ((struct sockaddr_in6 *)ss)->sin6_port = htons(port);
-    else
-        ((struct sockaddr_in *)ss)->sin_port = htons(port);
-    return 0;
-}
-
 struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, char *err,
                                         size_t errlen)
 {
     struct sockaddr_storage ss;
-    if (resolve_listen(cfg->listen, &ss, err, errlen) != 0)
+    if (up_listen_resolve("--listen", cfg->listen, "127.0.0.1:9021", &ss, err, errlen) != 0)
         return NULL;
     if (!is_loopback(&ss) && !cfg->auth && !cfg->allow_open) {
         snprintf(err, errlen,
