@@ -78,7 +78,7 @@ struct metrics {
     struct up_metric *lag_family;
     struct up_series *consumed, *stored, *redeliveries, *in_flight, *paused, *failing;
     struct up_series *dead_lettered[UP_REJECT_COUNT];
-    struct up_series *write_retries, *dlq_retries, *e2e_latency, *write_latency;
+    struct up_series *write_retries, *dlq_retries, *e2e_latency, *write_latency, *fetch_latency;
 };
 
 struct loop {
@@ -184,6 +184,11 @@ static void metrics_init(struct metrics *m, struct up_registry *r)
         up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_e2e_latency_seconds",
                       "From the Kafka record timestamp to the Cassandra acknowledgement.", NULL,
                       latency_buckets, nb));
+    m->fetch_latency = up_metric_series(
+        up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_fetch_latency_seconds",
+                      "From the Kafka record timestamp to the stream taking the record (the "
+                      "producer's batching, the broker and the fetch).",
+                      NULL, latency_buckets, nb));
     m->write_latency = up_metric_series(
         up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_write_latency_seconds",
                       "From submitting the INSERT to its acknowledgement.", NULL, NULL, 0));
@@ -520,6 +525,8 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     j->generation = p->generation;
     j->offset = m->offset;
     j->timestamp_ms = record_timestamp(L, m);
+    int64_t waited_ms = up_wall_ms() - j->timestamp_ms;
+    series_observe(L->m.fetch_latency, waited_ms < 0 ? 0 : (double)waited_ms / 1e3);
     j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
                                    &j->row, j->detail, sizeof j->detail);
     if (j->reason == UP_REJECT_NONE) {

@@ -364,6 +364,10 @@ static void test_all_records_stored_or_dead_lettered(void **state)
     assert_non_null(strstr(text.data, "userpipe_stream_records_dead_lettered_total{reason="
                                       "\"malformed_json\"} 1"));
     assert_non_null(strstr(text.data, "userpipe_stream_e2e_latency_seconds_count 600"));
+    char fetched[96]; /* every record taken, good or bad */
+    snprintf(fetched, sizeof fetched, "userpipe_stream_fetch_latency_seconds_count %d",
+             f->good + f->bad);
+    assert_non_null(strstr(text.data, fetched));
     assert_non_null(strstr(text.data, "userpipe_stream_consumer_lag_records{topic=\"users\","
                                       "partition=\"0\"}"));
     up_buf_free(&text);
