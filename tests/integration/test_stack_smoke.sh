@@ -4,6 +4,8 @@
 #                 read it back with the console consumer, compare key and value
 #   2. cassandra: CREATE KEYSPACE/TABLE, INSERT, SELECT through scripts/cqlsh (as the superuser),
 #                 compare the value
+#   3. engine arguments: `status kafka` / `status cassandra` name one engine each; an unknown
+#                 engine is a usage error (exit 2) that names it
 # Honours USERPIPE_BROKERS and USERPIPE_CASSANDRA (defaults 127.0.0.1:9092 / 127.0.0.1:9042).
 # Ends with "N passed, M failed"; exit 0 only if everything passed. Needs no stdin.
 set -uo pipefail
@@ -91,8 +93,28 @@ cassandra_roundtrip() {
   timeout 60 "$CQLSH" -e "DELETE FROM smoke.kv WHERE k = '$k';" >/dev/null 2>&1 </dev/null || true
 }
 
+# ------------------------------------------------------------------------------ engine arguments
+engine_arguments() {
+  local eng out rc
+  for eng in kafka cassandra; do
+    out="$("$STACK" status "$eng" 2>&1)"; rc=$?
+    if [ "$rc" = 0 ] && [ "$(wc -l <<<"$out")" = 1 ] && [[ "$out" == "$eng "*" up "* ]]; then
+      ok "status $eng: one line, up"
+    else
+      echo "$out" >"$tmp/status.out"; not_ok "status $eng (exit $rc)" "$tmp/status.out"
+    fi
+  done
+  out="$("$STACK" down nosuch 2>&1)"; rc=$?
+  if [ "$rc" = 2 ] && grep -q 'unknown engine nosuch' <<<"$out"; then
+    ok "down nosuch: usage error naming the engine"
+  else
+    echo "$out" >"$tmp/nosuch.out"; not_ok "down nosuch (exit $rc)" "$tmp/nosuch.out"
+  fi
+}
+
 echo "stack smoke test: kafka $BROKERS, cassandra $USERPIPE_CASSANDRA"
 kafka_roundtrip
 cassandra_roundtrip
+engine_arguments
 echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

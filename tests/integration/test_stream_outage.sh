@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
-# "Cassandra stopped for 20 s": the stream talks to Cassandra through it_tcp_proxy, which
-# the test cuts for 20 s mid-run (every connection reset, then connection refused, which is
-# what a stopped node looks like to a client) and restores. The shared node itself is never
-# stopped: other tests and engineers use it at the same time.
+# The network to Cassandra cut for 20 s (test_stream_node_restart.sh stops a real node): the
+# stream talks to the shared node through it_tcp_proxy, which the test cuts for 20 s mid-run
+# (every connection reset, then connection refused) and restores.
 # Expected: the stream stays up, retries with backoff while consumption is paused, resumes by
 # itself, and in the end every record is stored once with the right columns.
 source "$(dirname "$0")/lib_stream.sh"
