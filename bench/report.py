@@ -10,7 +10,7 @@ Output:
   <name>-throughput.png    rates per part and subject (bar = median, whisker = min..max)
   <name>-latency-cdf.png   end-to-end latency CDF of every subject with samples (all runs pooled)
   README.md (same folder)  the newest full run's headline table and plots (a quick run only until
-                           there is a full one), for the project README to link to
+                           there is a full one; never a --parts run), for the project README to link to
 """
 import argparse
 import json
@@ -239,20 +239,27 @@ def plots(calls, out):
                 if m.endswith("_per_s") and v is not None:
                     rates.setdefault((c["part"], m), {}).setdefault(s, []).append(v)
     if rates:
-        fig, axes = plt.subplots(1, len(rates), figsize=(max(6.0, 4.2 * len(rates)), 4), squeeze=False)
-        for ax, ((part, metric), subj) in zip(axes[0], sorted(rates.items())):
+        panels = sorted(rates.items())
+        widths = [max(3, len(subj)) for _, subj in panels]  # a panel's width follows its bar count
+        fig, axes = plt.subplots(1, len(panels), figsize=(max(6.0, 1.1 * sum(widths) + 1), 4.6),
+                                 squeeze=False, gridspec_kw={"width_ratios": widths})
+        for ax, ((part, metric), subj) in zip(axes[0], panels):
             names = list(subj)
+            crowded = len(names) > 3
             meds = [statistics.median(subj[n]) for n in names]
             lo = [m - min(subj[n]) for m, n in zip(meds, names)]
             hi = [max(subj[n]) - m for m, n in zip(meds, names)]
-            colors = ["#2b6cb0" if n == "userpipe" else "#c05621" for n in names]
-            ax.bar(names, meds, yerr=[lo, hi], capsize=4, color=colors)
+            colors = ["#2b6cb0" if n.startswith("userpipe") else "#c05621" for n in names]
+            ax.bar(range(len(names)), meds, yerr=[lo, hi], capsize=4, color=colors)
+            ax.set_xticks(range(len(names)))
+            ax.set_xticklabels(names, fontsize=8, rotation=40 if crowded else 0,
+                               ha="right" if crowded else "center", rotation_mode="anchor")
             ax.set_title(f"{part}: {metric}", fontsize=10)
             ax.set_ylabel(metric.replace("_per_s", "/s"))
-            for i, m in enumerate(meds):
-                ax.annotate(f"{m:,.0f}", (i, m), ha="center", va="bottom", fontsize=8,
-                            xytext=(0, 2), textcoords="offset points")
-            ax.tick_params(axis="x", labelsize=8, labelrotation=30 if len(names) > 3 else 0)
+            ax.margins(y=0.18)  # room for the value labels above the whiskers
+            for i, (m, h) in enumerate(zip(meds, hi)):
+                ax.annotate(f"{m:,.0f}", (i, m + h), ha="center", va="bottom", fontsize=7,
+                            rotation=90 if crowded else 0, xytext=(0, 3), textcoords="offset points")
         fig.suptitle("Throughput: bar = median, whisker = min–max over runs", fontsize=10)
         fig.tight_layout()
         fig.savefig(f"{out}-throughput.png", dpi=110)
@@ -330,6 +337,8 @@ def write_latest(out, meta, headline, pngs):
     """bench/results/README.md: the newest report's headline and plots. A quick run replaces it only
     while no full run has been recorded there."""
     readme = os.path.join(os.path.dirname(os.path.abspath(out)), "README.md")
+    if meta["partial"]:
+        return  # a --parts run: its report stands alone; the index keeps the last run of every part
     if meta["quick"] and os.path.exists(readme) and "<!-- mode: full -->" in open(readme, encoding="utf-8").read():
         return
     name = os.path.basename(out)
@@ -357,6 +366,7 @@ def main(argv):
             "versions": versions(), "command": os.environ.get("BENCH_COMMAND", "bench/run"),
             "runs": int(os.environ.get("BENCH_RUNS", "1")), "seconds": os.environ.get("BENCH_SECONDS", "?"),
             "quick": os.environ.get("BENCH_QUICK", "0") == "1",
+            "partial": os.environ.get("BENCH_PARTIAL", "0") == "1",
             "loadavg_start": os.environ.get("BENCH_LOADAVG_START", "?"),
             "loadavg_end": " ".join(open("/proc/loadavg", encoding="ascii").read().split()[:3])}
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
