@@ -164,8 +164,13 @@ enum up_reject up_validate_record(const void *key, size_t key_len, const void *v
     struct up_row row;
     memset(&row, 0, sizeof row);
     enum up_reject r = check_bytes(value, value_len, max_bytes, detail, detail_len);
-    if (r == UP_REJECT_NONE)
+    if (r == UP_REJECT_NONE) {
+        /* Decoded fields are never longer than the JSON they come from: one allocation for a
+         * typical record instead of a realloc per doubling; capped, as the block lives as long
+         * as the record is in flight. */
+        up_buf_reserve(&text, value_len < 2048 ? value_len : 2048);
         r = check_json(value, value_len, f, &text, detail, detail_len);
+    }
     if (r == UP_REJECT_NONE) {
         for (int i = 0; i < UP_RECORD_NFIELDS; i++)
             row.rec.fields[i] = text.data + f[i].offset;

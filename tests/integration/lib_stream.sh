@@ -121,3 +121,19 @@ check_committed() {
     fail "committed offsets are not at the end: $(tr '\n' ';' <<<"$out")"
   fi
 }
+
+# expect_outage_survived N: after a Cassandra outage the stream exits 0 when idle, having paused,
+# retried and logged its recovery, and every one of the N records is one row; offsets at the end.
+expect_outage_survived() {
+  wait_exit "$STREAM_PID" 300
+  [ "$EXIT_STATUS" = 0 ] || fail "stream exited $EXIT_STATUS"
+  grep -q "paused" "$WORK/stream.log" || fail "consumption never paused during the outage"
+  grep -q "succeeded again" "$WORK/stream.log" || fail "no recovery logged"
+  local retries
+  retries="$(summary_field "$WORK/stream.out" write_retries)"
+  [ "$retries" -gt 0 ] || fail "no write was retried"
+  log "stream: $(tail -n1 "$WORK/stream.out")"
+  check_rows
+  grep -q "distinct=$1 rows=$1 missing=0 extra=0" <<<"$ROWS_LINE" || fail "rows: $ROWS_LINE"
+  check_committed
+}

@@ -45,14 +45,5 @@ log "starting the node again ($(grep -o 'stored=[0-9]*' "$WORK/stream.log" | tai
 node up || fail "the node did not start again"
 
 wait "$PRODUCER" || fail "the producer did not deliver everything"
-wait_exit "$STREAM_PID" 300
-[ "$EXIT_STATUS" = 0 ] || fail "stream exited $EXIT_STATUS"
-grep -q "succeeded again" "$WORK/stream.log" || fail "no recovery logged"
-retries="$(summary_field "$WORK/stream.out" write_retries)"
-[ "$retries" -gt 0 ] || fail "no write was retried"
-log "stream: $(tail -n1 "$WORK/stream.out")"
-
-check_rows
-grep -q "distinct=$N rows=$N missing=0 extra=0" <<<"$ROWS_LINE" || fail "rows: $ROWS_LINE"
-check_committed
+expect_outage_survived "$N"
 log "PASS"
