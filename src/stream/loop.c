@@ -189,9 +189,9 @@ static void metrics_init(struct metrics *m, struct up_registry *r)
                       "From the Kafka record timestamp to the stream taking the record (the "
                       "producer's batching, the broker and the fetch).",
                       NULL, latency_buckets, nb));
-    m->write_latency = up_metric_series(
-        up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_stream_write_latency_seconds",
-                      "From submitting the INSERT to its acknowledgement.", NULL, NULL, 0));
+    m->write_latency = up_metric_series(up_metric_new(
+        r, UP_METRIC_HISTOGRAM, "userpipe_stream_write_latency_seconds",
+        "From submitting the INSERT to its acknowledgement.", NULL, latency_buckets, nb));
     m->lag_family = up_metric_new(r, UP_METRIC_GAUGE, "userpipe_stream_consumer_lag_records",
                                   "High watermark minus the stored offset, per partition.",
                                   "topic,partition", NULL, 0);
