@@ -1,4 +1,5 @@
 /* types: CQL data types and values: parse, encode, decode, print. */
+#include "core/hex.h"
 #include "cql/types.h"
 
 #include "core/utf8.h"
@@ -226,17 +227,6 @@ void cql_data_type_format(const cql_data_type *t, struct up_buf *out)
 
 /* ---- uuid -------------------------------------------------------------------------------- */
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 bool cql_uuid_parse(const char *s, size_t len, struct cql_uuid *out)
 {
     if (len != 36)
@@ -248,7 +238,7 @@ bool cql_uuid_parse(const char *s, size_t len, struct cql_uuid *out)
                 return false;
             continue;
         }
-        int hi = hex_digit(s[i]), lo = i + 1 < 36 ? hex_digit(s[i + 1]) : -1;
+        int hi = up_hex_digit(s[i]), lo = i + 1 < 36 ? up_hex_digit(s[i + 1]) : -1;
         if (hi < 0 || lo < 0)
             return false;
         out->bytes[n++] = (uint8_t)(hi << 4 | lo);

@@ -2,6 +2,7 @@
  * raw query string with fixed-size buffers: a hostile URL costs nothing but a
  * 400. Where upstream silently falls back (results=abc -> 1, nat=xx ignored) we
  * answer 400 with the reason; docs/api.md lists every such choice. */
+#include "core/hex.h"
 #include "gen/gen.h"
 
 #include "core/utf8.h"
@@ -34,17 +35,6 @@ static int fail(char *err, size_t errlen, const char *fmt, ...)
     return -1;
 }
 
-static int hexval(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Percent-decodes s[0..len) ('+' is a space) into out (cap bytes, NUL added).
  * Returns the decoded length, -1 on a malformed escape, -2 when it does not fit. */
 static long decode(const char *s, size_t len, char *out, size_t cap)
@@ -57,7 +47,7 @@ static long decode(const char *s, size_t len, char *out, size_t cap)
         } else if (c == '%') {
             if (i + 2 >= len)
                 return -1;
-            int hi = hexval(s[i + 1]), lo = hexval(s[i + 2]);
+            int hi = up_hex_digit(s[i + 1]), lo = up_hex_digit(s[i + 2]);
             if (hi < 0 || lo < 0)
                 return -1;
             c = (char)(hi * 16 + lo);

@@ -1,4 +1,5 @@
 /* stream/record_json: recursive-descent JSON checker that keeps only wanted strings. */
+#include "core/hex.h"
 #include "stream/record_json.h"
 
 #include <stdbool.h>
@@ -39,17 +40,6 @@ static bool expect(struct reader *r, char c, const char *what)
     return true;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* Four hex digits after "\u". */
 static bool hex4(struct reader *r, unsigned *cp)
 {
@@ -57,7 +47,7 @@ static bool hex4(struct reader *r, unsigned *cp)
         return fail(r, "truncated \\u escape");
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        int d = hex_digit(r->p[i]);
+        int d = up_hex_digit(r->p[i]);
         if (d < 0)
             return fail(r, "bad \\u escape");
         v = v << 4 | (unsigned)d;

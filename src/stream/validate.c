@@ -1,4 +1,5 @@
 /* stream/validate: key + JSON value -> struct up_row, or the reason it is rejected. */
+#include "core/hex.h"
 #include "stream/validate.h"
 
 #include "core/clock.h"
@@ -52,15 +53,6 @@ static int excerpt_len(size_t len)
     return len > 40 ? 40 : (int)len;
 }
 
-static int hex_value(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    return -1;
-}
-
 bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16])
 {
     if (len != 36)
@@ -73,7 +65,7 @@ bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16])
                 return false;
             continue;
         }
-        int v = hex_value(s[i]);
+        int v = s[i] >= 'A' && s[i] <= 'F' ? -1 : up_hex_digit(s[i]); /* canonical: lowercase */
         if (v < 0)
             return false;
         if (nibbles % 2 == 0)
