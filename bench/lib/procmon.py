@@ -9,8 +9,12 @@ cutime + cstime) and RSS (the sum over the live tree). The Kafka and Cassandra J
 same way, from the stack's pid files, so the engines' share is reported separately.
 
 As a command, for benches written in any language:
-  procmon.py --out FILE [--engines] -- CMD [ARG...]
-runs CMD, waits for it, and writes {"exit", "wall_s", "cpu_s", "rss_max_mb", "engines": {...}} as JSON.
+  procmon.py --out FILE [--engines] [--watch NAME=PID]... -- CMD [ARG...]
+runs CMD, waits for it, and writes {"exit", "wall_s", "cpu_s", "rss_max_mb", "engines": {...},
+"machine_busy"} as JSON: "engines" also holds each --watch tree (a process already running, such as
+a stream being measured while CMD offers it load), and "machine_busy" is the share of both cores'
+time spent outside idle and iowait over CMD's run (/proc/stat), so a latency figure can be read
+against how loaded the machine was.
 """
 import argparse
 import json
@@ -158,11 +162,29 @@ class Sampler:
         return self.trees[name]
 
 
+def machine_ticks():
+    """(busy, total) jiffies summed over all CPUs, from the first line of /proc/stat."""
+    with open("/proc/stat", encoding="ascii") as f:
+        fields = [int(x) for x in f.readline().split()[1:]]
+    idle = fields[3] + (fields[4] if len(fields) > 4 else 0)
+    total = sum(fields[:8])
+    return total - idle, total
+
+
+def parse_watch(spec):
+    name, sep, pid = spec.partition("=")
+    if not sep or not name or not pid.isdigit():
+        raise argparse.ArgumentTypeError(f"--watch {spec!r}: expected NAME=PID")
+    return name, int(pid)
+
+
 def main(argv):
     p = argparse.ArgumentParser(description="run a command and report its CPU and RSS (JSON)")
     p.add_argument("--out", required=True, help="JSON result file")
     p.add_argument("--engines", action="store_true",
                    help="also report the stack's Kafka and Cassandra JVMs over the same window")
+    p.add_argument("--watch", action="append", default=[], type=parse_watch, metavar="NAME=PID",
+                   help="also report this running process tree over the same window (repeatable)")
     p.add_argument("--state-dir", default=os.environ.get("USERPIPE_STATE_DIR", ".stack"))
     p.add_argument("cmd", nargs=argparse.REMAINDER)
     args = p.parse_args(argv)
@@ -172,6 +194,9 @@ def main(argv):
     sampler = Sampler()
     if args.engines:
         sampler.watch_engines(args.state_dir)
+    for name, pid in args.watch:
+        sampler.watch(name, pid)
+    busy0, total0 = machine_ticks()
     t0 = time.monotonic()
     proc = subprocess.Popen(cmd)
     sampler.watch("cmd", proc.pid)
@@ -179,13 +204,15 @@ def main(argv):
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.monotonic() - t0
     sampler.stop()
+    busy1, total1 = machine_ticks()
     tree = sampler.tree("cmd")
     # wait4's rusage holds the command and every descendant it reaped, sampled or not.
     cpu = max(tree.cpu_s(t0), usage.ru_utime + usage.ru_stime)
     result = {"exit": os.waitstatus_to_exitcode(status), "wall_s": round(wall, 3),
               "cpu_s": round(cpu, 3), "rss_max_mb": round(max(tree.rss_max_mb(), usage.ru_maxrss / 1024), 1),
               "engines": {name: {"cpu_s": round(t.cpu_s(t0), 3), "rss_max_mb": round(t.rss_max_mb(t0), 1)}
-                          for name, t in sampler.trees.items() if name != "cmd"}}
+                          for name, t in sampler.trees.items() if name != "cmd"},
+              "machine_busy": round((busy1 - busy0) / max(total1 - total0, 1), 3)}
     with open(args.out, "w", encoding="utf-8") as f:
         json.dump(result, f)
         f.write("\n")

@@ -428,6 +428,10 @@ cql_statement *cql_statement_new(const char *cql, size_t nvalues);
 /* A statement for p with every value unset; binds are type-checked against p. */
 cql_statement *cql_prepared_bind(cql_prepared *p);
 void cql_statement_free(cql_statement *st);
+/* Unsets every value and keeps the options and the buffers' capacity: a writer that sends
+ * one row per request binds the same statement again instead of allocating one per row
+ * (executing copies what it needs, so the statement is free again once execute returns). */
+void cql_statement_clear_values(cql_statement *st);
 
 /* Options. Defaults: the session's consistency, no timestamp (the server's clock), page
  * size 5000, first page, not idempotent, the session's request timeout. */

@@ -100,6 +100,13 @@ void cql_statement_free(cql_statement *st)
     free(st);
 }
 
+void cql_statement_clear_values(cql_statement *st)
+{
+    for (size_t i = 0; i < st->nvalues; i++)
+        st->slots[i] = (struct cql_slot){-2, 0};
+    up_buf_clear(&st->data);
+}
+
 struct cql_statement *cql_statement_clone(const struct cql_statement *st)
 {
     struct cql_statement *c = up_xmalloc(sizeof *c);

@@ -12,7 +12,7 @@
 struct up_cql_sink {
     cql_session *session;
     cql_prepared *insert;
-    enum cql_consistency consistency;
+    cql_statement *row_insert; /* bound again for every row: no allocation per write */
 };
 
 /* What a write needs back in its completion. */
@@ -75,7 +75,6 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
     struct cql_config cc = *cfg->session;
     cc.consistency = cfg->consistency;
     struct up_cql_sink *sink = up_xcalloc(1, sizeof *sink);
-    sink->consistency = cfg->consistency;
     struct cql_error e;
     if (cql_session_connect(&cc, &sink->session, &e) != 0) {
         *retryable = cql_error_is_retryable(e.code);
@@ -88,6 +87,9 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
         up_cql_sink_free(sink);
         return NULL;
     }
+    sink->row_insert = cql_prepared_bind(sink->insert);
+    cql_statement_set_consistency(sink->row_insert, cfg->consistency);
+    cql_statement_set_idempotent(sink->row_insert, true); /* fixed values at a fixed time */
     return sink;
 }
 
@@ -95,6 +97,7 @@ void up_cql_sink_free(struct up_cql_sink *s)
 {
     if (!s)
         return;
+    cql_statement_free(s->row_insert);
     if (s->insert)
         cql_prepared_free(s->insert);
     cql_session_free(s->session);
@@ -144,21 +147,18 @@ static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
                       up_sink_done_fn done, void *opaque, char *err, size_t errlen)
 {
     struct up_cql_sink *s = ctx;
-    cql_statement *st = cql_prepared_bind(s->insert);
+    cql_statement *st = s->row_insert;
+    cql_statement_clear_values(st);
     enum cql_error_code bc = bind_row(st, row, timestamp_us);
     if (bc != CQL_OK) {
         snprintf(err, errlen, "binding the row: %s", cql_error_desc(bc));
-        cql_statement_free(st);
         return -1;
     }
-    cql_statement_set_consistency(st, s->consistency);
-    cql_statement_set_idempotent(st, true); /* an upsert of fixed values at a fixed time */
     struct write_ctx *w = up_xmalloc(sizeof *w);
     w->done = done;
     w->opaque = opaque;
     struct cql_error e;
     int rc = cql_session_execute(s->session, st, on_result, w, &e);
-    cql_statement_free(st);
     if (rc != 0) {
         cql_error_format(&e, err, errlen);
         free(w);
