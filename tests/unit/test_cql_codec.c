@@ -208,6 +208,48 @@ static void test_execute_and_batch(void **state)
     cql_prepared_free(p);
 }
 
+/* One statement bound again per row (the stream's writer): after a clear every value is
+ * unset, the options stay, and binding the same values again encodes the same bytes from
+ * the same buffer. */
+static void test_statement_clear_values(void **state)
+{
+    (void)state;
+    const enum cql_type_id types[] = {CQL_TYPE_INT, CQL_TYPE_VARCHAR};
+    struct cql_prepared *p = fake_prepared("INSERT ...", BYTES(0xCA, 0xFE), 2, types);
+    p->meta.npk = 1;
+    p->meta.pk = calloc(1, sizeof *p->meta.pk);
+    cql_statement *st = cql_prepared_bind(p);
+    cql_statement_set_page_size(st, 0);
+    cql_statement_set_consistency(st, CQL_QUORUM);
+    struct cql_defaults d = {CQL_ONE, CQL_SERIAL};
+    struct cql_error err;
+    struct cql_encoded first = {0}, cleared = {0}, again = {0};
+    assert_int_equal(cql_statement_bind_int(st, 0, 1), CQL_OK);
+    assert_int_equal(cql_statement_bind_text(st, 1, "hi", 2), CQL_OK);
+    assert_int_equal(cql_encode_statement(st, &d, &first, &err), 0);
+
+    cql_statement_clear_values(st);
+    assert_int_equal(st->data.len, 0);
+    struct up_buf key = UP_BUF_INIT;
+    assert_false(cql_statement_routing_key(st, &key)); /* the key is unset again */
+    assert_int_equal(cql_encode_statement(st, &d, &cleared, &err), 0);
+    /* <id> <QUORUM kept> <flags=values> n=2 not set (-2) twice */
+    assert_bytes(&cleared.body, BYTES(0x00, 0x02, 0xCA, 0xFE, 0x00, 0x04, 0x01, 0x00, 0x02, 0xFF,
+                                      0xFF, 0xFF, 0xFE, 0xFF, 0xFF, 0xFF, 0xFE));
+
+    assert_int_equal(cql_statement_bind_int(st, 0, 1), CQL_OK);
+    assert_int_equal(cql_statement_bind_text(st, 1, "hi", 2), CQL_OK);
+    assert_int_equal(st->data.len, 6); /* not appended after the first row's values */
+    assert_int_equal(cql_encode_statement(st, &d, &again, &err), 0);
+    assert_bytes(&again.body, (const uint8_t *)first.body.data, first.body.len);
+    up_buf_free(&key);
+    cql_encoded_free(&first);
+    cql_encoded_free(&cleared);
+    cql_encoded_free(&again);
+    cql_statement_free(st);
+    cql_prepared_free(p);
+}
+
 static void test_routing_key(void **state)
 {
     (void)state;
@@ -497,21 +539,14 @@ static void test_opcode_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_options_frame),
-        cmocka_unit_test(test_startup_frame),
-        cmocka_unit_test(test_auth_plain),
-        cmocka_unit_test(test_register_body),
-        cmocka_unit_test(test_query_body),
-        cmocka_unit_test(test_query_values_null_unset),
-        cmocka_unit_test(test_execute_and_batch),
-        cmocka_unit_test(test_routing_key),
-        cmocka_unit_test(test_reader_whole_and_split),
-        cmocka_unit_test(test_reader_truncated),
-        cmocka_unit_test(test_reader_rejects),
-        cmocka_unit_test(test_lz4_round_trips),
-        cmocka_unit_test(test_lz4_corrupt),
-        cmocka_unit_test(test_compressed_frames),
-        cmocka_unit_test(test_cursor_bounds),
+        cmocka_unit_test(test_options_frame),     cmocka_unit_test(test_startup_frame),
+        cmocka_unit_test(test_auth_plain),        cmocka_unit_test(test_register_body),
+        cmocka_unit_test(test_query_body),        cmocka_unit_test(test_query_values_null_unset),
+        cmocka_unit_test(test_execute_and_batch), cmocka_unit_test(test_statement_clear_values),
+        cmocka_unit_test(test_routing_key),       cmocka_unit_test(test_reader_whole_and_split),
+        cmocka_unit_test(test_reader_truncated),  cmocka_unit_test(test_reader_rejects),
+        cmocka_unit_test(test_lz4_round_trips),   cmocka_unit_test(test_lz4_corrupt),
+        cmocka_unit_test(test_compressed_frames), cmocka_unit_test(test_cursor_bounds),
         cmocka_unit_test(test_opcode_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
