@@ -113,13 +113,34 @@ static void make_record(const char *tag, long i, char id[37], char bufs[6][160],
 
 /* ---------------------------------------------------------------------- producing */
 
+/* What the broker acknowledged, per partition: if a partition later holds fewer records than
+ * this, Kafka lost acknowledged records, which is not the stream's doing. */
+#define MAX_PARTITIONS 64
+static struct acked {
+    long count;
+    int64_t next_offset;
+} acked[MAX_PARTITIONS];
+
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
     (void)rk;
     (void)opaque;
     long *failed = m->_private;
-    if (m->err)
+    if (m->err) {
         (*failed)++;
+    } else if (m->partition >= 0 && m->partition < MAX_PARTITIONS) {
+        acked[m->partition].count++;
+        if (m->offset + 1 > acked[m->partition].next_offset)
+            acked[m->partition].next_offset = m->offset + 1;
+    }
+}
+
+static void print_acked(void)
+{
+    for (int p = 0; p < MAX_PARTITIONS; p++)
+        if (acked[p].count)
+            fprintf(stderr, "it_stream_kafka: partition %d: %ld acknowledged, last offset %lld\n",
+                    p, acked[p].count, (long long)acked[p].next_offset - 1);
 }
 
 static void send_one(rd_kafka_t *p, const char *topic, const char *key, const void *value,
@@ -169,6 +190,7 @@ static int finish(rd_kafka_t *p, long *failed, long n)
     if (rd_kafka_flush(p, 60000) != RD_KAFKA_RESP_ERR_NO_ERROR)
         die("flush", "timed out");
     rd_kafka_destroy(p);
+    print_acked();
     if (*failed) {
         fprintf(stderr, "it_stream_kafka: %ld of %ld not delivered\n", *failed, n);
         return 1;

@@ -42,8 +42,7 @@ start_stream "run$run" --exit-when-idle 5s
 wait_exit "$STREAM_PID" 300
 [ "$EXIT_STATUS" = 0 ] || fail "final run exited $EXIT_STATUS"
 
-check_rows
-grep -q "distinct=$N rows=$N missing=0 extra=0" <<<"$ROWS_LINE" || fail "rows: $ROWS_LINE"
+expect_rows "$N"
 check_committed
 total=0
 for i in $(seq 4 "$run"); do
