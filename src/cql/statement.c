@@ -57,13 +57,15 @@ size_t cql_prepared_pk_index(const cql_prepared *p, size_t i)
 
 /* ---- statements -------------------------------------------------------------------------- */
 
+/* A slot with no value: sent as "not set" (-2), which leaves the column as it is. */
+static const struct cql_slot unset_slot = {-2, 0};
+
 static struct cql_statement *statement_alloc(size_t nvalues)
 {
     struct cql_statement *st = up_xcalloc(1, sizeof *st);
     st->nvalues = nvalues;
     st->slots = up_xmalloc((nvalues ? nvalues : 1) * sizeof *st->slots);
-    for (size_t i = 0; i < nvalues; i++)
-        st->slots[i] = (struct cql_slot){-2, 0};
+    cql_statement_clear_values(st);
     st->consistency = -1;
     st->serial_consistency = -1;
     st->timestamp = -1;
@@ -103,7 +105,7 @@ void cql_statement_free(cql_statement *st)
 void cql_statement_clear_values(cql_statement *st)
 {
     for (size_t i = 0; i < st->nvalues; i++)
-        st->slots[i] = (struct cql_slot){-2, 0};
+        st->slots[i] = unset_slot;
     up_buf_clear(&st->data);
 }
 
@@ -240,7 +242,7 @@ enum cql_error_code cql_statement_bind_unset(cql_statement *st, size_t i)
 {
     if (i >= st->nvalues)
         return CQL_ERR_BAD_PARAMS;
-    st->slots[i] = (struct cql_slot){-2, 0};
+    st->slots[i] = unset_slot;
     return CQL_OK;
 }
 

@@ -113,8 +113,8 @@ static void make_record(const char *tag, long i, char id[37], char bufs[6][160],
 
 /* ---------------------------------------------------------------------- producing */
 
-/* What the broker acknowledged, per partition: if a partition later holds fewer records than
- * this, Kafka lost acknowledged records, which is not the stream's doing. */
+/* What the broker acknowledged, per partition, logged when producing ends: a test that finds
+ * fewer records in the topic than it produced sets these against the partitions' ends. */
 #define MAX_PARTITIONS 64
 static struct acked {
     long count;

@@ -114,8 +114,9 @@ check_rows() {
 }
 
 # expect_rows N: check_rows, and the topic holds all N produced records, each one row. A topic
-# that holds fewer is Kafka's loss, not the stream's: the failure says so, with the partition ends
-# to set against the acknowledged offsets the producer logged.
+# that holds fewer lost them before the stream could read them (a stream cannot remove records):
+# the failure says so, with the partition ends to set against the acknowledged offsets that the
+# producer logged (above an end: the broker lost acknowledged records; fewer than N: never sent).
 expect_rows() {
   check_rows
   grep -q "distinct=$1 rows=$1 missing=0 extra=0" <<<"$ROWS_LINE" && return 0
