@@ -29,6 +29,7 @@ struct produce_opts {
     long long partitions;
     long long replication;
     long long max_retries;
+    int64_t max_rate_limit_wait_ms;
     int64_t timeout_ms;
     int64_t kafka_timeout_ms;
     int64_t flush_timeout_ms;
@@ -64,8 +65,11 @@ static const struct up_flag produce_flags[] = {
      "replication factor of the topics when they are created", OPT(replication), NULL, 1, 100},
     {"max-retries", 0, UP_FLAG_INT, "N", "5",
      "retries of one API request on 5xx, timeouts and bodies that are not JSON (429 waits "
-     "as long as the API asks)",
+     "as long as the API asks, up to --max-rate-limit-wait)",
      OPT(max_retries), NULL, 0, 1000},
+    {"max-rate-limit-wait", 0, UP_FLAG_DURATION, "TIME", "15m",
+     "give up when one API request has waited out 429s this long in total (0 = no limit)",
+     OPT(max_rate_limit_wait_ms), NULL, 0, 0},
     {"timeout", 0, UP_FLAG_DURATION, "TIME", "30s", "limit for one API request", OPT(timeout_ms),
      NULL, 0, 0},
     {"kafka-timeout", 0, UP_FLAG_DURATION, "TIME", "30s",
@@ -182,6 +186,7 @@ static void fill_config(const struct produce_opts *o, const char *seed,
     c->fetch.client.nat = o->nat;
     c->fetch.client.timeout_ms = o->timeout_ms > 0 ? o->timeout_ms : 30000;
     c->fetch.client.max_retries = (int)o->max_retries;
+    c->fetch.client.rate_limited_max_ms = o->max_rate_limit_wait_ms;
     c->fetch.seed = seed;
     c->fetch.batch = (int)o->batch;
     c->fetch.count = o->count;

@@ -363,12 +363,30 @@ static int64_t retry_wait_ms(struct up_client *c, const struct attempt *a)
     return ms > 0 ? ms : 1;
 }
 
+/* A 429 is the API asking us to slow down, so it does not use up max_retries; but an API
+ * that never lets a page through would otherwise hold produce (and the Airflow task) forever.
+ * Shortens the last wait to the budget's end so one more try lands at the limit. */
+static bool within_rate_limit_budget(const struct up_client *c, int64_t *throttled_ms,
+                                     int64_t *wait_ms)
+{
+    int64_t budget = c->cfg.rate_limited_max_ms;
+    if (budget <= 0)
+        return true;
+    if (*throttled_ms >= budget)
+        return false;
+    if (*wait_ms > budget - *throttled_ms)
+        *wait_ms = budget - *throttled_ms;
+    *throttled_ms += *wait_ms;
+    return true;
+}
+
 int up_client_get_page(struct up_client *c, const char *seed, long page, int results, json_t **body,
                        char *err, size_t errlen)
 {
     *body = NULL;
     char *url = up_client_page_url(c, seed, page, results);
     int retries = 0;
+    int64_t throttled_ms = 0;
     struct attempt a;
     up_backoff_reset(&c->backoff);
     for (;;) {
@@ -395,6 +413,13 @@ int up_client_get_page(struct up_client *c, const char *seed, long page, int res
         if (a.why != UP_RETRY_RATE_LIMITED)
             retries++;
         int64_t wait = retry_wait_ms(c, &a);
+        if (a.why == UP_RETRY_RATE_LIMITED && !within_rate_limit_budget(c, &throttled_ms, &wait)) {
+            snprintf(err, errlen,
+                     "GET %s: %s; still rate limited after waiting %.1f s in total (lower --rate "
+                     "or --fetchers, or raise --max-rate-limit-wait)",
+                     url, a.what, (double)throttled_ms / 1000.0);
+            break;
+        }
         if (c->cfg.on_retry)
             c->cfg.on_retry(c->cfg.ctx, a.why, wait, a.what);
         if (!sleep_cancellable(c, wait)) {

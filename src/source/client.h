@@ -1,7 +1,8 @@
 /* source/client: the RandomUser HTTP client. One libcurl handle (so the connection is
  * kept alive between pages) that GETs ?results=N&seed=S&page=P[&nat=..] and returns
  * the parsed body. It owns the API's failure modes: 429 waits for Retry-After (else
- * exponential backoff with jitter) and is never fatal; 5xx, 408, timeouts, transport
+ * exponential backoff with jitter), not counted as a retry but bounded in total time per
+ * page (rate_limited_max_ms); 5xx, 408, timeouts, transport
  * errors and bodies that are not a RandomUser JSON object are retried with backoff up
  * to max_retries; any other status is final. Every wait is cancellable, so a stop
  * request never hangs behind a sleep or a slow server. One client per thread. */
@@ -38,7 +39,8 @@ struct up_client_config {
     int64_t backoff_base_ms;    /* first retry delay cap (default 200) */
     int64_t backoff_max_ms;     /* largest delay (default 30000) */
     int64_t retry_after_max_ms; /* longest Retry-After honoured (default 900000) */
-    size_t max_body_bytes;      /* larger bodies are refused (default 64 MiB) */
+    int64_t rate_limited_max_ms; /* total 429 waiting per page before giving up (0: no limit) */
+    size_t max_body_bytes;       /* larger bodies are refused (default 64 MiB) */
     /* Called before each retry wait (from the client's thread); may be NULL. */
     void (*on_retry)(void *ctx, enum up_retry_reason why, int64_t wait_ms, const char *what);
     void *ctx;

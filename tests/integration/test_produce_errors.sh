@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Clear, bounded failures: Kafka unreachable -> exit 1 within the timeout naming the
 # brokers; API unreachable -> exit 1 naming the URL; a bad -X property -> exit 2 with
-# librdkafka's words; a 404 from the API -> exit 1 at once.
+# librdkafka's words; a 404 from the API -> exit 1 at once; an API that keeps answering 429 ->
+# exit 1 once --max-rate-limit-wait is used up, saying what to change.
 source "$(dirname "$0")/produce_lib.sh"
 start_api
 port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
@@ -40,6 +41,21 @@ set -e
 [ "$rc" = 1 ] || fail "exit $rc, expected 1"
 grep -q "HTTP 404" "$WORK/log" || { cat "$WORK/log" >&2; fail "no HTTP 404 in the error"; }
 [ "$(json_get "$WORK/summary" http_retries)" = 0 ] || fail "a 404 was retried"
+
+say "API rate limits for longer than --max-rate-limit-wait"
+start_api --rate-limit 10/5m
+t0=$(date +%s)
+set +e
+"$BIN" produce --source "$API_URL" --topic "$topic" --dlq "$topic.dlq" --count 100 --batch 50 \
+  --fetchers 1 --max-rate-limit-wait 2s >"$WORK/summary" 2>"$WORK/log"
+rc=$?
+set -e
+took=$(( $(date +%s) - t0 ))
+[ "$rc" = 1 ] || { cat "$WORK/log" >&2; fail "exit $rc, expected 1"; }
+[ "$took" -le 15 ] || fail "took ${took}s with --max-rate-limit-wait 2s (Retry-After is minutes)"
+grep -q "HTTP 429.*still rate limited after waiting 2.0 s in total" "$WORK/log" ||
+  { cat "$WORK/log" >&2; fail "error does not say it gave up on the rate limit"; }
+json_get "$WORK/summary" error | grep -q "max-rate-limit-wait" || fail "summary error does not name the flag"
 
 say "bad -X property"
 set +e

@@ -195,6 +195,32 @@ static void test_429_without_retry_after_backs_off(void **state)
     env_free(e);
 }
 
+static void test_429_gives_up_at_the_wait_budget(void **state)
+{
+    (void)state;
+    struct env *e = env_new(5, 5000);
+    up_client_free(e->client);
+    e->cfg.rate_limited_max_ms = 1500;
+    char err[512];
+    e->client = up_client_new(&e->cfg, err, sizeof err);
+    assert_non_null(e->client);
+    const struct fake_step steps[] = {{429, NULL, 1, 0}, {429, NULL, 1, 0}, {429, NULL, 1, 0}};
+    fake_script(e->api, steps, 3);
+    json_t *body;
+    int64_t t0 = up_mono_ms();
+    assert_int_equal(get(e, 1, 3, &body, err, sizeof err), -1);
+    int64_t took = up_mono_ms() - t0;
+    /* 1 s as asked, then the 0.5 s left of the budget, then the third 429 ends it */
+    assert_int_equal(e->api->requests, 3);
+    assert_int_equal(e->retries.n, 2);
+    assert_int_equal(e->retries.last_wait_ms, 500);
+    assert_true(took >= 1450 && took < 4000);
+    assert_non_null(strstr(err, "HTTP 429"));
+    assert_non_null(strstr(err, "still rate limited after waiting 1.5 s in total"));
+    assert_non_null(strstr(err, "--max-rate-limit-wait"));
+    env_free(e);
+}
+
 static void test_bad_bodies_retried(void **state)
 {
     (void)state;
@@ -308,6 +334,7 @@ int main(void)
         cmocka_unit_test(test_client_errors_are_final),
         cmocka_unit_test(test_429_honours_retry_after_and_is_not_counted),
         cmocka_unit_test(test_429_without_retry_after_backs_off),
+        cmocka_unit_test(test_429_gives_up_at_the_wait_budget),
         cmocka_unit_test(test_bad_bodies_retried),
         cmocka_unit_test(test_timeout_retried),
         cmocka_unit_test(test_connection_refused),
