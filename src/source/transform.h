@@ -9,7 +9,7 @@
 #ifndef UP_SOURCE_TRANSFORM_H
 #define UP_SOURCE_TRANSFORM_H
 
-#include "source/record.h"
+#include "core/record.h"
 
 #include <jansson.h>
 #include <stdbool.h>

@@ -1,7 +1,7 @@
 /* stream/schema: CQL text for the keyspace, the table and the INSERT. */
 #include "stream/schema.h"
 
-#include "source/record.h"
+#include "core/record.h"
 
 #include <ctype.h>
 #include <stdio.h>

@@ -6,7 +6,7 @@
 #define UP_STREAM_SCHEMA_H
 
 #include "core/buf.h"
-#include "source/record.h"
+#include "core/record.h"
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -4,13 +4,13 @@
  *
  * Rules (DESIGN.md "The record on the topic"): the value is at most max_bytes, valid
  * UTF-8, one JSON object (stream/record_json.h) in which no field appears twice; every field of
- * source/record.h is present and a string; id is a canonical lowercase UUID equal to the Kafka key;
+ * core/record.h is present and a string; id is a canonical lowercase UUID equal to the Kafka key;
  * dob and registered_date are ISO 8601 date-times. Unknown extra fields are ignored so a newer
  * producer that adds a field does not send every record to the DLQ. */
 #ifndef UP_STREAM_VALIDATE_H
 #define UP_STREAM_VALIDATE_H
 
-#include "source/record.h"
+#include "core/record.h"
 
 #include <stdbool.h>
 #include <stddef.h>

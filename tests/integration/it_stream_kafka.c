@@ -14,7 +14,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "kafka/admin.h"
-#include "source/record.h"
+#include "core/record.h"
 
 #include <librdkafka/rdkafka.h>
 #include <stdint.h>

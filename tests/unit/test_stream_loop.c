@@ -12,7 +12,7 @@
 #include "core/clock.h"
 #include "core/metrics.h"
 #include "kafka/consumer.h"
-#include "source/record.h"
+#include "core/record.h"
 #include "stream/dlq.h"
 #include "stream/loop.h"
 

@@ -2,8 +2,8 @@
  * on the topic"). One X-macro lists the fields in their wire order, so the producer's
  * encoder, the stream's validator and the CQL column list can never disagree.
  * Every field is a UTF-8 string; dob and registered_date are ISO 8601 UTC with ms. */
-#ifndef UP_SOURCE_RECORD_H
-#define UP_SOURCE_RECORD_H
+#ifndef UP_CORE_RECORD_H
+#define UP_CORE_RECORD_H
 
 #include "core/buf.h"
 

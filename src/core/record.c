@@ -1,5 +1,5 @@
 /* record: field table and JSON encoding of the flat profile. */
-#include "source/record.h"
+#include "core/record.h"
 
 #include <stdlib.h>
 #include <string.h>
