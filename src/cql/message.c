@@ -221,6 +221,15 @@ int cql_result_parse(const uint8_t *body, size_t len, uint8_t flags, struct cql_
         cql_result_free(r);
         return protocol_error(err, "RESULT prefix (tracing id, warnings or payload)");
     }
+    /* An INSERT's answer is VOID: four bytes that nothing points into, so no copy (one
+     * allocation fewer per write). */
+    struct cql_cursor peek = c;
+    int32_t void_kind;
+    if (cql_get_int(&peek, &void_kind) && void_kind == CQL_RESULT_VOID && !peek.failed) {
+        r->kind = CQL_RESULT_VOID;
+        *out = r;
+        return 0;
+    }
     /* keep a private copy of the message so cells can point into it */
     r->body_len = cql_cursor_left(&c);
     r->body = up_xmalloc(r->body_len ? r->body_len : 1);

@@ -11,7 +11,7 @@
 
 #define POOL_MAX 4096
 
-/* ---- lists and heap ---------------------------------------------------------------------- */
+/* ---- lists and timers --------------------------------------------------------------------- */
 
 void cql_list_push(struct cql_req_list *l, struct cql_request *req)
 {
@@ -39,67 +39,46 @@ void cql_list_remove(struct cql_req_list *l, struct cql_request *req)
     l->len--;
 }
 
-static void heap_swap(struct cql_session *s, size_t a, size_t b)
+/* Timers are kept in a list ordered by timer_at. Nearly every timer is "now + the request
+ * timeout", so a new one belongs at the tail: the insertion walks back from the tail (one step
+ * in the common case; backoff waits, which are shorter, walk further) and cancelling, which
+ * every response does, is O(1), where a heap paid log n cache misses per response. */
+void cql_timer_set(struct cql_session *s, struct cql_request *req, int64_t at)
 {
-    struct cql_request *t = s->heap[a];
-    s->heap[a] = s->heap[b];
-    s->heap[b] = t;
-    s->heap[a]->heap_idx = a;
-    s->heap[b]->heap_idx = b;
-}
-
-static void heap_up(struct cql_session *s, size_t i)
-{
-    while (i > 0) {
-        size_t parent = (i - 1) / 2;
-        if (s->heap[parent]->timer_at <= s->heap[i]->timer_at)
-            break;
-        heap_swap(s, i, parent);
-        i = parent;
-    }
-}
-
-static void heap_down(struct cql_session *s, size_t i)
-{
-    for (;;) {
-        size_t l = 2 * i + 1, r = l + 1, m = i;
-        if (l < s->nheap && s->heap[l]->timer_at < s->heap[m]->timer_at)
-            m = l;
-        if (r < s->nheap && s->heap[r]->timer_at < s->heap[m]->timer_at)
-            m = r;
-        if (m == i)
-            return;
-        heap_swap(s, i, m);
-        i = m;
-    }
-}
-
-void cql_heap_push(struct cql_session *s, struct cql_request *req, int64_t at)
-{
-    cql_heap_remove(s, req);
-    if (s->nheap == s->capheap) {
-        s->capheap = s->capheap ? s->capheap * 2 : 256;
-        s->heap = up_xrealloc(s->heap, s->capheap * sizeof *s->heap);
-    }
+    cql_timer_cancel(s, req);
     req->timer_at = at;
-    req->heap_idx = s->nheap;
-    s->heap[s->nheap++] = req;
-    heap_up(s, req->heap_idx);
+    struct cql_request *before = s->timers.tail;
+    while (before && before->timer_at > at)
+        before = before->timer_prev;
+    req->timer_prev = before;
+    req->timer_next = before ? before->timer_next : s->timers.head;
+    if (req->timer_next)
+        req->timer_next->timer_prev = req;
+    else
+        s->timers.tail = req;
+    if (before)
+        before->timer_next = req;
+    else
+        s->timers.head = req;
+    req->timer_set = true;
+    s->timers.len++;
 }
 
-void cql_heap_remove(struct cql_session *s, struct cql_request *req)
+void cql_timer_cancel(struct cql_session *s, struct cql_request *req)
 {
-    size_t i = req->heap_idx;
-    if (i == SIZE_MAX)
+    if (!req->timer_set)
         return;
-    req->heap_idx = SIZE_MAX;
-    s->nheap--;
-    if (i == s->nheap)
-        return;
-    s->heap[i] = s->heap[s->nheap];
-    s->heap[i]->heap_idx = i;
-    heap_down(s, i);
-    heap_up(s, i);
+    if (req->timer_prev)
+        req->timer_prev->timer_next = req->timer_next;
+    else
+        s->timers.head = req->timer_next;
+    if (req->timer_next)
+        req->timer_next->timer_prev = req->timer_prev;
+    else
+        s->timers.tail = req->timer_prev;
+    req->timer_next = req->timer_prev = NULL;
+    req->timer_set = false;
+    s->timers.len--;
 }
 
 /* ---- allocation -------------------------------------------------------------------------- */
@@ -118,7 +97,6 @@ struct cql_request *cql_req_new(struct cql_session *s, enum cql_req_kind kind)
     memset(req, 0, sizeof *req);
     req->enc = enc;
     req->kind = kind;
-    req->heap_idx = SIZE_MAX;
     req->timeout_ms = s->cfg.request_timeout_ms;
     up_backoff_init(&req->backoff, s->cfg.retry_base_ms, s->cfg.retry_max_ms);
     return req;
@@ -126,7 +104,7 @@ struct cql_request *cql_req_new(struct cql_session *s, enum cql_req_kind kind)
 
 void cql_req_release(struct cql_session *s, struct cql_request *req)
 {
-    cql_heap_remove(s, req);
+    cql_timer_cancel(s, req);
     cql_encoded_reset(&req->enc);
     if (req->result)
         cql_result_free(req->result);
@@ -154,7 +132,7 @@ void cql_req_release(struct cql_session *s, struct cql_request *req)
 void cql_req_complete(struct cql_session *s, struct cql_request *req, cql_result *result,
                       const struct cql_error *err)
 {
-    cql_heap_remove(s, req);
+    cql_timer_cancel(s, req);
     if (req->state == CQL_RS_QUEUED)
         cql_list_remove(&s->queue, req);
     req->state = CQL_RS_DONE;
@@ -222,7 +200,7 @@ static bool send_on(struct cql_session *s, struct cql_slot_conn *slot, struct cq
     req->state = CQL_RS_IN_FLIGHT;
     req->slot = slot;
     req->last_host = slot->host;
-    cql_heap_push(s, req, attempt_deadline(req));
+    cql_timer_set(s, req, attempt_deadline(req));
     cql_session_mark_dirty(s, slot);
     return true;
 }
@@ -240,7 +218,7 @@ void cql_req_dispatch(struct cql_session *s, struct cql_request *req)
     /* everything busy or down: wait in line, within this attempt's deadline */
     req->state = CQL_RS_QUEUED;
     cql_list_push(&s->queue, req);
-    cql_heap_push(s, req, attempt_deadline(req));
+    cql_timer_set(s, req, attempt_deadline(req));
 }
 
 void cql_req_drain_queue(struct cql_session *s)
@@ -283,7 +261,7 @@ void cql_req_internal(struct cql_session *s, struct cql_slot_conn *slot, uint8_t
 void cql_req_fail_or_retry(struct cql_session *s, struct cql_request *req,
                            const struct cql_error *err)
 {
-    cql_heap_remove(s, req);
+    cql_timer_cancel(s, req);
     req->slot = NULL;
     if (s->closing) {
         struct cql_error shut = *err;
@@ -303,7 +281,7 @@ void cql_req_fail_or_retry(struct cql_session *s, struct cql_request *req,
     UP_DEBUG("cql: retrying in %lld ms after %s (%s)", (long long)delay, cql_error_name(err->code),
              err->message);
     req->state = CQL_RS_BACKOFF;
-    cql_heap_push(s, req, up_mono_ms() + delay);
+    cql_timer_set(s, req, up_mono_ms() + delay);
 }
 
 /* An attempt failed locally (connection lost, timeout). A re-prepare child passes the failure
@@ -363,9 +341,9 @@ static void on_timeout(struct cql_session *s, struct cql_request *req)
 
 void cql_req_expire(struct cql_session *s, int64_t now_ms)
 {
-    while (s->nheap > 0 && s->heap[0]->timer_at <= now_ms) {
-        struct cql_request *req = s->heap[0];
-        cql_heap_remove(s, req);
+    while (s->timers.head && s->timers.head->timer_at <= now_ms) {
+        struct cql_request *req = s->timers.head;
+        cql_timer_cancel(s, req);
         switch (req->state) {
         case CQL_RS_BACKOFF:
             cql_req_dispatch(s, req);
@@ -476,7 +454,7 @@ static bool start_reprepare(struct cql_session *s, struct cql_slot_conn *slot,
              target->query);
     req->state = CQL_RS_REPREPARING;
     req->slot = NULL;
-    cql_heap_remove(s, req);
+    cql_timer_cancel(s, req);
     return true;
 }
 
@@ -514,7 +492,7 @@ static void unexpected_answer(struct cql_session *s, struct cql_slot_conn *slot,
 void cql_req_on_response(struct cql_session *s, struct cql_slot_conn *slot, struct cql_request *req,
                          const struct cql_frame *f)
 {
-    cql_heap_remove(s, req);
+    cql_timer_cancel(s, req);
     req->state = CQL_RS_IDLE;
     if (req->kind == CQL_REQ_REPREPARE) {
         reprepare_done(s, slot, req, f);

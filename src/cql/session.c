@@ -547,7 +547,7 @@ static void service_timers(struct cql_session *s, int64_t now)
  * heartbeat. */
 static int64_t next_due(const struct cql_session *s, int64_t now)
 {
-    int64_t next = s->nheap ? s->heap[0]->timer_at : INT64_MAX;
+    int64_t next = s->timers.head ? s->timers.head->timer_at : INT64_MAX;
     for (size_t i = 0; i < s->nhosts; i++) {
         const struct cql_host *h = s->hosts[i];
         if (h->removed)
@@ -673,8 +673,8 @@ void cql_session_stats(const cql_session *s, struct cql_stats *out)
     *out = s->stats;
     out->in_flight = s->in_flight;
     out->queued = s->queue.len;
-    for (size_t i = 0; i < s->nheap; i++)
-        if (s->heap[i]->state == CQL_RS_BACKOFF)
+    for (const struct cql_request *r = s->timers.head; r; r = r->timer_next)
+        if (r->state == CQL_RS_BACKOFF)
             out->queued++;
     for (size_t i = 0; i < s->nhosts; i++) {
         const struct cql_host *h = s->hosts[i];
@@ -1263,8 +1263,8 @@ static void fail_waiting(struct cql_session *s)
     cql_error_set(&err, CQL_ERR_SHUTDOWN, "the session was closed");
     while (s->queue.head)
         cql_req_complete(s, s->queue.head, NULL, &err);
-    while (s->nheap)
-        cql_req_complete(s, s->heap[0], NULL, &err);
+    while (s->timers.head)
+        cql_req_complete(s, s->timers.head, NULL, &err);
 }
 
 void cql_session_free(cql_session *s)
@@ -1286,7 +1286,6 @@ void cql_session_free(cql_session *s)
     free(s->ring);
     free(s->dirty);
     free(s->dead);
-    free(s->heap);
     while (s->pool) {
         struct cql_request *r = s->pool;
         s->pool = r->next;

@@ -83,8 +83,9 @@ struct cql_request {
     struct cql_slot_conn *slot;   /* IN_FLIGHT: where */
     int16_t stream;
     int64_t timer_at;
-    size_t heap_idx;                 /* SIZE_MAX: not in the heap */
-    struct cql_request *next, *prev; /* wait queue or completion list */
+    bool timer_set;                              /* on the session's timer list */
+    struct cql_request *timer_next, *timer_prev; /* that list, by timer_at */
+    struct cql_request *next, *prev;             /* wait queue or completion list */
     struct up_backoff backoff;
     /* completion */
     cql_result_cb cb;
@@ -133,8 +134,10 @@ struct cql_session {
     struct cql_conn **dead; /* closed connections, freed at the end of a poll */
     size_t ndead, capdead;
 
-    struct cql_request **heap; /* deadlines and retry times, min-heap on timer_at */
-    size_t nheap, capheap;
+    struct cql_timer_list {
+        struct cql_request *head, *tail; /* earliest first */
+        size_t len;
+    } timers;                  /* deadlines and retry times */
     struct cql_req_list queue; /* waiting for a connection */
     struct cql_req_list done;  /* completed, callbacks not run yet */
     struct cql_request *pool;  /* recycled requests */
@@ -169,8 +172,9 @@ void cql_req_expire(struct cql_session *s, int64_t now_ms);
 /* Runs the callbacks of completed requests; returns how many ran. */
 int cql_req_run_completions(struct cql_session *s);
 void cql_req_release(struct cql_session *s, struct cql_request *req);
-void cql_heap_remove(struct cql_session *s, struct cql_request *req);
-void cql_heap_push(struct cql_session *s, struct cql_request *req, int64_t at);
+/* (Re)arms req's timer at `at` (monotonic ms); cancelling an unarmed timer does nothing. */
+void cql_timer_set(struct cql_session *s, struct cql_request *req, int64_t at);
+void cql_timer_cancel(struct cql_session *s, struct cql_request *req);
 void cql_list_remove(struct cql_req_list *l, struct cql_request *req);
 void cql_list_push(struct cql_req_list *l, struct cql_request *req);
 /* Sends an INTERNAL request on one connection; its icb runs at completion. */

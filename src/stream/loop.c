@@ -105,8 +105,31 @@ struct loop {
     size_t kick_next;         /* round-robin start among partitions */
     bool warned_no_timestamp;
     bool ever_assigned; /* the idle clock starts with the first assignment */
+    struct batch_clock {
+        bool valid;
+        int64_t mono_us, wall_ms;
+    } clock;
     struct metrics m;
 };
+
+/* The time, read once per batch: the records taken in one consume() and the completions run in
+ * one service() share the reading made by the first of them, which is off for the others by
+ * the batch's own processing time (tens of microseconds), instead of 3-4 clock reads per record
+ * (a few percent of the stream's CPU). */
+static const struct batch_clock *batch_now(struct loop *L)
+{
+    if (!L->clock.valid) {
+        L->clock.mono_us = up_mono_us();
+        L->clock.wall_ms = up_wall_ms();
+        L->clock.valid = true;
+    }
+    return &L->clock;
+}
+
+static void batch_begins(struct loop *L)
+{
+    L->clock.valid = false;
+}
 
 static void series_add(struct up_series *s, double v)
 {
@@ -267,7 +290,7 @@ static void job_finished(struct loop *L, struct job *j)
 {
     struct part *p = part_get(L, j->partition, false);
     up_watermark_complete(&p->wm, j->offset);
-    L->last_finish_us = up_mono_us();
+    L->last_finish_us = batch_now(L)->mono_us;
     L->last_activity_ms = L->last_finish_us / 1000;
     job_release(L, j);
 }
@@ -369,8 +392,9 @@ static void on_write_done(void *opaque, bool ok, const char *error)
     lane_succeeded(L, &L->writes);
     L->totals.stored++;
     series_add(L->m.stored, 1);
-    series_observe(L->m.write_latency, (double)(up_mono_us() - j->submitted_us) / 1e6);
-    double e2e = (double)(up_wall_ms() - j->timestamp_ms) / 1e3;
+    const struct batch_clock *now = batch_now(L);
+    series_observe(L->m.write_latency, (double)(now->mono_us - j->submitted_us) / 1e6);
+    double e2e = (double)(now->wall_ms - j->timestamp_ms) / 1e3;
     series_observe(L->m.e2e_latency, e2e < 0 ? 0 : e2e);
     job_finished(L, j);
 }
@@ -415,7 +439,7 @@ static void on_dlq_done(void *opaque, enum up_dlq_outcome outcome, const char *e
 static void submit_write(struct loop *L, struct job *j)
 {
     char err[512];
-    j->submitted_us = up_mono_us();
+    j->submitted_us = batch_now(L)->mono_us;
     const struct up_sink *s = &L->cfg->sink;
     if (s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err, sizeof err) != 0)
         lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err);
@@ -546,7 +570,8 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     j->generation = p->generation;
     j->offset = m->offset;
     j->timestamp_ms = record_timestamp(L, m);
-    int64_t waited_ms = up_wall_ms() - j->timestamp_ms;
+    const struct batch_clock *clock = batch_now(L);
+    int64_t waited_ms = clock->wall_ms - j->timestamp_ms;
     series_observe(L->m.fetch_latency, waited_ms < 0 ? 0 : (double)waited_ms / 1e3);
     j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
                                    &j->row, j->detail, sizeof j->detail);
@@ -559,10 +584,10 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
         j->value = copy_bytes(m->payload, m->len);
         j->value_len = m->len;
     }
-    int64_t now = up_mono_ms();
+    int64_t now = clock->mono_us / 1000;
     L->last_activity_ms = now;
     if (!L->first_take_us)
-        L->first_take_us = up_mono_us();
+        L->first_take_us = clock->mono_us;
     up_window_acquire(&L->window, now);
     series_set(L->m.in_flight, (double)L->window.in_flight);
     submit(L, j);
@@ -575,6 +600,7 @@ static int consume(struct loop *L)
     uint64_t n;
     ssize_t r = read(L->wake_fd, &n, sizeof n); /* re-arm librdkafka's wakeup */
     (void)r;
+    batch_begins(L);
     int taken = 0;
     while (taken < CONSUME_BATCH && (L->window.paused || up_window_has_room(&L->window))) {
         rd_kafka_message_t *m = up_consumer_poll(L->consumer, 0);
@@ -651,6 +677,7 @@ static void store_offsets(struct loop *L)
 /* One turn of everything but consuming: retries, completions, offsets. */
 static void service(struct loop *L)
 {
+    batch_begins(L);
     lane_service(L, &L->writes);
     lane_service(L, &L->dead_letters);
     L->cfg->sink.poll(L->cfg->sink.ctx, 0);

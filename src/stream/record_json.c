@@ -16,6 +16,7 @@ struct reader {
     char *err;
     size_t errlen;
     size_t name_len[MAX_NAMES]; /* strlen of each wanted name, once per parse */
+    size_t next_name;           /* where wanted() starts: the name after the last one found */
 };
 
 static bool fail(struct reader *r, const char *what)
@@ -282,13 +283,40 @@ static bool value(struct reader *r, int depth)
     }
 }
 
-static int wanted(const struct reader *r, const char *key, size_t len, const char *const *names,
-                  size_t n)
+/* Records carry their members in the order they are asked for, so the search starts after the
+ * last name found and nearly always hits on its first comparison. */
+static int wanted(struct reader *r, const char *key, size_t len, const char *const *names, size_t n)
 {
-    for (size_t i = 0; i < n; i++)
-        if (r->name_len[i] == len && memcmp(names[i], key, len) == 0)
+    for (size_t k = 0, i = r->next_name; k < n; k++, i++) {
+        if (i >= n)
+            i -= n;
+        if (r->name_len[i] == len && memcmp(names[i], key, len) == 0) {
+            r->next_name = i + 1;
             return (int)i;
+        }
+    }
     return -1;
+}
+
+/* A member's key: a key without escapes is its own decoding, so it is compared where it lies
+ * instead of being copied into scratch. */
+static bool member_key(struct reader *r, struct up_buf *scratch, const char **key, size_t *len)
+{
+    const char *from = r->p + 1, *q = from;
+    while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
+        q++;
+    if (q < r->end && *q == '"') {
+        *key = from;
+        *len = (size_t)(q - from);
+        r->p = q + 1;
+        return true;
+    }
+    up_buf_clear(scratch);
+    if (!string(r, scratch))
+        return false;
+    *key = scratch->data ? scratch->data : "";
+    *len = scratch->len;
+    return true;
 }
 
 /* One member of the top-level object: a wanted string is decoded into text. */
@@ -297,10 +325,11 @@ static bool member(struct reader *r, const char *const *names, size_t n, struct 
 {
     if (r->p >= r->end || *r->p != '"')
         return fail(r, "string key expected");
-    up_buf_clear(key);
-    if (!string(r, key) || !expect(r, ':', "':' expected"))
+    const char *k;
+    size_t klen;
+    if (!member_key(r, key, &k, &klen) || !expect(r, ':', "':' expected"))
         return false;
-    int i = wanted(r, key->data ? key->data : "", key->len, names, n);
+    int i = wanted(r, k, klen, names, n);
     if (i < 0)
         return value(r, 1);
     if (fields[i].state != UP_RJ_ABSENT) {
@@ -361,7 +390,7 @@ enum up_rj_status up_rj_parse(const char *s, size_t len, const char *const *name
                               struct up_rj_field *fields, struct up_buf *text, char *err,
                               size_t errlen)
 {
-    struct reader r = {s, s, s + len, err, errlen, {0}};
+    struct reader r = {s, s, s + len, err, errlen, {0}, 0};
     if (n > MAX_NAMES)
         n = MAX_NAMES;
     for (size_t i = 0; i < n; i++) {

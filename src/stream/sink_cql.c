@@ -13,13 +13,33 @@ struct up_cql_sink {
     cql_session *session;
     cql_prepared *insert;
     cql_statement *row_insert; /* bound again for every row: no allocation per write */
+    struct write_ctx *spare;   /* finished contexts, reused: no allocation per write either */
 };
 
 /* What a write needs back in its completion. */
 struct write_ctx {
     up_sink_done_fn done;
     void *opaque;
+    struct up_cql_sink *sink;
+    struct write_ctx *next; /* on sink->spare */
 };
+
+static struct write_ctx *write_ctx_get(struct up_cql_sink *s)
+{
+    struct write_ctx *w = s->spare;
+    if (w)
+        s->spare = w->next;
+    else
+        w = up_xmalloc(sizeof *w);
+    w->sink = s;
+    return w;
+}
+
+static void write_ctx_put(struct write_ctx *w)
+{
+    w->next = w->sink->spare;
+    w->sink->spare = w;
+}
 
 static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, size_t errlen)
 {
@@ -100,7 +120,12 @@ void up_cql_sink_free(struct up_cql_sink *s)
     cql_statement_free(s->row_insert);
     if (s->insert)
         cql_prepared_free(s->insert);
-    cql_session_free(s->session);
+    cql_session_free(s->session); /* runs the last callbacks, which return their contexts */
+    while (s->spare) {
+        struct write_ctx *w = s->spare;
+        s->spare = w->next;
+        free(w);
+    }
     free(s);
 }
 
@@ -114,7 +139,7 @@ static void on_result(void *opaque, cql_result *result, const struct cql_error *
         cql_error_format(e, why, sizeof why);
         w->done(w->opaque, false, why);
     }
-    free(w);
+    write_ctx_put(w);
 }
 
 /* Binds the row in column order: the record's fields, ingested_at, the write time. */
@@ -154,14 +179,14 @@ static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
         snprintf(err, errlen, "binding the row: %s", cql_error_desc(bc));
         return -1;
     }
-    struct write_ctx *w = up_xmalloc(sizeof *w);
+    struct write_ctx *w = write_ctx_get(s);
     w->done = done;
     w->opaque = opaque;
     struct cql_error e;
     int rc = cql_session_execute(s->session, st, on_result, w, &e);
     if (rc != 0) {
         cql_error_format(&e, err, errlen);
-        free(w);
+        write_ctx_put(w);
         return -1;
     }
     return 0;

@@ -13,6 +13,7 @@
 #include "core/clock.h"
 #include "cql/codec.h"
 #include "cql/cql.h"
+#include "cql/session.h"
 #include "cql/types.h"
 
 #include <arpa/inet.h>
@@ -952,9 +953,44 @@ static void test_events_and_heartbeats(void **state)
     mock_stop(m);
 }
 
+/* The timer list stays ordered whatever the order of arming (deadlines at the tail, shorter
+ * backoff waits in the middle, re-arming, cancelling the head, the tail and one in between). */
+static void test_timer_order(void **state)
+{
+    (void)state;
+    struct cql_session s;
+    memset(&s, 0, sizeof s);
+    struct cql_request r[6];
+    memset(r, 0, sizeof r);
+    const int64_t at[6] = {100, 200, 200, 50, 150, 300};
+    for (int i = 0; i < 6; i++)
+        cql_timer_set(&s, &r[i], at[i]);
+    cql_timer_set(&s, &r[1], 10); /* re-armed earlier: moves to the head */
+    const struct cql_request *want[] = {&r[1], &r[3], &r[0], &r[4], &r[2], &r[5]};
+    const struct cql_request *q = s.timers.head;
+    for (int i = 0; i < 6; i++, q = q->timer_next)
+        assert_ptr_equal(q, want[i]);
+    assert_null(q);
+    assert_ptr_equal(s.timers.tail, &r[5]);
+    assert_int_equal(s.timers.len, 6);
+    cql_timer_cancel(&s, &r[1]);
+    cql_timer_cancel(&s, &r[5]);
+    cql_timer_cancel(&s, &r[4]);
+    cql_timer_cancel(&s, &r[4]); /* twice: nothing */
+    const struct cql_request *left[] = {&r[3], &r[0], &r[2]};
+    q = s.timers.head;
+    for (int i = 0; i < 3; i++, q = q->timer_next) {
+        assert_ptr_equal(q, left[i]);
+        assert_ptr_equal(q->timer_prev, i ? left[i - 1] : NULL);
+    }
+    assert_ptr_equal(s.timers.tail, &r[2]);
+    assert_int_equal(s.timers.len, 3);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_timer_order),
         cmocka_unit_test(test_connect_and_query),
         cmocka_unit_test(test_auth),
         cmocka_unit_test(test_lz4_negotiated),
