@@ -1,6 +1,9 @@
 /* utf8: strict UTF-8 validation. */
 #include "core/utf8.h"
 
+#include <stdint.h>
+#include <string.h>
+
 size_t up_utf8_sequence_len(const unsigned char *s, size_t avail)
 {
     unsigned char c = s[0];
@@ -33,11 +36,23 @@ size_t up_utf8_sequence_len(const unsigned char *s, size_t avail)
     return n;
 }
 
+/* Records are mostly ASCII: eight bytes without a high bit are valid as a whole. */
+static bool ascii8(const unsigned char *p)
+{
+    uint64_t w;
+    memcpy(&w, p, sizeof w);
+    return (w & 0x8080808080808080ULL) == 0;
+}
+
 bool up_utf8_valid(const char *s, size_t len)
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
+        if (len - i >= 8 && ascii8(p + i)) {
+            i += 8;
+            continue;
+        }
         if (p[i] < 0x80) {
             i++;
             continue;

@@ -35,6 +35,21 @@ static void test_utf8(void **state)
     assert_false(up_utf8_valid("\xED\xA0\x80", 3));     /* surrogate */
     assert_false(up_utf8_valid("\xF4\x90\x80\x80", 4)); /* > U+10FFFF */
     assert_false(up_utf8_valid("\xE2\x82", 2));         /* truncated */
+    /* the 8-byte ASCII steps: a bad byte in any position after or inside a clean word, and a
+     * sequence that straddles a word boundary */
+    char text[40];
+    for (size_t at = 0; at < 24; at++) {
+        memset(text, 'a', sizeof text);
+        text[at] = (char)0xFF;
+        assert_false(up_utf8_valid(text, sizeof text));
+        memcpy(text + at, "\xC3\xA9", 2); /* é */
+        assert_true(up_utf8_valid(text, sizeof text));
+        memcpy(text + at,
+               "\xC3"
+               "a",
+               2); /* lead byte without its continuation */
+        assert_false(up_utf8_valid(text, sizeof text));
+    }
 }
 
 static void test_iso8601(void **state)

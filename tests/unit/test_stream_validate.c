@@ -231,6 +231,23 @@ static void test_uuid_and_key(void **state)
     assert_true(up_uuid_parse_canonical("00000000-0000-0000-0000-000000000000", 36, id));
     assert_true(up_uuid_parse_canonical("ffffffff-ffff-ffff-ffff-ffffffffffff", 36, id));
     assert_int_equal(id[7], 0xff);
+    const uint8_t want[16] = {0x0b, 0x6d, 0x3c, 0x52, 0x4f, 0x3e, 0x4e, 0x0a,
+                              0x9a, 0x52, 0x1c, 0x2d, 0x3e, 0x4f, 0x5a, 0x6c};
+    assert_true(up_uuid_parse_canonical("0b6d3c52-4f3e-4e0a-9a52-1c2d3e4f5a6c", 36, id));
+    assert_memory_equal(id, want, 16);
+    const char *bad_ids[] = {
+        "0B6d3c52-4f3e-4e0a-9a52-1c2d3e4f5a6c", /* uppercase */
+        "0b6d3c52-4f3e-4e0a-9a52-1c2d3e4f5a6C", /* uppercase, last digit */
+        "0b6d3c524-f3e-4e0a-9a52-1c2d3e4f5a6c", /* dash moved */
+        "0b6d3c52-4f3e-4e0a-9a52-1c2d3e4f5a6g", /* not hex */
+        "0b6d3c52-4f3e-4e0a-9a52_1c2d3e4f5a6c", /* not a dash */
+        "0b6d3c52-4f3e-4e0a-9a52-1c2d3e4f5a6",  /* short */
+        "0b6d3c52-4f3e-4e0a-9a52-1c2d3e4f"
+        "\x00"
+        "5a6c", /* NUL */
+    };
+    for (size_t i = 0; i < sizeof bad_ids / sizeof bad_ids[0]; i++)
+        assert_false(up_uuid_parse_canonical(bad_ids[i], 36, id));
 }
 
 static void test_dates(void **state)
