@@ -56,6 +56,15 @@ static struct env *env_new(int max_retries, int64_t timeout_ms)
     return e;
 }
 
+/* A new client from e->cfg, after a test changed a setting. */
+static void env_reopen(struct env *e)
+{
+    up_client_free(e->client);
+    char err[256];
+    e->client = up_client_new(&e->cfg, err, sizeof err);
+    assert_non_null(e->client);
+}
+
 static void env_free(struct env *e)
 {
     up_client_free(e->client);
@@ -199,11 +208,9 @@ static void test_429_gives_up_at_the_wait_budget(void **state)
 {
     (void)state;
     struct env *e = env_new(5, 5000);
-    up_client_free(e->client);
     e->cfg.rate_limited_max_ms = 1500;
+    env_reopen(e);
     char err[512];
-    e->client = up_client_new(&e->cfg, err, sizeof err);
-    assert_non_null(e->client);
     const struct fake_step steps[] = {{429, NULL, 1, 0}, {429, NULL, 1, 0}, {429, NULL, 1, 0}};
     fake_script(e->api, steps, 3);
     json_t *body;
@@ -306,10 +313,9 @@ static void test_body_limit(void **state)
 {
     (void)state;
     struct env *e = env_new(0, 5000);
-    up_client_free(e->client);
     e->cfg.max_body_bytes = 1000;
+    env_reopen(e);
     char err[512];
-    e->client = up_client_new(&e->cfg, err, sizeof err);
     json_t *body;
     assert_int_equal(get(e, 1, 50, &body, err, sizeof err), -1);
     assert_non_null(strstr(err, "larger than 1000 bytes"));
