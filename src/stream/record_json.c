@@ -147,14 +147,21 @@ static bool escape(struct reader *r, struct up_buf *out)
     return true;
 }
 
+/* The end of the run from p that is its own decoding: no quote, backslash or control byte. */
+static const char *plain_run(const char *p, const char *end)
+{
+    while (p < end && *p != '"' && *p != '\\' && (unsigned char)*p >= 0x20)
+        p++;
+    return p;
+}
+
 /* A string (at its opening quote); its decoded bytes are appended to out when not NULL. */
 static bool string(struct reader *r, struct up_buf *out)
 {
     r->p++;
     for (;;) {
         const char *run = r->p;
-        while (r->p < r->end && *r->p != '"' && *r->p != '\\' && (unsigned char)*r->p >= 0x20)
-            r->p++;
+        r->p = plain_run(r->p, r->end);
         if (out && r->p > run)
             up_buf_append(out, run, (size_t)(r->p - run));
         if (r->p >= r->end)
@@ -302,9 +309,7 @@ static int wanted(struct reader *r, const char *key, size_t len, const char *con
  * instead of being copied into scratch. */
 static bool member_key(struct reader *r, struct up_buf *scratch, const char **key, size_t *len)
 {
-    const char *from = r->p + 1, *q = from;
-    while (q < r->end && *q != '"' && *q != '\\' && (unsigned char)*q >= 0x20)
-        q++;
+    const char *from = r->p + 1, *q = plain_run(from, r->end);
     if (q < r->end && *q == '"') {
         *key = from;
         *len = (size_t)(q - from);
