@@ -134,13 +134,10 @@ struct cql_session {
     struct cql_conn **dead; /* closed connections, freed at the end of a poll */
     size_t ndead, capdead;
 
-    struct cql_timer_list {
-        struct cql_request *head, *tail; /* earliest first */
-        size_t len;
-    } timers;                  /* deadlines and retry times */
-    struct cql_req_list queue; /* waiting for a connection */
-    struct cql_req_list done;  /* completed, callbacks not run yet */
-    struct cql_request *pool;  /* recycled requests */
+    struct cql_req_list timers; /* deadlines and retry times, earliest first (timer_next) */
+    struct cql_req_list queue;  /* waiting for a connection */
+    struct cql_req_list done;   /* completed, callbacks not run yet */
+    struct cql_request *pool;   /* recycled requests */
     size_t npool;
 
     struct cql_prepared **cache; /* prepared statements by query text */
