@@ -178,6 +178,10 @@ static rd_kafka_t *new_producer(const char *brokers)
         rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err) ||
         rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err))
         die("config", err);
+    /* IT_KAFKA_DEBUG=eos,topic,...: librdkafka's own account of a run that lost records */
+    const char *debug = getenv("IT_KAFKA_DEBUG");
+    if (debug && *debug && rd_kafka_conf_set(conf, "debug", debug, err, sizeof err))
+        die("IT_KAFKA_DEBUG", err);
     rd_kafka_conf_set_dr_msg_cb(conf, dr_cb);
     rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
     if (!rk)
@@ -193,6 +197,14 @@ static int finish(rd_kafka_t *p, long *failed, long n)
     print_acked();
     if (*failed) {
         fprintf(stderr, "it_stream_kafka: %ld of %ld not delivered\n", *failed, n);
+        return 1;
+    }
+    /* every message must have had its delivery report, and a good one */
+    long acked_total = 0;
+    for (int part = 0; part < MAX_PARTITIONS; part++)
+        acked_total += acked[part].count;
+    if (acked_total != n) {
+        fprintf(stderr, "it_stream_kafka: %ld of %ld acknowledged\n", acked_total, n);
         return 1;
     }
     return 0;

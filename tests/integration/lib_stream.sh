@@ -32,6 +32,7 @@ stream_setup() {
   DLQ="$TOPIC.dlq"
   GROUP="it-$1-$suffix"
   KS="it_$1_$suffix"
+  KAFKA_LOG_LINES="$(wc -l <"$KAFKA_SERVER_LOG" 2>/dev/null || echo 0)"
   printf 'cassandra\n' >"$WORK/pw"
   chmod 600 "$WORK/pw"
   "$KT" create "$BROKERS" "$TOPIC" "${2:-6}"
@@ -59,6 +60,42 @@ stream_cleanup() {
   exit "$rc"
 }
 trap stream_cleanup EXIT
+
+# The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
+KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
+
+# start_producer N RATE: the test's N records at RATE/s in the background (PRODUCER), with
+# librdkafka's idempotence, topic and metadata events in $WORK/producer.log, so a topic that
+# ends short can be traced to the client or the broker (see kafka_loss_evidence).
+start_producer() {
+  IT_KAFKA_DEBUG="${IT_KAFKA_DEBUG:-eos,topic,metadata}" \
+    "$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$1" "$2" >"$WORK/producer.log" 2>&1 &
+  PRODUCER=$!
+  PIDS+=("$PRODUCER")
+}
+
+# kafka_loss_evidence: one line on where records the producer had sent went missing: per
+# partition, acknowledged count and last offset against the partition's end; the producer's
+# librdkafka warnings and idempotence events after its first second with a PID (epoch bumps,
+# drains, duplicates, partitions removed); the shared broker's warnings, fencing and truncation
+# lines since stream_setup.
+kafka_loss_evidence() {
+  local acked="" ends="" events="" broker=""
+  if [ -f "$WORK/producer.log" ]; then
+    acked="$(sed -n 's/.*partition \([0-9]*\): \([0-9]*\) acknowledged, last offset \(-\?[0-9]*\)/p\1 acked=\2 last=\3/p' "$WORK/producer.log" | tr '\n' ';')" || true
+    events="$(awk -F'|' '/WaitPID -> Assigned/ && !t0 { t0 = $2 } t0 && $2 > t0 + 1' "$WORK/producer.log" |
+      grep -E '^%[0-4]\||\|(IDEMPSTATE|NEWPID|DRAIN|BUMP|EPOCH|DUP|PARTCNT|TOPPARREMOVE|RESETSEQ)\|' |
+      sed -n '/Assigned -> Terminate/q;p' | cut -c1-200 | head -n 12 | tr '\n' ';')" || true
+  fi
+  ends="$("$KT" committed "$BROKERS" "$GROUP" "$TOPIC" 2>/dev/null | awk '{ printf "p%s end=%s;", $1, $3 }')" || true
+  if [ -f "$KAFKA_SERVER_LOG" ]; then
+    broker="$(tail -n "+$((${KAFKA_LOG_LINES:-0} + 1))" "$KAFKA_SERVER_LOG" |
+      grep -E "WARN|ERROR|fenced|[Tt]runcat" | grep -v -E "Replayed|unfenced" |
+      tail -n 8 | cut -c1-220 | tr '\n' ';')" || true
+  fi
+  printf 'producer: %s ends: %s librdkafka: %s broker: %s' "${acked:-none logged}" "${ends:-?}" \
+    "${events:-nothing unusual}" "${broker:-nothing}"
+}
 
 # stream_args CASSANDRA: the flags every test passes to `userpipe stream`.
 stream_args() {
@@ -123,7 +160,7 @@ expect_rows() {
   local records
   records="$(sed -n 's/.*records=\([0-9]*\).*/\1/p' <<<"$ROWS_LINE")"
   if [ "${records:-0}" -lt "$1" ]; then
-    fail "the topic holds $records of the $1 records produced (partition committed end: $("$KT" committed "$BROKERS" "$GROUP" "$TOPIC" | tr '\n' ';')); the stream stored all it held: $ROWS_LINE"
+    fail "the topic holds $records of the $1 records produced; the stream stored all it held: $ROWS_LINE; $(kafka_loss_evidence)"
   fi
   fail "rows: $ROWS_LINE"
 }

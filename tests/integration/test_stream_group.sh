@@ -7,9 +7,7 @@ source "$(dirname "$0")/lib_stream.sh"
 N=40000
 stream_setup group 6
 
-"$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" 4000 >"$WORK/producer.log" 2>&1 &
-PRODUCER=$!
-PIDS+=("$PRODUCER")
+start_producer "$N" 4000
 
 start_stream a --exit-when-idle 6s --progress-interval 500ms
 A=$STREAM_PID

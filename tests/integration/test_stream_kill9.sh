@@ -8,9 +8,7 @@ N=120000
 RATE=3000 # 40 s of producing: every kill and restart below happens under load
 stream_setup kill9 6
 
-"$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" "$RATE" >"$WORK/producer.log" 2>&1 &
-PRODUCER=$!
-PIDS+=("$PRODUCER")
+start_producer "$N" "$RATE"
 
 run=0
 for kill_no in 1 2 3; do

@@ -30,9 +30,7 @@ log "starting a private Cassandra node on $CASSANDRA (state $NODE_DIR)"
 node up || fail "the private node did not start"
 stream_setup noderestart 6
 
-"$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" "$RATE" >"$WORK/producer.log" 2>&1 &
-PRODUCER=$!
-PIDS+=("$PRODUCER")
+start_producer "$N" "$RATE"
 start_stream stream --exit-when-idle 8s --progress-interval 1s --cassandra-timeout 2s
 wait_consuming stream 60
 sleep 5

@@ -19,9 +19,7 @@ done
 proxy_port="$(awk '/ready/ { print $2 }' "$WORK/proxy.out")"
 [ -n "$proxy_port" ] || fail "proxy did not start"
 
-"$KT" produce "$BROKERS" "$TOPIC" "$TOPIC" 0 "$N" "$RATE" >"$WORK/producer.log" 2>&1 &
-PRODUCER=$!
-PIDS+=("$PRODUCER")
+start_producer "$N" "$RATE"
 
 # shellcheck disable=SC2046
 "$USERPIPE_BIN" stream $(stream_args "127.0.0.1:$proxy_port") --exit-when-idle 8s \
