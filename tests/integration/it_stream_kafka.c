@@ -114,12 +114,42 @@ static void make_record(const char *tag, long i, char id[37], char bufs[6][160],
 /* ---------------------------------------------------------------------- producing */
 
 /* What the broker acknowledged, per partition, logged when producing ends: a test that finds
- * fewer records in the topic than it produced sets these against the partitions' ends. */
+ * fewer records in the topic than it produced sets these against the partitions' ends. The
+ * offsets seen tell the two ways a topic can end short apart: an acknowledgement without an
+ * offset, or at an offset already acknowledged, is a record the broker took for a duplicate. */
 #define MAX_PARTITIONS 64
 static struct acked {
-    long count;
+    long count, without_offset, offset_again;
     int64_t next_offset;
+    uint8_t *seen; /* one bit per offset */
+    size_t seen_bytes;
 } acked[MAX_PARTITIONS];
+
+static void note_offset(struct acked *a, int64_t offset)
+{
+    if (offset < 0) {
+        a->without_offset++;
+        return;
+    }
+    size_t byte = (size_t)(offset >> 3);
+    if (byte >= a->seen_bytes) {
+        size_t grown = a->seen_bytes ? a->seen_bytes : 4096;
+        while (grown <= byte)
+            grown *= 2;
+        uint8_t *seen = realloc(a->seen, grown);
+        if (!seen)
+            die("memory", "offset bitmap");
+        memset(seen + a->seen_bytes, 0, grown - a->seen_bytes);
+        a->seen = seen;
+        a->seen_bytes = grown;
+    }
+    uint8_t bit = (uint8_t)(1u << (offset & 7));
+    if (a->seen[byte] & bit)
+        a->offset_again++;
+    a->seen[byte] |= bit;
+    if (offset + 1 > a->next_offset)
+        a->next_offset = offset + 1;
+}
 
 static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
 {
@@ -130,17 +160,21 @@ static void dr_cb(rd_kafka_t *rk, const rd_kafka_message_t *m, void *opaque)
         (*failed)++;
     } else if (m->partition >= 0 && m->partition < MAX_PARTITIONS) {
         acked[m->partition].count++;
-        if (m->offset + 1 > acked[m->partition].next_offset)
-            acked[m->partition].next_offset = m->offset + 1;
+        note_offset(&acked[m->partition], m->offset);
     }
 }
 
 static void print_acked(void)
 {
-    for (int p = 0; p < MAX_PARTITIONS; p++)
-        if (acked[p].count)
-            fprintf(stderr, "it_stream_kafka: partition %d: %ld acknowledged, last offset %lld\n",
-                    p, acked[p].count, (long long)acked[p].next_offset - 1);
+    for (int p = 0; p < MAX_PARTITIONS; p++) {
+        struct acked *a = &acked[p];
+        if (a->count)
+            fprintf(stderr,
+                    "it_stream_kafka: partition %d: %ld acknowledged, last offset %lld, %ld "
+                    "without an offset, %ld at an offset acknowledged before\n",
+                    p, a->count, (long long)a->next_offset - 1, a->without_offset, a->offset_again);
+        free(a->seen);
+    }
 }
 
 static void send_one(rd_kafka_t *p, const char *topic, const char *key, const void *value,
@@ -200,11 +234,20 @@ static int finish(rd_kafka_t *p, long *failed, long n)
         return 1;
     }
     /* every message must have had its delivery report, and a good one */
-    long acked_total = 0;
-    for (int part = 0; part < MAX_PARTITIONS; part++)
+    long acked_total = 0, offset_again = 0;
+    for (int part = 0; part < MAX_PARTITIONS; part++) {
         acked_total += acked[part].count;
+        offset_again += acked[part].offset_again;
+    }
     if (acked_total != n) {
         fprintf(stderr, "it_stream_kafka: %ld of %ld acknowledged\n", acked_total, n);
+        return 1;
+    }
+    if (offset_again) {
+        fprintf(stderr,
+                "it_stream_kafka: %ld acknowledged at an offset another record had: "
+                "the log does not hold them\n",
+                offset_again);
         return 1;
     }
     return 0;

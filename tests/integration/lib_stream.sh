@@ -82,7 +82,7 @@ start_producer() {
 kafka_loss_evidence() {
   local acked="" ends="" events="" broker=""
   if [ -f "$WORK/producer.log" ]; then
-    acked="$(sed -n 's/.*partition \([0-9]*\): \([0-9]*\) acknowledged, last offset \(-\?[0-9]*\)/p\1 acked=\2 last=\3/p' "$WORK/producer.log" | tr '\n' ';')" || true
+    acked="$(sed -n 's/.*partition \([0-9]*\): \([0-9]*\) acknowledged, last offset \(-\?[0-9]*\), \([0-9]*\) without an offset, \([0-9]*\) at an offset acknowledged before/p\1 acked=\2 last=\3 no_offset=\4 offset_again=\5/p' "$WORK/producer.log" | tr '\n' ';')" || true
     events="$(awk -F'|' '/WaitPID -> Assigned/ && !t0 { t0 = $2 } t0 && $2 > t0 + 1' "$WORK/producer.log" |
       grep -E '^%[0-4]\||\|(IDEMPSTATE|NEWPID|DRAIN|BUMP|EPOCH|DUP|PARTCNT|TOPPARREMOVE|RESETSEQ)\|' |
       sed -n '/Assigned -> Terminate/q;p' | cut -c1-200 | head -n 12 | tr '\n' ';')" || true
@@ -90,7 +90,7 @@ kafka_loss_evidence() {
   ends="$("$KT" committed "$BROKERS" "$GROUP" "$TOPIC" 2>/dev/null | awk '{ printf "p%s end=%s;", $1, $3 }')" || true
   if [ -f "$KAFKA_SERVER_LOG" ]; then
     broker="$(tail -n "+$((${KAFKA_LOG_LINES:-0} + 1))" "$KAFKA_SERVER_LOG" |
-      grep -E "WARN|ERROR|fenced|[Tt]runcat" | grep -v -E "Replayed|unfenced" |
+      grep -E "WARN|ERROR|fenced|[Tt]runcat" | grep -v -i -E "replayed|unfenced" |
       tail -n 8 | cut -c1-220 | tr '\n' ';')" || true
   fi
   printf 'producer: %s ends: %s librdkafka: %s broker: %s' "${acked:-none logged}" "${ends:-?}" \
