@@ -115,8 +115,10 @@ static void make_record(const char *tag, long i, char id[37], char bufs[6][160],
 
 /* What the broker acknowledged, per partition, logged when producing ends: a test that finds
  * fewer records in the topic than it produced sets these against the partitions' ends. The
- * offsets seen tell the two ways a topic can end short apart: an acknowledgement without an
- * offset, or at an offset already acknowledged, is a record the broker took for a duplicate. */
+ * offsets seen tell the two ways a topic can end short apart: acknowledged offsets past the
+ * end are records the broker dropped after acknowledging them; an offset acknowledged twice is
+ * a record the broker took for a duplicate it does not hold. (No offset at all is logged, not
+ * failed: a genuine retry that the broker had already stored can be answered that way.) */
 #define MAX_PARTITIONS 64
 static struct acked {
     long count, without_offset, offset_again;

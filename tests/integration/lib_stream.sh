@@ -15,6 +15,8 @@ KT="$USERPIPE_BUILD/it_stream_kafka"
 CHECK="$USERPIPE_BUILD/it_stream_check"
 PROXY="$USERPIPE_BUILD/it_tcp_proxy"
 DUMP="$USERPIPE_BUILD/it_kafka_tool"
+# The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
+KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
 WORK="$(mktemp -d)"
 PIDS=()
 
@@ -60,9 +62,6 @@ stream_cleanup() {
   exit "$rc"
 }
 trap stream_cleanup EXIT
-
-# The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
-KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
 
 # start_producer N RATE: the test's N records at RATE/s in the background (PRODUCER), with
 # librdkafka's idempotence, topic and metadata events in $WORK/producer.log, so a topic that
