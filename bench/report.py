@@ -209,10 +209,13 @@ def part_section(part, calls):
                 if vals:
                     lines.append(f"| {s} | {e} | {spread([v.get('cpu_s_per_100k') for v in vals])} | "
                                  f"{spread([v.get('rss_max_mb') for v in vals])} |")
-    loads = [c["result"]["latency_load"] for c in ok if c["result"].get("latency_load")]
-    if loads:
+    for key, what in (("latency_load", "the fixed rate was offered"),
+                      ("floor_load", "the floor was measured (the same rate, no pipeline)")):
+        loads = [c["result"][key] for c in ok if c["result"].get(key)]
+        if not loads:
+            continue
         who = list(dict.fromkeys(k for l in loads for k in l["cores"]))
-        lines += ["", "The machine while the fixed rate was offered (cores used; 2.0 = both cores):", "",
+        lines += ["", f"The machine while {what} (cores used; 2.0 = both cores):", "",
                   "| machine busy | " + " | ".join(who) + " |", "|---|" + "---|" * len(who),
                   f"| {spread([round(100 * l['machine_busy'], 1) for l in loads])} % | "
                   + " | ".join(spread([l["cores"].get(k) for l in loads]) for k in who) + " |"]

@@ -3,13 +3,17 @@
  * the process used while inserting.
  *
  *   bench_cql CONTACT KEYSPACE TABLE ROWS IN_FLIGHT [--compression] [--connections N]
- *             [--samples FILE] [--seed S]
+ *             [--samples FILE] [--seed S] [--rate R]
  *
  * The table must exist with userpipe's shape (DESIGN.md "The table"). The statement is the
  * stream's: INSERT ... USING TIMESTAMP ?, idempotent. Latency is submit -> callback, per
- * request. CPU is getrusage() over the insert window only (connect and prepare excluded), the
- * same window the Python peer measures. Prints one JSON object on stdout. Credentials: user
- * cassandra (or USERPIPE_CASSANDRA_USER) and the password rule of cql/cli.h. */
+ * request. --rate R offers R rows/s instead (open loop, still at most IN_FLIGHT out): row i is
+ * due at start + i/R and its latency runs from that due time, so a row that waited for a free
+ * slot or for the process to wake counts its wait, as the stream's end-to-end latency does
+ * (bench/stream/run compares the two at the same rate). CPU is getrusage() over the insert window
+ * only (connect and prepare excluded), the same window the Python peer measures. Prints one JSON
+ * object on stdout. Credentials: user cassandra (or USERPIPE_CASSANDRA_USER) and the password rule
+ * of cql/cli.h. */
 #include "core/buf.h"
 #include "core/clock.h"
 #include "cql/cli.h"
@@ -29,6 +33,8 @@ struct bench {
     cql_session *s;
     cql_prepared *insert;
     long rows, depth, submitted, done, failed;
+    double rate;      /* rows/s offered; 0 = keep IN_FLIGHT out all the time */
+    int64_t start_us; /* rate mode: row i is due at start_us + i * 1e6 / rate */
     uint32_t *lat_us; /* per request, indexed by row */
     int64_t *sent_us;
     uint64_t seed;
@@ -91,6 +97,11 @@ static void bind_row(cql_statement *st, uint64_t seed, long i)
 
 static void on_done(void *opaque, cql_result *result, const struct cql_error *err);
 
+static int64_t due_us(const struct bench *b, long row)
+{
+    return b->start_us + (int64_t)((double)row * 1e6 / b->rate);
+}
+
 static void submit(struct bench *b)
 {
     long row = b->submitted++;
@@ -98,7 +109,7 @@ static void submit(struct bench *b)
     bind_row(st, b->seed, row);
     cql_statement_set_idempotent(st, true);
     struct cql_error e;
-    b->sent_us[row] = up_mono_us();
+    b->sent_us[row] = b->rate > 0 ? due_us(b, row) : up_mono_us();
     if (cql_session_execute(b->s, st, on_done, (void *)(intptr_t)row, &e) != 0) {
         fprintf(stderr, "bench_cql: submit: %s\n", e.message);
         exit(1);
@@ -119,8 +130,23 @@ static void on_done(void *opaque, cql_result *result, const struct cql_error *er
         if (b->failed++ < 5)
             fprintf(stderr, "bench_cql: insert failed: %s\n", err->message);
     }
-    if (b->submitted < b->rows) /* keep the window full, as execute_concurrent does */
+    if (b->rate <= 0 &&
+        b->submitted < b->rows) /* keep the window full, as execute_concurrent does */
         submit(b);
+}
+
+/* Open loop: whatever is due goes out (as far as IN_FLIGHT allows), then the session is
+ * served for up to a millisecond. Sleeping to the exact due time would spin at 13k rows/s;
+ * a row sent up to 1 ms late carries that millisecond in its latency. */
+static void offer_at_rate(struct bench *b, int64_t t0)
+{
+    b->start_us = t0;
+    while (b->done < b->rows) {
+        long due = (long)((double)(up_mono_us() - t0) * b->rate / 1e6) + 1;
+        while (b->submitted < b->rows && b->submitted < due && b->submitted - b->done < b->depth)
+            submit(b);
+        cql_session_poll(b->s, 1);
+    }
 }
 
 static int cmp_u32(const void *x, const void *y)
@@ -139,7 +165,7 @@ int main(int argc, char **argv)
 {
     if (argc < 6) {
         fprintf(stderr, "usage: bench_cql CONTACT KEYSPACE TABLE ROWS IN_FLIGHT [--compression] "
-                        "[--connections N] [--samples FILE] [--seed S]\n");
+                        "[--connections N] [--samples FILE] [--seed S] [--rate R]\n");
         return 2;
     }
     struct bench b = {0};
@@ -162,9 +188,11 @@ int main(int argc, char **argv)
             samples = argv[++i];
         else if (strcmp(argv[i], "--seed") == 0 && i + 1 < argc)
             b.seed = strtoull(argv[++i], NULL, 10);
+        else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc)
+            b.rate = atof(argv[++i]);
     }
-    if (b.rows <= 0 || b.depth <= 0) {
-        fprintf(stderr, "bench_cql: ROWS and IN_FLIGHT must be positive\n");
+    if (b.rows <= 0 || b.depth <= 0 || b.rate < 0) {
+        fprintf(stderr, "bench_cql: ROWS and IN_FLIGHT must be positive, RATE not negative\n");
         return 2;
     }
     struct cql_config cfg;
@@ -197,10 +225,14 @@ int main(int argc, char **argv)
 
     double cpu0 = cpu_seconds();
     int64_t t0 = up_mono_us();
-    for (long i = 0; i < b.depth && b.submitted < b.rows; i++)
-        submit(&b);
-    while (b.done < b.rows)
-        cql_session_poll(b.s, 1000);
+    if (b.rate > 0)
+        offer_at_rate(&b, t0);
+    else {
+        for (long i = 0; i < b.depth && b.submitted < b.rows; i++)
+            submit(&b);
+        while (b.done < b.rows)
+            cql_session_poll(b.s, 1000);
+    }
     double seconds = (double)(up_mono_us() - t0) / 1e6;
     double cpu = cpu_seconds() - cpu0;
 
@@ -217,11 +249,11 @@ int main(int argc, char **argv)
     printf("{\"rows\": %ld, \"failed\": %ld, \"in_flight\": %ld, \"seconds\": %.3f, "
            "\"rows_per_s\": %.1f, \"latency_p50_ms\": %.3f, \"latency_p99_ms\": %.3f, "
            "\"latency_p999_ms\": %.3f, \"cpu_s\": %.3f, \"cpu_s_per_100k\": %.3f, "
-           "\"retries\": %llu, \"bytes_sent\": %llu}\n",
+           "\"retries\": %llu, \"bytes_sent\": %llu, \"offered_per_s\": %.0f}\n",
            b.rows - b.failed, b.failed, b.depth, seconds, (double)b.rows / seconds,
            percentile_ms(b.lat_us, b.rows, 0.50), percentile_ms(b.lat_us, b.rows, 0.99),
            percentile_ms(b.lat_us, b.rows, 0.999), cpu, cpu * 100000.0 / (double)b.rows,
-           (unsigned long long)st.retries, (unsigned long long)st.bytes_sent);
+           (unsigned long long)st.retries, (unsigned long long)st.bytes_sent, b.rate);
     free(b.lat_us);
     free(b.sent_us);
     up_buf_free(&q);

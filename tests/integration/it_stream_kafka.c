@@ -10,6 +10,10 @@
  *       is 16 KiB: run the stream with --max-record-bytes 8KiB
  *   it_stream_kafka committed BROKERS GROUP TOPIC
  *       prints "<partition> <committed> <end>" per partition (committed -1 = none)
+ *   it_stream_kafka latency BROKERS TOPIC N
+ *       reads N records of TOPIC from its beginning with no group and no work per record
+ *       (Kafka alone: bench/stream/run's floor for the stream's end-to-end latency); prints
+ *       one JSON line with record timestamp -> received p50/p99/p99.9/max in ms
  * The same TAG and index always give the same record, so tests and the checker agree. */
 #include "core/buf.h"
 #include "core/clock.h"
@@ -260,6 +264,12 @@ static int cmd_produce(const char *brokers, const char *topic, const char *tag, 
 {
     rd_kafka_t *p = new_producer(brokers);
     long failed = 0;
+    /* A paced run measures latency from each record's timestamp: connect and learn the
+     * leaders first, so that the first records do not carry the producer's start-up. */
+    int parts;
+    char err[512];
+    if (rate > 0 && up_kafka_topic_partitions(p, topic, 10000, &parts, err, sizeof err) != 0)
+        die("metadata", err);
     int64_t t0 = up_mono_us();
     for (long i = from; i < to; i++) {
         if (rate > 0) {
@@ -359,6 +369,75 @@ static int cmd_produce_bad(const char *brokers, const char *topic, const char *t
     return finish(p, &failed, n);
 }
 
+/* ------------------------------------------------------------------- Kafka alone */
+
+static int cmp_long(const void *x, const void *y)
+{
+    long a = *(const long *)x, b = *(const long *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* The stream's consumer settings that shape latency (kafka/consumer.c), nothing else. */
+static rd_kafka_t *new_probe(const char *brokers)
+{
+    char err[512];
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
+        rd_kafka_conf_set(conf, "group.id", "it-stream-kafka-latency", err, sizeof err) ||
+        rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) ||
+        rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", err, sizeof err))
+        die("config", err);
+    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
+    if (!rk)
+        die("consumer", err);
+    rd_kafka_poll_set_consumer(rk);
+    return rk;
+}
+
+static int cmd_latency(const char *brokers, const char *topic, long n)
+{
+    if (n <= 0)
+        die("latency", "N must be positive");
+    rd_kafka_t *c = new_probe(brokers);
+    int parts = 0;
+    char err[512];
+    if (up_kafka_topic_partitions(c, topic, 10000, &parts, err, sizeof err) != 0)
+        die("metadata", err);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
+    for (int i = 0; i < parts; i++) /* assign, not subscribe: no group join to wait for */
+        rd_kafka_topic_partition_list_add(l, topic, i)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    if (rd_kafka_assign(c, l))
+        die("assign", "refused");
+    rd_kafka_topic_partition_list_destroy(l);
+    long *ms = calloc((size_t)n, sizeof *ms), got = 0;
+    if (!ms)
+        die("latency", "out of memory");
+    int quiet_s = 0;
+    while (got < n) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 1000);
+        if (!m) {
+            if (++quiet_s >= 60)
+                die("latency", "no record for 60 s");
+            continue;
+        }
+        quiet_s = 0;
+        if (m->err)
+            fprintf(stderr, "it_stream_kafka: %s\n", rd_kafka_message_errstr(m));
+        else
+            ms[got++] = (long)(up_wall_ms() - rd_kafka_message_timestamp(m, NULL));
+        rd_kafka_message_destroy(m);
+    }
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    qsort(ms, (size_t)n, sizeof *ms, cmp_long);
+    printf("{\"records\": %ld, \"latency_p50_ms\": %ld, \"latency_p99_ms\": %ld, "
+           "\"latency_p999_ms\": %ld, \"latency_max_ms\": %ld}\n",
+           n, ms[(n - 1) / 2], ms[(long)(0.99 * (double)(n - 1))],
+           ms[(long)(0.999 * (double)(n - 1))], ms[n - 1]);
+    free(ms);
+    return 0;
+}
+
 /* ------------------------------------------------------------------- housekeeping */
 
 static int cmd_committed(const char *brokers, const char *group, const char *topic)
@@ -411,6 +490,8 @@ int main(int argc, char **argv)
         return cmd_produce_bad(argv[2], argv[3], argv[4]);
     if (argc == 5 && strcmp(argv[1], "committed") == 0)
         return cmd_committed(argv[2], argv[3], argv[4]);
+    if (argc == 5 && strcmp(argv[1], "latency") == 0)
+        return cmd_latency(argv[2], argv[3], atol(argv[4]));
     fprintf(stderr, "usage: see the comment at the top of tests/integration/it_stream_kafka.c\n");
     return 2;
 }
