@@ -83,6 +83,7 @@ struct up_producer_counts {
     uint64_t sent;      /* accepted by up_producer_send */
     uint64_t delivered; /* acknowledged by the broker */
     uint64_t failed;    /* reported with an error (after librdkafka's own retries) */
+    uint64_t resent;    /* reported delivered without an offset, so queued again (producer.c) */
 };
 void up_producer_counts(const struct up_producer *p, struct up_producer_counts *out);
 

@@ -75,16 +75,19 @@ start_producer() {
 
 # kafka_loss_evidence: one line on where records the producer had sent went missing: per
 # partition, acknowledged count and last offset against the partition's end; the producer's
-# librdkafka warnings and idempotence events after its first second with a PID (epoch bumps,
-# drains, duplicates, partitions removed); the shared broker's warnings, fencing and truncation
-# lines since stream_setup.
+# warnings (a report without an offset, sent again, is one) and librdkafka's idempotence events
+# other than getting its first PID (epoch bumps, drains, duplicate sequences, partitions
+# removed); the shared broker's warnings, fencing and truncation lines since stream_setup.
 kafka_loss_evidence() {
   local acked="" ends="" events="" broker=""
   if [ -f "$WORK/producer.log" ]; then
-    acked="$(sed -n 's/.*partition \([0-9]*\): \([0-9]*\) acknowledged, last offset \(-\?[0-9]*\), \([0-9]*\) without an offset, \([0-9]*\) at an offset acknowledged before/p\1 acked=\2 last=\3 no_offset=\4 offset_again=\5/p' "$WORK/producer.log" | tr '\n' ';')" || true
-    events="$(awk -F'|' '/WaitPID -> Assigned/ && !t0 { t0 = $2 } t0 && $2 > t0 + 1' "$WORK/producer.log" |
-      grep -E '^%[0-4]\||\|(IDEMPSTATE|NEWPID|DRAIN|BUMP|EPOCH|DUP|PARTCNT|TOPPARREMOVE|RESETSEQ)\|' |
-      sed -n '/Assigned -> Terminate/q;p' | cut -c1-200 | head -n 12 | tr '\n' ';')" || true
+    acked="$(sed -n 's/.*partition \([0-9]*\): \([0-9]*\) acknowledged, last offset \(-\?[0-9]*\), \([0-9]*\) at an offset acknowledged before/p\1 acked=\2 last=\3 offset_again=\4/p' "$WORK/producer.log" | tr '\n' ';')" || true
+    # from one second after the first PID to the start of the teardown: the rest is routine
+    events="$(awk '{ split(substr($1, 12, 12), t, ":"); s = t[1] * 3600 + t[2] * 60 + t[3] }
+                   /-> Assigned/ && !t0 { t0 = s } /Terminating instance/ { exit }
+                   / (warn|error) |sent again/ || (t0 && s > t0 + 1)' "$WORK/producer.log" |
+      grep -E ' (warn|error) |sent again|librdkafka (DRAIN|BUMP|EPOCH|DUPSEQ|PARTCNT|TOPPARREMOVE|RESETSEQ|ERRSEQ): ' |
+      cut -c1-200 | head -n 12 | tr '\n' ';')" || true
   fi
   ends="$("$KT" committed "$BROKERS" "$GROUP" "$TOPIC" 2>/dev/null | awk '{ printf "p%s end=%s;", $1, $3 }')" || true
   if [ -f "$KAFKA_SERVER_LOG" ]; then
