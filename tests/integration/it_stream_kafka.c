@@ -204,7 +204,7 @@ static void send_good(struct up_producer *p, const char *topic, const char *tag,
  * have always produced. IT_KAFKA_DEBUG=eos,topic,...: librdkafka's own account of a run. */
 static struct up_producer *new_producer(const char *brokers, long *failed)
 {
-    static struct up_str_list props;
+    struct up_str_list props = {0};
     up_str_list_push(&props, "linger.ms=5");
     const char *debug = getenv("IT_KAFKA_DEBUG");
     char kv[256], err[512];
@@ -219,6 +219,7 @@ static struct up_producer *new_producer(const char *brokers, long *failed)
                                      .on_delivery = on_delivery,
                                      .ctx = failed};
     struct up_producer *p = up_producer_new(&cfg, err, sizeof err);
+    up_str_list_free(&props); /* applied to librdkafka's configuration by now */
     if (!p)
         die("producer", err);
     return p;
