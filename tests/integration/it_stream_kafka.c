@@ -8,6 +8,14 @@
  *       one bad record of every kind, each between two good ones (TAG's indexes
  *       1000000..); prints "<reason> <key>" per bad record on stdout. The oversize one
  *       is 16 KiB: run the stream with --max-record-bytes 8KiB
+ *   it_stream_kafka audit BROKERS TOPIC TAG FROM TO
+ *       reads every partition of TOPIC to its end and sets what it holds against records
+ *       FROM..TO-1 of TAG: one line "audit: records= distinct= missing= duplicated=
+ *       foreign=", the first few missing and duplicated ones named; exit 1 unless the topic
+ *       holds each record exactly once and nothing else
+ *   it_stream_kafka join BROKERS GROUP TOPIC MS
+ *       a consumer-group member that joins, consumes for MS ms and leaves (group churn for
+ *       tests/stress/kafka_delivery)
  *   it_stream_kafka committed BROKERS GROUP TOPIC
  *       prints "<partition> <committed> <end>" per partition (committed -1 = none)
  *   it_stream_kafka latency BROKERS TOPIC N
@@ -201,7 +209,8 @@ static void send_good(struct up_producer *p, const char *topic, const char *tag,
 }
 
 /* The producer `userpipe produce` uses (idempotent, acks=all), batching for 5 ms as the tests
- * have always produced. IT_KAFKA_DEBUG=eos,topic,...: librdkafka's own account of a run. */
+ * have always produced. IT_KAFKA_DEBUG=eos,topic,...: librdkafka's own account of a run;
+ * IT_KAFKA_PROPS: librdkafka properties on top (the stress compares settings with it). */
 static struct up_producer *new_producer(const char *brokers, long *failed)
 {
     struct up_str_list props = {0};
@@ -212,6 +221,11 @@ static struct up_producer *new_producer(const char *brokers, long *failed)
         snprintf(kv, sizeof kv, "debug=%s", debug);
         up_str_list_push(&props, kv);
     }
+    /* IT_KAFKA_PROPS="k=v k=v": more producer properties, as -X gives them to userpipe */
+    char *extra = up_xstrdup(getenv("IT_KAFKA_PROPS") ? getenv("IT_KAFKA_PROPS") : ""), *save;
+    for (char *kv2 = strtok_r(extra, " ", &save); kv2; kv2 = strtok_r(NULL, " ", &save))
+        up_str_list_push(&props, kv2);
+    free(extra);
     up_log_setup("it_stream_kafka", UP_LOG_TEXT, debug && *debug ? UP_LOG_DEBUG : UP_LOG_WARN);
     struct up_producer_config cfg = {.brokers = brokers,
                                      .props = &props,
@@ -233,9 +247,11 @@ static int finish(struct up_producer *p, long *failed, long n)
     up_producer_counts(p, &c);
     up_producer_free(p);
     print_acked();
-    if (c.resent)
-        fprintf(stderr, "it_stream_kafka: %llu reported delivered without an offset, sent again\n",
-                (unsigned long long)c.resent);
+    if (c.unconfirmed)
+        fprintf(stderr,
+                "it_stream_kafka: %llu reported delivered without an offset (not confirmed in the "
+                "log: counted as not delivered)\n",
+                (unsigned long long)c.unconfirmed);
     if (*failed) {
         fprintf(stderr, "it_stream_kafka: %ld of %ld not delivered\n", *failed, n);
         return 1;
@@ -440,6 +456,186 @@ static int cmd_latency(const char *brokers, const char *topic, long n)
     return 0;
 }
 
+/* ------------------------------------------------------------------- the topic audit */
+
+/* Record indexes by id: open addressing over the ids of FROM..TO-1, compared by
+ * regenerating the id (records are deterministic, so nothing but the index is stored). */
+struct id_index {
+    const char *tag;
+    long from;
+    size_t mask;
+    int32_t *slot; /* index - from, or -1 */
+};
+
+static size_t id_hash(const char *id, size_t len)
+{
+    uint64_t h = 1469598103934665603ULL;
+    for (size_t i = 0; i < len; i++)
+        h = (h ^ (uint8_t)id[i]) * 1099511628211ULL;
+    return (size_t)mix(h);
+}
+
+static void id_index_build(struct id_index *x, const char *tag, long from, long to)
+{
+    size_t n = (size_t)(to - from), size = 1024;
+    while (size < 2 * n)
+        size *= 2;
+    x->tag = tag;
+    x->from = from;
+    x->mask = size - 1;
+    x->slot = malloc(size * sizeof *x->slot);
+    if (!x->slot)
+        die("audit", "out of memory");
+    memset(x->slot, 0xff, size * sizeof *x->slot);
+    char id[37];
+    for (long i = from; i < to; i++) {
+        make_id(tag, i, id);
+        size_t h = id_hash(id, 36) & x->mask;
+        while (x->slot[h] >= 0)
+            h = (h + 1) & x->mask;
+        x->slot[h] = (int32_t)(i - from);
+    }
+}
+
+/* The record index of a key, or -1 for a key outside the set. */
+static long id_index_find(const struct id_index *x, const void *key, size_t len)
+{
+    if (len != 36)
+        return -1;
+    char id[37];
+    for (size_t h = id_hash(key, len) & x->mask; x->slot[h] >= 0; h = (h + 1) & x->mask) {
+        make_id(x->tag, x->from + x->slot[h], id);
+        if (memcmp(id, key, 36) == 0)
+            return x->from + x->slot[h];
+    }
+    return -1;
+}
+
+struct audit {
+    long records, distinct, duplicated, foreign, shown_dup;
+    uint16_t *copies;      /* per record index - from */
+    int64_t *first_offset; /* partition << 48 | offset of the first copy */
+};
+
+static void audit_message(struct audit *a, const struct id_index *x, const rd_kafka_message_t *m)
+{
+    a->records++;
+    long i = m->key ? id_index_find(x, m->key, m->key_len) : -1;
+    if (i < 0) {
+        a->foreign++;
+        return;
+    }
+    long k = i - x->from;
+    if (a->copies[k]++ == 0) {
+        a->distinct++;
+        a->first_offset[k] = ((int64_t)m->partition << 48) | m->offset;
+        return;
+    }
+    a->duplicated++;
+    if (a->shown_dup++ < 5)
+        fprintf(stderr,
+                "it_stream_kafka: audit: record %ld again at partition %d offset %lld (first at "
+                "partition %d offset %lld)\n",
+                i, (int)m->partition, (long long)m->offset, (int)(a->first_offset[k] >> 48),
+                (long long)(a->first_offset[k] & ((INT64_C(1) << 48) - 1)));
+}
+
+/* Reads every partition from its beginning up to the high watermark seen at the start. */
+static void audit_read(rd_kafka_t *c, const char *topic, struct audit *a, const struct id_index *x)
+{
+    int parts = 0;
+    char err[512];
+    if (up_kafka_topic_partitions(c, topic, 10000, &parts, err, sizeof err) != 0)
+        die("metadata", err);
+    if (parts <= 0 || parts > MAX_PARTITIONS)
+        die("audit", "the topic does not exist or has too many partitions");
+    int64_t end[MAX_PARTITIONS], lo;
+    int open = 0;
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(parts);
+    for (int p = 0; p < parts; p++) {
+        if (rd_kafka_query_watermark_offsets(c, topic, p, &lo, &end[p], 10000))
+            die("watermarks", "query failed");
+        if (end[p] > lo) {
+            rd_kafka_topic_partition_list_add(l, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+            open++;
+        }
+    }
+    if (open && rd_kafka_assign(c, l))
+        die("assign", "refused");
+    rd_kafka_topic_partition_list_destroy(l);
+    int quiet_s = 0;
+    while (open > 0) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 1000);
+        if (!m) {
+            if (++quiet_s >= 60)
+                die("audit", "no record for 60 s before the partitions' ends");
+            continue;
+        }
+        quiet_s = 0;
+        if (m->err) {
+            if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+                die("audit", rd_kafka_message_errstr(m));
+        } else if (m->partition >= 0 && m->partition < parts && m->offset < end[m->partition]) {
+            audit_message(a, x, m);
+            if (m->offset + 1 == end[m->partition])
+                open--;
+        }
+        rd_kafka_message_destroy(m);
+    }
+}
+
+static int cmd_audit(const char *brokers, const char *topic, const char *tag, long from, long to)
+{
+    if (from < 0 || to <= from || to - from > INT32_MAX / 4)
+        die("audit", "FROM..TO must be a non-empty range of at most 500M records");
+    struct id_index x;
+    id_index_build(&x, tag, from, to);
+    struct audit a = {.copies = calloc((size_t)(to - from), sizeof *a.copies),
+                      .first_offset = calloc((size_t)(to - from), sizeof *a.first_offset)};
+    if (!a.copies || !a.first_offset)
+        die("audit", "out of memory");
+    rd_kafka_t *c = new_probe(brokers);
+    audit_read(c, topic, &a, &x);
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    long missing = 0;
+    for (long k = 0; k < to - from; k++)
+        if (!a.copies[k] && missing++ < 5)
+            fprintf(stderr, "it_stream_kafka: audit: record %ld is not in the topic\n", from + k);
+    printf("audit: records=%ld distinct=%ld missing=%ld duplicated=%ld foreign=%ld\n", a.records,
+           a.distinct, missing, a.duplicated, a.foreign);
+    free(a.copies);
+    free(a.first_offset);
+    free(x.slot);
+    return missing || a.duplicated || a.foreign ? 1 : 0;
+}
+
+/* A group member for MS ms: joins (a rebalance for everyone in the group), reads, leaves. */
+static int cmd_join(const char *brokers, const char *group, const char *topic, long ms)
+{
+    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, brokers, group);
+    rd_kafka_poll_set_consumer(c);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
+    rd_kafka_resp_err_t e = rd_kafka_subscribe(c, l);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e)
+        die("subscribe", rd_kafka_err2str(e));
+    int64_t until = up_mono_ms() + ms;
+    long got = 0;
+    while (up_mono_ms() < until) {
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(c, 200);
+        if (m) {
+            got += !m->err;
+            rd_kafka_message_destroy(m);
+        }
+    }
+    rd_kafka_consumer_close(c);
+    rd_kafka_destroy(c);
+    printf("joined %s for %ld ms, read %ld\n", group, ms, got);
+    return 0;
+}
+
 /* ------------------------------------------------------------------- housekeeping */
 
 static int cmd_committed(const char *brokers, const char *group, const char *topic)
@@ -490,6 +686,10 @@ int main(int argc, char **argv)
                            argc > 7 ? atof(argv[7]) : 0);
     if (argc == 5 && strcmp(argv[1], "produce-bad") == 0)
         return cmd_produce_bad(argv[2], argv[3], argv[4]);
+    if (argc == 7 && strcmp(argv[1], "audit") == 0)
+        return cmd_audit(argv[2], argv[3], argv[4], atol(argv[5]), atol(argv[6]));
+    if (argc == 6 && strcmp(argv[1], "join") == 0)
+        return cmd_join(argv[2], argv[3], argv[4], atol(argv[5]));
     if (argc == 5 && strcmp(argv[1], "committed") == 0)
         return cmd_committed(argv[2], argv[3], argv[4]);
     if (argc == 5 && strcmp(argv[1], "latency") == 0)
