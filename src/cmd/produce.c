@@ -163,13 +163,13 @@ static void print_summary(const struct produce_opts *o, const char *seed,
     double users = (double)(s->produced + s->dead_lettered);
     up_buf_printf(&b,
                   ",\"fetched\":%llu,\"produced\":%llu,\"delivered\":%llu,\"dead_lettered\":%llu,"
-                  "\"dlq_delivered\":%llu,\"failed\":%llu,\"resent\":%llu,\"pages\":%llu,"
+                  "\"dlq_delivered\":%llu,\"failed\":%llu,\"unconfirmed\":%llu,\"pages\":%llu,"
                   "\"http_retries\":%llu,"
                   "\"seconds\":%.3f,\"users_per_second\":%.0f",
                   (unsigned long long)s->fetched, (unsigned long long)s->produced,
                   (unsigned long long)s->delivered, (unsigned long long)s->dead_lettered,
                   (unsigned long long)s->dlq_delivered, (unsigned long long)s->failed,
-                  (unsigned long long)s->resent, (unsigned long long)s->pages,
+                  (unsigned long long)s->unconfirmed, (unsigned long long)s->pages,
                   (unsigned long long)s->http_retries, s->elapsed_s,
                   s->elapsed_s > 0 ? users / s->elapsed_s : 0);
     if (err && *err)

@@ -1,5 +1,6 @@
 /* kafka/producer: a thin librdkafka producer that never loses a message silently.
- * Idempotent (acks=all, ordered retries), lz4, linger tuned for throughput; every
+ * Idempotent (acks=all, ordered retries, one request in flight), lz4, linger tuned for
+ * throughput; a success without an offset is reported as a failure; every
  * -X property overrides those defaults. Delivery reports are counted and handed to a
  * callback from up_producer_poll/flush on the caller's thread; QUEUE_FULL is absorbed
  * by polling; a fatal error (idempotence broken, fenced) is kept and surfaced.
@@ -13,6 +14,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+/* The error of a report that librdkafka gave as a success without an offset: the message
+ * may or may not be in the log (producer.c says when that happens). */
+#define UP_DELIVERY_UNCONFIRMED RD_KAFKA_RESP_ERR__INCONSISTENT
 
 /* One delivery report. */
 struct up_delivery {
@@ -80,10 +85,10 @@ long up_producer_flush(struct up_producer *p, int64_t timeout_ms);
 long up_producer_outstanding(struct up_producer *p);
 
 struct up_producer_counts {
-    uint64_t sent;      /* accepted by up_producer_send */
-    uint64_t delivered; /* acknowledged by the broker */
-    uint64_t failed;    /* reported with an error (after librdkafka's own retries) */
-    uint64_t resent;    /* reported delivered without an offset, so queued again (producer.c) */
+    uint64_t sent;        /* accepted by up_producer_send */
+    uint64_t delivered;   /* acknowledged by the broker */
+    uint64_t failed;      /* reported with an error (after librdkafka's own retries) */
+    uint64_t unconfirmed; /* reported delivered without an offset: counted in failed too */
 };
 void up_producer_counts(const struct up_producer *p, struct up_producer_counts *out);
 

@@ -190,7 +190,7 @@ void up_pipeline_stats(const struct up_pipeline *p, struct up_produce_stats *out
     struct up_producer_counts pc = {0};
     if (p->producer)
         up_producer_counts(p->producer, &pc);
-    out->resent = pc.resent;
+    out->unconfirmed = pc.unconfirmed;
     out->http_retries = atomic_load(&p->http_retries);
     int64_t until = p->ended_ms ? p->ended_ms : up_mono_ms();
     out->elapsed_s = p->started_ms ? (double)(until - p->started_ms) / 1000.0 : 0;

@@ -26,7 +26,8 @@ struct up_produce_stats {
     uint64_t dead_lettered; /* rejects queued to the DLQ */
     uint64_t dlq_delivered; /* rejects acknowledged by the broker */
     uint64_t failed;        /* records or rejects whose delivery failed */
-    uint64_t resent; /* reported delivered without an offset, so sent again (kafka/producer.h) */
+    uint64_t
+        unconfirmed; /* reported delivered without an offset: also in failed (kafka/producer.h) */
     uint64_t pages;  /* API pages received */
     uint64_t http_retries;
     double elapsed_s;
