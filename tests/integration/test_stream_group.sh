@@ -16,7 +16,8 @@ log "second member joins while the first is consuming"
 start_stream b --exit-when-idle 6s --progress-interval 500ms
 B=$STREAM_PID
 
-wait "$PRODUCER" || fail "the producer did not deliver everything"
+wait_producer
+expect_topic "$N"
 wait_exit "$A" 300
 [ "$EXIT_STATUS" = 0 ] || fail "member a exited $EXIT_STATUS"
 wait_exit "$B" 300
@@ -30,6 +31,6 @@ log "member a stored $sa, member b stored $sb"
 grep -q "revoking" "$WORK/a.log" || fail "member a was never asked to give partitions up"
 [ "$(summary_field "$WORK/a.out" abandoned)" = 0 ] || fail "member a abandoned records"
 
-expect_rows "$N"
+expect_stored "$N"
 check_committed
 log "PASS"

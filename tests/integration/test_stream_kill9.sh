@@ -33,7 +33,7 @@ wait_exit "$STREAM_PID" 60
 [ "$EXIT_STATUS" = 0 ] || fail "SIGTERM: exit status $EXIT_STATUS"
 [ "$(summary_field "$WORK/run$run.out" status)" = completed ] || fail "SIGTERM: not drained"
 
-wait "$PRODUCER" || fail "the producer did not deliver everything"
+wait_producer
 log "producer done; final run"
 run=$((run + 1))
 start_stream "run$run" --exit-when-idle 5s

@@ -42,6 +42,6 @@ grep -q "paused" "$WORK/stream.log" || fail "consumption did not pause while the
 log "starting the node again ($(grep -o 'stored=[0-9]*' "$WORK/stream.log" | tail -n1) while it was down)"
 node up || fail "the node did not start again"
 
-wait "$PRODUCER" || fail "the producer did not deliver everything"
+wait_producer
 expect_outage_survived "$N"
 log "PASS"

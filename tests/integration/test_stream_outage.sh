@@ -38,6 +38,6 @@ stored_during="$(grep -o 'stored=[0-9]*' "$WORK/stream.log" | tail -n1)"
 log "restoring Cassandra ($stored_during at the end of the outage)"
 kill -USR2 "$PROXY_PID"
 
-wait "$PRODUCER" || fail "the producer did not deliver everything"
+wait_producer
 expect_outage_survived "$N"
 log "PASS"
