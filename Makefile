@@ -54,5 +54,11 @@ stop:
 
 # Side-by-side benchmarks against the seed's Python + Spark stack (docs/bench.md);
 # `make bench BENCH_ARGS=--quick` is the < 5-minute check.
+# The producer's delivery stress (docs/kafka-delivery.md): 1M records into fresh topics under
+# group, topic and CPU churn, every topic audited; STRESS_ARGS for its options. Needs the stack.
+.PHONY: stress-kafka
+stress-kafka: build
+	@tests/stress/kafka_delivery.sh $(STRESS_ARGS)
+
 .PHONY: bench
 bench: ; @bench/run $(BENCH_ARGS)

@@ -60,10 +60,12 @@ cleanup() {
   local rc=$?
   for p in "${BG[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  "$KT" delete "$BROKERS" "$RUN.churn" >/dev/null 2>&1 || true
   rm -rf "$WORK"
   exit "$rc"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
 say() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
