@@ -1,13 +1,13 @@
 /* query: `userpipe query 'CQL'` — run one CQL statement and print its rows as cqlsh does
- * (or NDJSON with --json, CSV with --csv), paging through all of them. Wires cql/cli
- * (flags, password), the cql session and cql/printer together. */
+ * (or NDJSON with --json, CSV with --csv), paging through all of them. Wires cql_cli
+ * (flags, password), the cql session and cql_printer together. */
 #include "cmd/commands.h"
 #include "core/flags.h"
 #include "core/log.h"
 #include "core/signals.h"
-#include "cql/cli.h"
+#include "cmd/cql_cli.h"
 #include "cql/cql.h"
-#include "cql/printer.h"
+#include "cmd/cql_printer.h"
 
 #include <stdio.h>
 #include <stdlib.h>

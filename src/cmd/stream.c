@@ -9,7 +9,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/signals.h"
-#include "cql/cli.h"
+#include "cmd/cql_cli.h"
 #include "cql/cql.h"
 #include "kafka/config.h"
 #include "stream/loop.h"
@@ -108,7 +108,7 @@ static const struct up_command_spec stream_spec = {
 };
 
 /* Usage checks that need no network: names, replication, -X properties, the Cassandra
- * flags and password (cql/cli.h). */
+ * flags and password (cmd/cql_cli.h). */
 static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
                          struct cql_config *session, char *password, size_t pwlen, char *err,
                          size_t errlen)
