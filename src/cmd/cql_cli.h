@@ -29,91 +29,51 @@ struct cql_cli_opts {
 };
 
 #define CQL_FLAGS_CASSANDRA(type_, field_)                                                         \
-    {"cassandra",                                                                                  \
-     0,                                                                                            \
-     UP_FLAG_STRING,                                                                               \
-     "HOST:PORT[,..]",                                                                             \
-     "127.0.0.1:9042",                                                                             \
-     "Cassandra contact points (other nodes are discovered)",                                      \
-     offsetof(type_, field_.cassandra),                                                            \
-     NULL,                                                                                         \
-     0,                                                                                            \
-     0},                                                                                           \
-        {"cassandra-user",                                                                         \
-         0,                                                                                        \
-         UP_FLAG_STRING,                                                                           \
-         "USER",                                                                                   \
-         "cassandra",                                                                              \
-         "Cassandra user",                                                                         \
-         offsetof(type_, field_.user),                                                             \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
-        {"cassandra-password-file",                                                                \
-         0,                                                                                        \
-         UP_FLAG_STRING,                                                                           \
-         "FILE",                                                                                   \
-         NULL,                                                                                     \
-         "file whose first line is the password (chmod 600); else env "                            \
-         "USERPIPE_CASSANDRA_PASSWORD; else 'cassandra' for the user cassandra",                   \
-         offsetof(type_, field_.password_file),                                                    \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
-        {"cassandra-tls",                                                                          \
-         0,                                                                                        \
-         UP_FLAG_BOOL,                                                                             \
-         NULL,                                                                                     \
-         NULL,                                                                                     \
-         "connect to Cassandra over TLS",                                                          \
-         offsetof(type_, field_.tls),                                                              \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
-        {"cassandra-tls-ca-file",                                                                  \
-         0,                                                                                        \
-         UP_FLAG_STRING,                                                                           \
-         "FILE",                                                                                   \
-         NULL,                                                                                     \
-         "PEM CA bundle to verify the node (default: the system's)",                               \
-         offsetof(type_, field_.tls_ca_file),                                                      \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
-        {"cassandra-tls-no-verify",                                                                \
-         0,                                                                                        \
-         UP_FLAG_BOOL,                                                                             \
-         NULL,                                                                                     \
-         NULL,                                                                                     \
-         "do not verify the node's certificate (testing only)",                                    \
-         offsetof(type_, field_.tls_no_verify),                                                    \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
-        {"cassandra-compression",                                                                  \
-         0,                                                                                        \
-         UP_FLAG_BOOL,                                                                             \
-         NULL,                                                                                     \
-         NULL,                                                                                     \
-         "ask for LZ4 frame compression",                                                          \
-         offsetof(type_, field_.compression),                                                      \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
-        {"cassandra-connect-timeout",                                                              \
-         0,                                                                                        \
-         UP_FLAG_DURATION,                                                                         \
-         "DURATION",                                                                               \
-         "5s",                                                                                     \
-         "time to connect and authenticate to one node",                                           \
-         offsetof(type_, field_.connect_timeout_ms),                                               \
-         NULL,                                                                                     \
-         0,                                                                                        \
-         0},                                                                                       \
+    {.name = "cassandra",                                                                          \
+     .type = UP_FLAG_STRING,                                                                       \
+     .value_name = "HOST:PORT[,..]",                                                               \
+     .def = "127.0.0.1:9042",                                                                      \
+     .help = "Cassandra contact points (other nodes are discovered)",                              \
+     .offset = offsetof(type_, field_.cassandra)},                                                 \
+        {.name = "cassandra-user",                                                                 \
+         .type = UP_FLAG_STRING,                                                                   \
+         .value_name = "USER",                                                                     \
+         .def = "cassandra",                                                                       \
+         .help = "Cassandra user",                                                                 \
+         .offset = offsetof(type_, field_.user)},                                                  \
+        {.name = "cassandra-password-file",                                                        \
+         .type = UP_FLAG_STRING,                                                                   \
+         .value_name = "FILE",                                                                     \
+         .help = "file whose first line is the password (chmod 600); else env "                    \
+                 "USERPIPE_CASSANDRA_PASSWORD; else 'cassandra' for the user cassandra",           \
+         .offset = offsetof(type_, field_.password_file)},                                         \
+        {.name = "cassandra-tls",                                                                  \
+         .type = UP_FLAG_BOOL,                                                                     \
+         .help = "connect to Cassandra over TLS",                                                  \
+         .offset = offsetof(type_, field_.tls)},                                                   \
+        {.name = "cassandra-tls-ca-file",                                                          \
+         .type = UP_FLAG_STRING,                                                                   \
+         .value_name = "FILE",                                                                     \
+         .help = "PEM CA bundle to verify the node (default: the system's)",                       \
+         .offset = offsetof(type_, field_.tls_ca_file)},                                           \
+        {.name = "cassandra-tls-no-verify",                                                        \
+         .type = UP_FLAG_BOOL,                                                                     \
+         .help = "do not verify the node's certificate (testing only)",                            \
+         .offset = offsetof(type_, field_.tls_no_verify)},                                         \
+        {.name = "cassandra-compression",                                                          \
+         .type = UP_FLAG_BOOL,                                                                     \
+         .help = "ask for LZ4 frame compression",                                                  \
+         .offset = offsetof(type_, field_.compression)},                                           \
+        {.name = "cassandra-connect-timeout",                                                      \
+         .type = UP_FLAG_DURATION,                                                                 \
+         .value_name = "DURATION",                                                                 \
+         .def = "5s",                                                                              \
+         .help = "time to connect and authenticate to one node",                                   \
+         .offset = offsetof(type_, field_.connect_timeout_ms)},                                    \
     {                                                                                              \
-        "cassandra-timeout", 0, UP_FLAG_DURATION, "DURATION", "12s",                               \
-            "time to wait for the answer to one request",                                          \
-            offsetof(type_, field_.request_timeout_ms), NULL, 0, 0                                 \
+        .name = "cassandra-timeout", .type = UP_FLAG_DURATION, .value_name = "DURATION",           \
+        .def = "12s", .help = "time to wait for the answer to one request",                        \
+        .offset = offsetof(type_, field_.request_timeout_ms)                                       \
     }
 
 #define CQL_PASSWORD_MAX 1024
