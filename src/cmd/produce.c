@@ -214,9 +214,8 @@ static void on_tick(void *ctx, const struct up_produce_stats *s)
 
 static void json_field(struct up_buf *b, const char *name, const char *value)
 {
-    up_buf_printf(b, ",\"%s\":\"", name);
-    up_buf_json_escape(b, value, strlen(value));
-    up_buf_putc(b, '"');
+    up_buf_printf(b, ",\"%s\":", name);
+    up_buf_json_cstring(b, value);
 }
 
 static const char *end_name(enum up_pipeline_end end, uint64_t failed)

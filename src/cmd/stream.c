@@ -251,9 +251,8 @@ static void print_summary(const char *status, const struct up_stream_totals *t, 
                   (unsigned long long)t->abandoned, t->seconds, t->active_seconds,
                   t->active_seconds > 0 ? (double)t->stored / t->active_seconds : 0);
     if (err && *err) {
-        up_buf_puts(&b, ",\"error\":\"");
-        up_buf_json_escape(&b, err, strlen(err));
-        up_buf_putc(&b, '"');
+        up_buf_puts(&b, ",\"error\":");
+        up_buf_json_cstring(&b, err);
     }
     up_buf_puts(&b, "}\n");
     fputs(b.data, stdout);

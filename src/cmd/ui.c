@@ -179,13 +179,7 @@ static char *config_json(const struct ui_opts *o)
     up_buf_putc(&b, '{');
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         up_buf_printf(&b, "%s\"%s\":", i ? "," : "", names[i]);
-        if (!values[i]) {
-            up_buf_puts(&b, "null");
-            continue;
-        }
-        up_buf_putc(&b, '"');
-        up_buf_json_escape(&b, values[i], strlen(values[i]));
-        up_buf_putc(&b, '"');
+        up_buf_json_cstring(&b, values[i]);
     }
     up_buf_putc(&b, '}');
     return up_buf_steal(&b);

@@ -64,7 +64,7 @@ struct ui_cassandra *ui_cassandra_new(const char *contact_points, const char *us
         return NULL;
     struct ui_cassandra *c = up_xcalloc(1, sizeof *c);
     c->contact_points = up_xstrdup(contact_points);
-    c->user = user ? up_xstrdup(user) : NULL;
+    c->user = up_xstrdup_or_null(user);
     c->password = password;
     c->keyspace = up_xstrdup(keyspace);
     c->table = up_xstrdup(table);
