@@ -243,9 +243,9 @@ void up_gen_respond(const char *query, size_t len, int64_t now_ms, struct up_buf
     struct up_gen_params p;
     char err[256];
     if (up_gen_query_parse(query, len, &p, err, sizeof err) != 0) {
-        UP_PUT(body, "{\"error\":\"");
-        up_buf_json_escape(body, err, strlen(err));
-        UP_PUT(body, "\"}");
+        UP_PUT(body, "{\"error\":");
+        up_buf_json_cstring(body, err);
+        UP_PUT(body, "}");
         *reply = (struct up_gen_reply){400, "application/json; charset=utf-8", NULL, 0};
         return;
     }
