@@ -29,7 +29,7 @@ static bool parse_i64(const char *s, int64_t *out)
     return true;
 }
 
-static bool parse_cursor(const char *s, struct up_tail_start *out, char *err, size_t errlen)
+static int parse_cursor(const char *s, struct up_tail_start *out, char *err, size_t errlen)
 {
     out->from = UP_TAIL_CURSOR;
     out->ncursor = 0;
@@ -37,7 +37,7 @@ static bool parse_cursor(const char *s, struct up_tail_start *out, char *err, si
     while (*p) {
         if (out->ncursor == UP_TAIL_MAX_PARTITIONS) {
             snprintf(err, errlen, "cursor names more than %d partitions", UP_TAIL_MAX_PARTITIONS);
-            return false;
+            return -1;
         }
         char *end;
         errno = 0;
@@ -56,34 +56,34 @@ static bool parse_cursor(const char *s, struct up_tail_start *out, char *err, si
             goto bad; /* a trailing comma */
     }
     if (out->ncursor > 0)
-        return true;
+        return 0;
 bad:
     snprintf(err, errlen, "start '%.64s': a cursor is PARTITION:OFFSET[,PARTITION:OFFSET..]", s);
-    return false;
+    return -1;
 }
 
-bool up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, size_t errlen)
+int up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, size_t errlen)
 {
     memset(out, 0, sizeof *out);
     if (!s || !*s || strcmp(s, "end") == 0 || strcmp(s, "latest") == 0) {
         out->from = UP_TAIL_END;
-        return true;
+        return 0;
     }
     if (strcmp(s, "beginning") == 0 || strcmp(s, "earliest") == 0) {
         out->from = UP_TAIL_BEGINNING;
-        return true;
+        return 0;
     }
     if (s[0] == '@') {
         out->from = UP_TAIL_TIME;
         if (parse_i64(s + 1, &out->value) && out->value >= 0)
-            return true;
+            return 0;
         if (up_iso8601_parse(s + 1, strlen(s + 1), &out->value))
-            return true;
+            return 0;
         snprintf(err, errlen,
                  "start '%.64s': after '@' give an ISO 8601 time (2024-05-01T12:00:00Z) or ms "
                  "since the epoch",
                  s);
-        return false;
+        return -1;
     }
     if (strchr(s, ':'))
         return parse_cursor(s, out, err, errlen);
@@ -91,13 +91,13 @@ bool up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, si
     if (parse_i64(s, &v)) {
         out->from = v < 0 ? UP_TAIL_LAST : UP_TAIL_OFFSET;
         out->value = v < 0 ? -v : v;
-        return true;
+        return 0;
     }
     snprintf(err, errlen,
              "start '%.64s': expected end, beginning, an offset, -N (last N), @TIME or "
              "PARTITION:OFFSET,..",
              s);
-    return false;
+    return -1;
 }
 
 /* ------------------------------------------------------------------------- offsets */

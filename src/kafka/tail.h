@@ -44,8 +44,8 @@ struct up_tail_start {
 };
 
 /* Parses "end" | "beginning" | "<offset>" | "-<n>" | "@<ISO 8601 or ms>" | "p:o,p:o,..".
- * false + a message in err when the text is none of those. */
-bool up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, size_t errlen);
+ * 0, or -1 with a message in err when the text is none of those. */
+int up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------------------- the tail */
 

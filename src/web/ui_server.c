@@ -172,8 +172,7 @@ static enum MHD_Result serve_tail(struct up_ui_server *s, struct MHD_Connection 
         return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, "q= is longer than 256 bytes");
     char err[512];
     struct up_tail_start *start = up_xcalloc(1, sizeof *start);
-    bool ok = up_tail_start_parse(last && *last ? last : from, start, err, sizeof err);
-    if (!ok) {
+    if (up_tail_start_parse(last && *last ? last : from, start, err, sizeof err) != 0) {
         free(start);
         return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, err);
     }
