@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "kafka/inspect.h"
 #include "kafka/tail.h"
 #include "web/ui_sse.h"
 #include "web/ui_stats.h"

@@ -1,5 +1,5 @@
-/* Unit tests for kafka/tail as the dashboard uses it: start specs, the filter, and the tail
- * and inspector against librdkafka's mock cluster (starts, cursors, resume, watermarks,
+/* Unit tests for kafka/tail and kafka/inspect as the dashboard uses them: start specs, the filter,
+ * the tail and inspector against librdkafka's mock cluster (starts, cursors, resume, watermarks,
  * committed offsets of a group that nobody joined). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kafka/inspect.h"
 #include "kafka/tail.h"
 
 #include "web_ui_mock.h"
