@@ -16,6 +16,11 @@
 #include "core/flags.h"
 #include "cql/cql.h"
 
+/* --cassandra-password-file's help: the rule above in one line, for every command's table. */
+#define CQL_CLI_PASSWORD_FILE_HELP                                                                 \
+    "file whose first line is the password (chmod 600); else env "                                 \
+    "USERPIPE_CASSANDRA_PASSWORD; else 'cassandra' for the user cassandra"
+
 struct cql_cli_opts {
     char *cassandra;
     char *user;
@@ -44,8 +49,7 @@ struct cql_cli_opts {
         {.name = "cassandra-password-file",                                                        \
          .type = UP_FLAG_STRING,                                                                   \
          .value_name = "FILE",                                                                     \
-         .help = "file whose first line is the password (chmod 600); else env "                    \
-                 "USERPIPE_CASSANDRA_PASSWORD; else 'cassandra' for the user cassandra",           \
+         .help = CQL_CLI_PASSWORD_FILE_HELP,                                                       \
          .offset = offsetof(type_, field_.password_file)},                                         \
         {.name = "cassandra-tls",                                                                  \
          .type = UP_FLAG_BOOL,                                                                     \

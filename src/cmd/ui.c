@@ -2,6 +2,7 @@
  * view plus the pipeline's health, served on 127.0.0.1:9021. Parses flags and wires
  * web/ui_feed (live tails), web/ui_health (pollers) and web/ui_server (HTTP) together. */
 #include "cmd/commands.h"
+#include "cmd/cql_cli.h"
 #include "core/buf.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -85,7 +86,7 @@ static const struct up_flag ui_flags[] = {
     {.name = "cassandra-password-file",
      .type = UP_FLAG_STRING,
      .value_name = "FILE",
-     .help = "file holding the Cassandra password (mode 600)",
+     .help = CQL_CLI_PASSWORD_FILE_HELP,
      .offset = OPT(cassandra_password_file)},
     {.name = "keyspace",
      .type = UP_FLAG_STRING,
@@ -211,6 +212,23 @@ static void wait_for_stop(void)
         poll(&pfd, 1, 1000);
 }
 
+/* The Cassandra probe, with the password found by the rule every command shares
+ * (cmd/cql_cli.h). -1 + err (a usage error) when the password file is unusable. */
+static int open_cassandra(const struct ui_opts *o, struct ui_cassandra **out, char *err,
+                          size_t errlen)
+{
+    const char *user = nonempty(o->cassandra_user);
+    char password[CQL_PASSWORD_MAX];
+    if (cql_cli_password(user, nonempty(o->cassandra_password_file), password, sizeof password, err,
+                         errlen) != 0)
+        return -1;
+    /* without a password there is nothing to offer; a node that requires it says so */
+    *out = ui_cassandra_new(o->cassandra, password[0] ? user : NULL, password[0] ? password : NULL,
+                            o->keyspace, o->table);
+    explicit_bzero(password, sizeof password);
+    return 0;
+}
+
 static int run(const struct ui_opts *o)
 {
     struct up_ui_auth auth;
@@ -224,10 +242,7 @@ static int run(const struct ui_opts *o)
         have_auth = true;
     }
     struct ui_cassandra *cass = NULL;
-    if (nonempty(o->cassandra) &&
-        !(cass = ui_cassandra_new(o->cassandra, nonempty(o->cassandra_user),
-                                  nonempty(o->cassandra_password_file), o->keyspace, o->table, err,
-                                  sizeof err))) {
+    if (nonempty(o->cassandra) && open_cassandra(o, &cass, err, sizeof err) != 0) {
         fprintf(stderr, "userpipe ui: %s\n", err);
         if (have_auth)
             up_ui_auth_free(&auth);
