@@ -129,9 +129,9 @@ static bool on_record(void *ctx, const struct up_tail_msg *m)
 static void feed_fail(struct ui_feed *f, const char *why)
 {
     struct up_buf b = UP_BUF_INIT;
-    up_buf_puts(&b, "{\"error\":\"");
-    up_buf_json_escape(&b, why, strlen(why));
-    up_buf_puts(&b, "\"}");
+    up_buf_puts(&b, "{\"error\":");
+    up_buf_json_cstring(&b, why);
+    up_buf_puts(&b, "}");
     struct up_sse_event *ev = up_sse_event_new("tail-error", NULL, b.data, b.len);
     up_buf_free(&b);
     pthread_mutex_lock(&f->hub->mu);

@@ -86,9 +86,9 @@ static enum MHD_Result send_error(struct up_ui_server *s, struct MHD_Connection 
                                   const char *route, unsigned status, const char *msg)
 {
     struct up_buf b = UP_BUF_INIT;
-    up_buf_puts(&b, "{\"error\":\"");
-    up_buf_json_escape(&b, msg, strlen(msg));
-    up_buf_puts(&b, "\"}\n");
+    up_buf_puts(&b, "{\"error\":");
+    up_buf_json_cstring(&b, msg);
+    up_buf_puts(&b, "}\n");
     size_t len = b.len;
     return send_owned(s, conn, route, status, "application/json", up_buf_steal(&b), len);
 }
