@@ -26,22 +26,44 @@ struct api_opts {
 #define OPT(field) offsetof(struct api_opts, field)
 
 static const struct up_flag api_flags[] = {
-    {"listen", 'l', UP_FLAG_STRING, "HOST:PORT", "127.0.0.1:8000",
-     "address to serve the API on (port 0 = any free port, printed at start)", OPT(listen), NULL, 0,
-     0},
-    {"threads", 0, UP_FLAG_INT, "N", "0", "server threads (0 = one per core)", OPT(threads), NULL,
-     0, 256},
-    {"rate-limit", 0, UP_FLAG_STRING, "N/TIME", "0",
-     "answer 429 (with Retry-After) once a client address has received N users in the current "
-     "fixed window, e.g. 20000/5m as upstream; 0 = no limit",
-     OPT(rate_limit), NULL, 0, 0},
-    {"fail-rate", 0, UP_FLAG_DOUBLE, "SHARE", "0",
-     "fail this share of /api requests on purpose (0-1), split evenly between a 500 with a JSON "
-     "error, a 503 with an HTML body, a 200 with an HTML body and a response delayed by "
-     "--slow-delay",
-     OPT(fail_rate), NULL, 0, 1},
-    {"slow-delay", 0, UP_FLAG_DURATION, "TIME", "2s", "how long a slow injected response waits",
-     OPT(slow_ms), NULL, 0, 0},
+    {.name = "listen",
+     .short_name = 'l',
+     .type = UP_FLAG_STRING,
+     .value_name = "HOST:PORT",
+     .def = "127.0.0.1:8000",
+     .help = "address to serve the API on (port 0 = any free port, printed at start)",
+     .offset = OPT(listen)},
+    {.name = "threads",
+     .type = UP_FLAG_INT,
+     .value_name = "N",
+     .def = "0",
+     .help = "server threads (0 = one per core)",
+     .offset = OPT(threads),
+     .max = 256},
+    {.name = "rate-limit",
+     .type = UP_FLAG_STRING,
+     .value_name = "N/TIME",
+     .def = "0",
+     .help = "answer 429 (with Retry-After) once a client address has received N users in the "
+             "current "
+             "fixed window, e.g. 20000/5m as upstream; 0 = no limit",
+     .offset = OPT(rate_limit)},
+    {.name = "fail-rate",
+     .type = UP_FLAG_DOUBLE,
+     .value_name = "SHARE",
+     .def = "0",
+     .help = "fail this share of /api requests on purpose (0-1), split evenly between a 500 "
+             "with a JSON "
+             "error, a 503 with an HTML body, a 200 with an HTML body and a response delayed by "
+             "--slow-delay",
+     .offset = OPT(fail_rate),
+     .max = 1},
+    {.name = "slow-delay",
+     .type = UP_FLAG_DURATION,
+     .value_name = "TIME",
+     .def = "2s",
+     .help = "how long a slow injected response waits",
+     .offset = OPT(slow_ms)},
     UP_FLAGS_METRICS(struct api_opts),
     UP_FLAGS_LOG(struct api_opts),
 };

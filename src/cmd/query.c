@@ -1,13 +1,13 @@
 /* query: `userpipe query 'CQL'` — run one CQL statement and print its rows as cqlsh does
- * (or NDJSON with --json, CSV with --csv), paging through all of them. Wires cql/cli
- * (flags, password), the cql session and cql/printer together. */
+ * (or NDJSON with --json, CSV with --csv), paging through all of them. Wires cql_cli
+ * (flags, password), the cql session and cql_printer together. */
 #include "cmd/commands.h"
 #include "core/flags.h"
 #include "core/log.h"
 #include "core/signals.h"
-#include "cql/cli.h"
+#include "cmd/cql_cli.h"
 #include "cql/cql.h"
-#include "cql/printer.h"
+#include "cmd/cql_printer.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,16 +26,36 @@ struct query_opts {
 #define OPT(field) offsetof(struct query_opts, field)
 
 static const struct up_flag query_flags[] = {
-    {"json", 0, UP_FLAG_BOOL, NULL, NULL, "one JSON object per row (NDJSON), no footer", OPT(json),
-     NULL, 0, 0},
-    {"csv", 0, UP_FLAG_BOOL, NULL, NULL, "CSV: a header line, then one line per row", OPT(csv),
-     NULL, 0, 0},
-    {"consistency", 'c', UP_FLAG_STRING, "LEVEL", "one", "consistency level of the statement",
-     OPT(consistency), CQL_CONSISTENCY_CHOICES, 0, 0},
-    {"keyspace", 'k', UP_FLAG_STRING, "NAME", NULL, "keyspace for unqualified table names",
-     OPT(keyspace), NULL, 0, 0},
-    {"page-size", 0, UP_FLAG_INT, "N", "5000", "rows fetched per round trip (all pages are read)",
-     OPT(page_size), NULL, 1, 1000000},
+    {.name = "json",
+     .type = UP_FLAG_BOOL,
+     .help = "one JSON object per row (NDJSON), no footer",
+     .offset = OPT(json)},
+    {.name = "csv",
+     .type = UP_FLAG_BOOL,
+     .help = "CSV: a header line, then one line per row",
+     .offset = OPT(csv)},
+    {.name = "consistency",
+     .short_name = 'c',
+     .type = UP_FLAG_STRING,
+     .value_name = "LEVEL",
+     .def = "one",
+     .help = "consistency level of the statement",
+     .offset = OPT(consistency),
+     .choices = CQL_CONSISTENCY_CHOICES},
+    {.name = "keyspace",
+     .short_name = 'k',
+     .type = UP_FLAG_STRING,
+     .value_name = "NAME",
+     .help = "keyspace for unqualified table names",
+     .offset = OPT(keyspace)},
+    {.name = "page-size",
+     .type = UP_FLAG_INT,
+     .value_name = "N",
+     .def = "5000",
+     .help = "rows fetched per round trip (all pages are read)",
+     .offset = OPT(page_size),
+     .min = 1,
+     .max = 1000000},
     CQL_FLAGS_CASSANDRA(struct query_opts, cql),
     UP_FLAGS_LOG(struct query_opts),
 };

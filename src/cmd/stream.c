@@ -9,7 +9,7 @@
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/signals.h"
-#include "cql/cli.h"
+#include "cmd/cql_cli.h"
 #include "cql/cql.h"
 #include "kafka/config.h"
 #include "stream/loop.h"
@@ -44,40 +44,102 @@ struct stream_opts {
 #define OPT(field) offsetof(struct stream_opts, field)
 
 static const struct up_flag stream_flags[] = {
-    {"topic", 't', UP_FLAG_STRING, "TOPIC", "users_queue", "Kafka topic to consume", OPT(topic),
-     NULL, 0, 0},
-    {"group", 'g', UP_FLAG_STRING, "GROUP", "userpipe-stream",
-     "consumer group; more processes in the same group share the partitions", OPT(group), NULL, 0,
-     0},
-    {"keyspace", 'k', UP_FLAG_STRING, "NAME", "profiles", "Cassandra keyspace", OPT(keyspace), NULL,
-     0, 0},
-    {"table", 0, UP_FLAG_STRING, "NAME", "users", "Cassandra table", OPT(table), NULL, 0, 0},
-    {"dlq", 0, UP_FLAG_STRING, "TOPIC", "users_queue.dlq",
-     "topic for records that fail validation (reason and source in headers)", OPT(dlq), NULL, 0, 0},
-    {"dlq-partitions", 0, UP_FLAG_INT, "N", "1", "partitions of the DLQ topic when it is created",
-     OPT(dlq_partitions), NULL, 1, 100000},
-    {"in-flight", 'n', UP_FLAG_INT, "N", "512",
-     "records being written at most; when full, consumption pauses", OPT(in_flight), NULL, 1,
-     32768},
-    {"consistency", 0, UP_FLAG_STRING, "LEVEL", "local_quorum", "write consistency level",
-     OPT(consistency), CQL_CONSISTENCY_CHOICES, 0, 0},
-    {"replication", 0, UP_FLAG_STRING, "SPEC", "SimpleStrategy:1",
-     "keyspace replication when it is created: SimpleStrategy:RF or "
-     "NetworkTopologyStrategy:DC=RF[,DC=RF..]",
-     OPT(replication), NULL, 0, 0},
-    {"create-schema", 0, UP_FLAG_BOOL, NULL, "true",
-     "create the keyspace and table if absent (--no-create-schema to skip)", OPT(create_schema),
-     NULL, 0, 0},
-    {"exit-when-idle", 0, UP_FLAG_DURATION, "TIME", "0",
-     "exit once nothing arrived for this long and everything is stored (batch runs; 0 = never)",
-     OPT(exit_when_idle_ms), NULL, 0, 0},
-    {"max-record-bytes", 0, UP_FLAG_SIZE, "SIZE", "1MiB",
-     "larger record values go to the DLQ as oversize", OPT(max_record_bytes), NULL, 64, 1 << 30},
-    {"drain-timeout", 0, UP_FLAG_DURATION, "TIME", "30s",
-     "on stop and on partition revoke: how long to wait for writes in flight",
-     OPT(drain_timeout_ms), NULL, 0, 0},
-    {"progress-interval", 0, UP_FLAG_DURATION, "TIME", "5s",
-     "period of the progress log line (0 = none)", OPT(progress_ms), NULL, 0, 0},
+    {.name = "topic",
+     .short_name = 't',
+     .type = UP_FLAG_STRING,
+     .value_name = "TOPIC",
+     .def = "users_queue",
+     .help = "Kafka topic to consume",
+     .offset = OPT(topic)},
+    {.name = "group",
+     .short_name = 'g',
+     .type = UP_FLAG_STRING,
+     .value_name = "GROUP",
+     .def = "userpipe-stream",
+     .help = "consumer group; more processes in the same group share the partitions",
+     .offset = OPT(group)},
+    {.name = "keyspace",
+     .short_name = 'k',
+     .type = UP_FLAG_STRING,
+     .value_name = "NAME",
+     .def = "profiles",
+     .help = "Cassandra keyspace",
+     .offset = OPT(keyspace)},
+    {.name = "table",
+     .type = UP_FLAG_STRING,
+     .value_name = "NAME",
+     .def = "users",
+     .help = "Cassandra table",
+     .offset = OPT(table)},
+    {.name = "dlq",
+     .type = UP_FLAG_STRING,
+     .value_name = "TOPIC",
+     .def = "users_queue.dlq",
+     .help = "topic for records that fail validation (reason and source in headers)",
+     .offset = OPT(dlq)},
+    {.name = "dlq-partitions",
+     .type = UP_FLAG_INT,
+     .value_name = "N",
+     .def = "1",
+     .help = "partitions of the DLQ topic when it is created",
+     .offset = OPT(dlq_partitions),
+     .min = 1,
+     .max = 100000},
+    {.name = "in-flight",
+     .short_name = 'n',
+     .type = UP_FLAG_INT,
+     .value_name = "N",
+     .def = "512",
+     .help = "records being written at most; when full, consumption pauses",
+     .offset = OPT(in_flight),
+     .min = 1,
+     .max = 32768},
+    {.name = "consistency",
+     .type = UP_FLAG_STRING,
+     .value_name = "LEVEL",
+     .def = "local_quorum",
+     .help = "write consistency level",
+     .offset = OPT(consistency),
+     .choices = CQL_CONSISTENCY_CHOICES},
+    {.name = "replication",
+     .type = UP_FLAG_STRING,
+     .value_name = "SPEC",
+     .def = "SimpleStrategy:1",
+     .help = "keyspace replication when it is created: SimpleStrategy:RF or "
+             "NetworkTopologyStrategy:DC=RF[,DC=RF..]",
+     .offset = OPT(replication)},
+    {.name = "create-schema",
+     .type = UP_FLAG_BOOL,
+     .def = "true",
+     .help = "create the keyspace and table if absent (--no-create-schema to skip)",
+     .offset = OPT(create_schema)},
+    {.name = "exit-when-idle",
+     .type = UP_FLAG_DURATION,
+     .value_name = "TIME",
+     .def = "0",
+     .help = "exit once nothing arrived for this long and everything is stored (batch runs; 0 = "
+             "never)",
+     .offset = OPT(exit_when_idle_ms)},
+    {.name = "max-record-bytes",
+     .type = UP_FLAG_SIZE,
+     .value_name = "SIZE",
+     .def = "1MiB",
+     .help = "larger record values go to the DLQ as oversize",
+     .offset = OPT(max_record_bytes),
+     .min = 64,
+     .max = 1 << 30},
+    {.name = "drain-timeout",
+     .type = UP_FLAG_DURATION,
+     .value_name = "TIME",
+     .def = "30s",
+     .help = "on stop and on partition revoke: how long to wait for writes in flight",
+     .offset = OPT(drain_timeout_ms)},
+    {.name = "progress-interval",
+     .type = UP_FLAG_DURATION,
+     .value_name = "TIME",
+     .def = "5s",
+     .help = "period of the progress log line (0 = none)",
+     .offset = OPT(progress_ms)},
     CQL_FLAGS_CASSANDRA(struct stream_opts, cql),
     UP_FLAGS_KAFKA(struct stream_opts),
     UP_FLAGS_METRICS(struct stream_opts),
@@ -108,7 +170,7 @@ static const struct up_command_spec stream_spec = {
 };
 
 /* Usage checks that need no network: names, replication, -X properties, the Cassandra
- * flags and password (cql/cli.h). */
+ * flags and password (cmd/cql_cli.h). */
 static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
                          struct cql_config *session, char *password, size_t pwlen, char *err,
                          size_t errlen)
@@ -189,9 +251,8 @@ static void print_summary(const char *status, const struct up_stream_totals *t, 
                   (unsigned long long)t->abandoned, t->seconds, t->active_seconds,
                   t->active_seconds > 0 ? (double)t->stored / t->active_seconds : 0);
     if (err && *err) {
-        up_buf_puts(&b, ",\"error\":\"");
-        up_buf_json_escape(&b, err, strlen(err));
-        up_buf_putc(&b, '"');
+        up_buf_puts(&b, ",\"error\":");
+        up_buf_json_cstring(&b, err);
     }
     up_buf_puts(&b, "}\n");
     fputs(b.data, stdout);

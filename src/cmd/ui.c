@@ -2,6 +2,7 @@
  * view plus the pipeline's health, served on 127.0.0.1:9021. Parses flags and wires
  * web/ui_feed (live tails), web/ui_health (pollers) and web/ui_server (HTTP) together. */
 #include "cmd/commands.h"
+#include "cmd/cql_cli.h"
 #include "core/buf.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -44,43 +45,102 @@ struct ui_opts {
 #define OPT(field) offsetof(struct ui_opts, field)
 
 static const struct up_flag ui_flags[] = {
-    {"listen", 'l', UP_FLAG_STRING, "HOST:PORT", "127.0.0.1:9021",
-     "where the dashboard listens (a non-loopback address needs --auth-file)", OPT(listen), NULL, 0,
-     0},
-    {"topic", 't', UP_FLAG_STRING, "TOPIC", "users_queue",
-     "topic the page opens on (any topic can be picked in the page)", OPT(topic), NULL, 0, 0},
-    {"dlq", 0, UP_FLAG_STRING, "TOPIC", "users_queue.dlq",
-     "dead-letter topic, counted by its userpipe.error.reason header ('' = none)", OPT(dlq), NULL,
-     0, 0},
-    {"group", 'g', UP_FLAG_STRING, "GROUP", "userpipe-stream",
-     "consumer group whose lag is shown (inspected, never joined)", OPT(group), NULL, 0, 0},
-    {"cassandra", 0, UP_FLAG_STRING, "HOST:PORT[,..]", "127.0.0.1:9042",
-     "Cassandra to probe for health and the table's size estimate ('' = none)", OPT(cassandra),
-     NULL, 0, 0},
-    {"cassandra-user", 0, UP_FLAG_STRING, "USER", NULL, "Cassandra user", OPT(cassandra_user), NULL,
-     0, 0},
-    {"cassandra-password-file", 0, UP_FLAG_STRING, "FILE", NULL,
-     "file holding the Cassandra password (mode 600)", OPT(cassandra_password_file), NULL, 0, 0},
-    {"keyspace", 0, UP_FLAG_STRING, "NAME", "profiles", "keyspace of the users table",
-     OPT(keyspace), NULL, 0, 0},
-    {"table", 0, UP_FLAG_STRING, "NAME", "users", "table the stream writes", OPT(table), NULL, 0,
-     0},
-    {"stream-metrics", 0, UP_FLAG_STRING, "URL", NULL,
-     "the stream's --metrics endpoint (http://127.0.0.1:9465/metrics): rows stored, store rate",
-     OPT(stream_metrics), NULL, 0, 0},
-    {"airflow-url", 0, UP_FLAG_STRING, "URL", "http://127.0.0.1:8080",
-     "Airflow's web UI, linked from the page and probed ('' = none)", OPT(airflow_url), NULL, 0, 0},
-    {"auth-file", 0, UP_FLAG_STRING, "FILE", NULL,
-     "require HTTP basic auth: USER:PASSWORD lines, file mode 600", OPT(auth_file), NULL, 0, 0},
-    {"insecure-no-auth", 0, UP_FLAG_BOOL, NULL, NULL,
-     "allow a non-loopback --listen without --auth-file", OPT(insecure_no_auth), NULL, 0, 0},
-    {"queue-events", 0, UP_FLAG_INT, "N", "2000",
-     "records buffered per browser; the oldest are dropped (and counted) beyond", OPT(queue_events),
-     NULL, 16, 1000000},
-    {"queue-bytes", 0, UP_FLAG_SIZE, "SIZE", "8MiB", "bytes buffered per browser", OPT(queue_bytes),
-     NULL, 0, 0},
-    {"max-value-bytes", 0, UP_FLAG_SIZE, "SIZE", "64KiB",
-     "longer record values are cut (and marked) in the page", OPT(max_value_bytes), NULL, 0, 0},
+    {.name = "listen",
+     .short_name = 'l',
+     .type = UP_FLAG_STRING,
+     .value_name = "HOST:PORT",
+     .def = "127.0.0.1:9021",
+     .help = "where the dashboard listens (a non-loopback address needs --auth-file)",
+     .offset = OPT(listen)},
+    {.name = "topic",
+     .short_name = 't',
+     .type = UP_FLAG_STRING,
+     .value_name = "TOPIC",
+     .def = "users_queue",
+     .help = "topic the page opens on (any topic can be picked in the page)",
+     .offset = OPT(topic)},
+    {.name = "dlq",
+     .type = UP_FLAG_STRING,
+     .value_name = "TOPIC",
+     .def = "users_queue.dlq",
+     .help = "dead-letter topic, counted by its userpipe.error.reason header ('' = none)",
+     .offset = OPT(dlq)},
+    {.name = "group",
+     .short_name = 'g',
+     .type = UP_FLAG_STRING,
+     .value_name = "GROUP",
+     .def = "userpipe-stream",
+     .help = "consumer group whose lag is shown (inspected, never joined)",
+     .offset = OPT(group)},
+    {.name = "cassandra",
+     .type = UP_FLAG_STRING,
+     .value_name = "HOST:PORT[,..]",
+     .def = "127.0.0.1:9042",
+     .help = "Cassandra to probe for health and the table's size estimate ('' = none)",
+     .offset = OPT(cassandra)},
+    {.name = "cassandra-user",
+     .type = UP_FLAG_STRING,
+     .value_name = "USER",
+     .help = "Cassandra user",
+     .offset = OPT(cassandra_user)},
+    {.name = "cassandra-password-file",
+     .type = UP_FLAG_STRING,
+     .value_name = "FILE",
+     .help = CQL_CLI_PASSWORD_FILE_HELP,
+     .offset = OPT(cassandra_password_file)},
+    {.name = "keyspace",
+     .type = UP_FLAG_STRING,
+     .value_name = "NAME",
+     .def = "profiles",
+     .help = "keyspace of the users table",
+     .offset = OPT(keyspace)},
+    {.name = "table",
+     .type = UP_FLAG_STRING,
+     .value_name = "NAME",
+     .def = "users",
+     .help = "table the stream writes",
+     .offset = OPT(table)},
+    {.name = "stream-metrics",
+     .type = UP_FLAG_STRING,
+     .value_name = "URL",
+     .help = "the stream's --metrics endpoint (http://127.0.0.1:9465/metrics): rows stored, "
+             "store rate",
+     .offset = OPT(stream_metrics)},
+    {.name = "airflow-url",
+     .type = UP_FLAG_STRING,
+     .value_name = "URL",
+     .def = "http://127.0.0.1:8080",
+     .help = "Airflow's web UI, linked from the page and probed ('' = none)",
+     .offset = OPT(airflow_url)},
+    {.name = "auth-file",
+     .type = UP_FLAG_STRING,
+     .value_name = "FILE",
+     .help = "require HTTP basic auth: USER:PASSWORD lines, file mode 600",
+     .offset = OPT(auth_file)},
+    {.name = "insecure-no-auth",
+     .type = UP_FLAG_BOOL,
+     .help = "allow a non-loopback --listen without --auth-file",
+     .offset = OPT(insecure_no_auth)},
+    {.name = "queue-events",
+     .type = UP_FLAG_INT,
+     .value_name = "N",
+     .def = "2000",
+     .help = "records buffered per browser; the oldest are dropped (and counted) beyond",
+     .offset = OPT(queue_events),
+     .min = 16,
+     .max = 1000000},
+    {.name = "queue-bytes",
+     .type = UP_FLAG_SIZE,
+     .value_name = "SIZE",
+     .def = "8MiB",
+     .help = "bytes buffered per browser",
+     .offset = OPT(queue_bytes)},
+    {.name = "max-value-bytes",
+     .type = UP_FLAG_SIZE,
+     .value_name = "SIZE",
+     .def = "64KiB",
+     .help = "longer record values are cut (and marked) in the page",
+     .offset = OPT(max_value_bytes)},
     UP_FLAGS_KAFKA(struct ui_opts),
     UP_FLAGS_METRICS(struct ui_opts),
     UP_FLAGS_LOG(struct ui_opts),
@@ -120,13 +180,7 @@ static char *config_json(const struct ui_opts *o)
     up_buf_putc(&b, '{');
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
         up_buf_printf(&b, "%s\"%s\":", i ? "," : "", names[i]);
-        if (!values[i]) {
-            up_buf_puts(&b, "null");
-            continue;
-        }
-        up_buf_putc(&b, '"');
-        up_buf_json_escape(&b, values[i], strlen(values[i]));
-        up_buf_putc(&b, '"');
+        up_buf_json_cstring(&b, values[i]);
     }
     up_buf_putc(&b, '}');
     return up_buf_steal(&b);
@@ -158,6 +212,23 @@ static void wait_for_stop(void)
         poll(&pfd, 1, 1000);
 }
 
+/* The Cassandra probe, with the password found by the rule every command shares
+ * (cmd/cql_cli.h). -1 + err (a usage error) when the password file is unusable. */
+static int open_cassandra(const struct ui_opts *o, struct ui_cassandra **out, char *err,
+                          size_t errlen)
+{
+    const char *user = nonempty(o->cassandra_user);
+    char password[CQL_PASSWORD_MAX];
+    if (cql_cli_password(user, nonempty(o->cassandra_password_file), password, sizeof password, err,
+                         errlen) != 0)
+        return -1;
+    /* without a password there is nothing to offer; a node that requires it says so */
+    *out = ui_cassandra_new(o->cassandra, password[0] ? user : NULL, password[0] ? password : NULL,
+                            o->keyspace, o->table);
+    explicit_bzero(password, sizeof password);
+    return 0;
+}
+
 static int run(const struct ui_opts *o)
 {
     struct up_ui_auth auth;
@@ -171,10 +242,7 @@ static int run(const struct ui_opts *o)
         have_auth = true;
     }
     struct ui_cassandra *cass = NULL;
-    if (nonempty(o->cassandra) &&
-        !(cass = ui_cassandra_new(o->cassandra, nonempty(o->cassandra_user),
-                                  nonempty(o->cassandra_password_file), o->keyspace, o->table, err,
-                                  sizeof err))) {
+    if (nonempty(o->cassandra) && open_cassandra(o, &cass, err, sizeof err) != 0) {
         fprintf(stderr, "userpipe ui: %s\n", err);
         if (have_auth)
             up_ui_auth_free(&auth);

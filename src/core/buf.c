@@ -49,6 +49,11 @@ char *up_xstrndup(const char *s, size_t n)
     return p;
 }
 
+char *up_xstrdup_or_null(const char *s)
+{
+    return s ? up_xstrdup(s) : NULL;
+}
+
 void up_buf_reserve(struct up_buf *b, size_t extra)
 {
     size_t need = b->len + extra + 1;
@@ -154,6 +159,22 @@ void up_buf_json_escape(struct up_buf *b, const char *s, size_t len)
             i += n;
         }
     }
+}
+
+void up_buf_json_string(struct up_buf *b, const char *s, size_t len)
+{
+    if (!s) {
+        up_buf_puts(b, "null");
+        return;
+    }
+    up_buf_putc(b, '"');
+    up_buf_json_escape(b, s, len);
+    up_buf_putc(b, '"');
+}
+
+void up_buf_json_cstring(struct up_buf *b, const char *s)
+{
+    up_buf_json_string(b, s, s ? strlen(s) : 0);
 }
 
 void up_buf_clear(struct up_buf *b)

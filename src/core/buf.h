@@ -28,6 +28,11 @@ void up_buf_vprintf(struct up_buf *b, const char *fmt, va_list ap);
 /* Appends s as the inside of a JSON string (quotes not included). Bytes that are
  * not valid UTF-8 are replaced by U+FFFD so the output is always valid JSON. */
 void up_buf_json_escape(struct up_buf *b, const char *s, size_t len);
+/* Appends s (len bytes) as a JSON string, quotes included, or null when s is NULL: the
+ * one way optional text reaches a JSON document. */
+void up_buf_json_string(struct up_buf *b, const char *s, size_t len);
+/* The same for a C string. */
+void up_buf_json_cstring(struct up_buf *b, const char *s);
 void up_buf_clear(struct up_buf *b);
 void up_buf_free(struct up_buf *b);
 /* Hands the storage to the caller (free() it) and leaves b empty. */
@@ -38,5 +43,8 @@ void *up_xcalloc(size_t n, size_t size);
 void *up_xrealloc(void *p, size_t n);
 char *up_xstrdup(const char *s);
 char *up_xstrndup(const char *s, size_t n);
+/* A copy of s, or NULL when s is NULL: for optional settings a module keeps. "" is copied
+ * as it is: whether an empty flag means unset is the command's call, not the module's. */
+char *up_xstrdup_or_null(const char *s);
 
 #endif

@@ -73,49 +73,40 @@ struct up_common_opts {
     struct up_str_list kafka_props;
 };
 
-#define UP_FLAG_ENTRY(type_, name_, short_, kind_, vname_, def_, help_, field_)                    \
-    {                                                                                              \
-        name_, short_, kind_, vname_, def_, help_, offsetof(type_, field_), NULL, 0, 0             \
-    }
-
 #define UP_FLAGS_LOG(type_)                                                                        \
-    {"log-format",                                                                                 \
-     0,                                                                                            \
-     UP_FLAG_STRING,                                                                               \
-     "FMT",                                                                                        \
-     "text",                                                                                       \
-     "log line format on stderr",                                                                  \
-     offsetof(type_, common.log_format),                                                           \
-     "text|json",                                                                                  \
-     0,                                                                                            \
-     0},                                                                                           \
+    {.name = "log-format",                                                                         \
+     .type = UP_FLAG_STRING,                                                                       \
+     .value_name = "FMT",                                                                          \
+     .def = "text",                                                                                \
+     .help = "log line format on stderr",                                                          \
+     .offset = offsetof(type_, common.log_format),                                                 \
+     .choices = "text|json"},                                                                      \
     {                                                                                              \
-        "log-level", 0, UP_FLAG_STRING, "LEVEL", "info", "least severe level logged",              \
-            offsetof(type_, common.log_level), "debug|info|warn|error", 0, 0                       \
+        .name = "log-level", .type = UP_FLAG_STRING, .value_name = "LEVEL", .def = "info",         \
+        .help = "least severe level logged", .offset = offsetof(type_, common.log_level),          \
+        .choices = "debug|info|warn|error"                                                         \
     }
 
 #define UP_FLAGS_METRICS(type_)                                                                    \
     {                                                                                              \
-        "metrics", 0, UP_FLAG_STRING, "HOST:PORT", NULL,                                           \
-            "serve Prometheus metrics at http://HOST:PORT/metrics",                                \
-            offsetof(type_, common.metrics), NULL, 0, 0                                            \
+        .name = "metrics", .type = UP_FLAG_STRING, .value_name = "HOST:PORT",                      \
+        .help = "serve Prometheus metrics at http://HOST:PORT/metrics",                            \
+        .offset = offsetof(type_, common.metrics)                                                  \
     }
 
 #define UP_FLAGS_KAFKA(type_)                                                                      \
-    {"brokers",                                                                                    \
-     'b',                                                                                          \
-     UP_FLAG_STRING,                                                                               \
-     "HOST:PORT[,..]",                                                                             \
-     "127.0.0.1:9092",                                                                             \
-     "Kafka bootstrap servers",                                                                    \
-     offsetof(type_, common.brokers),                                                              \
-     NULL,                                                                                         \
-     0,                                                                                            \
-     0},                                                                                           \
+    {.name = "brokers",                                                                            \
+     .short_name = 'b',                                                                            \
+     .type = UP_FLAG_STRING,                                                                       \
+     .value_name = "HOST:PORT[,..]",                                                               \
+     .def = "127.0.0.1:9092",                                                                      \
+     .help = "Kafka bootstrap servers",                                                            \
+     .offset = offsetof(type_, common.brokers)},                                                   \
     {                                                                                              \
-        "kafka-property", 'X', UP_FLAG_LIST, "KEY=VALUE", NULL,                                    \
-            "any librdkafka property (SASL, SSL, tuning); repeatable",                             \
-            offsetof(type_, common.kafka_props), NULL, 0, 0                                        \
+        .name = "kafka-property", .short_name = 'X', .type = UP_FLAG_LIST,                         \
+        .value_name = "KEY=VALUE",                                                                 \
+        .help = "any librdkafka property (SASL, SSL, tuning); repeatable",                         \
+        .offset = offsetof(type_, common.kafka_props)                                              \
     }
 
 #define UP_NFLAGS(table) (sizeof(table) / sizeof((table)[0]))

@@ -1,5 +1,5 @@
-/* record: the flat user profile that travels on users_queue (DESIGN.md "The record
- * on the topic"). One X-macro lists the fields in their wire order, so the producer's
+/* record: the flat user profile that travels on users_queue (docs/design.md "The
+ * record on the topic"). One X-macro lists the fields in their wire order, so the producer's
  * encoder, the stream's validator and the CQL column list can never disagree.
  * Every field is a UTF-8 string; dob and registered_date are ISO 8601 UTC with ms. */
 #ifndef UP_CORE_RECORD_H

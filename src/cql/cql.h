@@ -1,10 +1,18 @@
 /* cql: the public API of userpipe's Cassandra client (CQL native protocol v4).
  *
- * A library with no knowledge of the pipeline. Layers, bottom up:
- *   codec.h       bytes only: feed bytes -> frames, encode requests into a buffer
- *   types.h       CQL values: encode, decode, print
- *   connection.h  one non-blocking socket, its stream-id table, handshake, timeouts
- *   session.c     this API: hosts, pools, routing, prepared cache, retries, reconnection
+ * A library with no knowledge of the pipeline: no flags, no environment variables, no output
+ * format; those belong to the programs that use it. Layers, bottom up; only this header is
+ * public, the others are shared inside the library:
+ *   codec.h          bytes only: feed bytes -> frames, encode requests into a buffer
+ *   types.h          CQL values: parse types, encode, decode, print
+ *   message.h        message bodies, no I/O: responses parsed into structures (RESULT,
+ *                    ERROR, EVENT, ...), requests built from statements (message.c, and
+ *                    statement.c: statements, batches, binding, QUERY/EXECUTE/BATCH bodies)
+ *   connection.h     one non-blocking socket, its stream-id table, handshake, timeouts
+ *   session_int.h    the session's private state, shared by
+ *     request.c      the life of one request: submit, route, time out, retry, re-prepare
+ *     session.c      hosts, pools, discovery, the token ring, events, the poll loop
+ *   errors.c         the error table below as names, descriptions and classifiers
  *
  * Threading: a session belongs to one thread. Nothing here takes a lock.
  *

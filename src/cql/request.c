@@ -1,6 +1,6 @@
 /* request: the life of one request in a session: submit, route, send or queue, time out,
  * retry with backoff (idempotent only), re-prepare on UNPREPARED, complete, call back. */
-#include "cql/session.h"
+#include "cql/session_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

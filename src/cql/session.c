@@ -1,6 +1,6 @@
 /* session: hosts and their connection pools, discovery through system.local/system.peers,
  * the token ring, events, heartbeats, reconnection, the poll loop and the sync helpers. */
-#include "cql/session.h"
+#include "cql/session_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"

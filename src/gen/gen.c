@@ -12,22 +12,6 @@
 /* Bytes per user a format takes, to size the buffer once (a guess, not a limit). */
 static const size_t bytes_per_user[] = {1300, 2000, 1000, 1600, 1600};
 
-void up_gen_params_default(struct up_gen_params *p)
-{
-    memset(p, 0, sizeof *p);
-    p->results = 1;
-    p->page = 1;
-    p->fields = UP_GEN_FIELDS_ALL;
-    p->password.min_len = 8;
-    p->password.max_len = 64;
-}
-
-const char *up_gen_format_name(enum up_gen_format f)
-{
-    static const char *const names[] = {"json", "pretty", "csv", "yaml", "xml"};
-    return names[f];
-}
-
 static void str(struct up_emitter *e, const char *key, const char *s)
 {
     e->ops->string(e, key, s, strlen(s));
@@ -259,9 +243,9 @@ void up_gen_respond(const char *query, size_t len, int64_t now_ms, struct up_buf
     struct up_gen_params p;
     char err[256];
     if (up_gen_query_parse(query, len, &p, err, sizeof err) != 0) {
-        UP_PUT(body, "{\"error\":\"");
-        up_buf_json_escape(body, err, strlen(err));
-        UP_PUT(body, "\"}");
+        UP_PUT(body, "{\"error\":");
+        up_buf_json_cstring(body, err);
+        UP_PUT(body, "}");
         *reply = (struct up_gen_reply){400, "application/json; charset=utf-8", NULL, 0};
         return;
     }

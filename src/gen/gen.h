@@ -84,7 +84,9 @@ struct up_gen_params {
     int64_t now_ms;                         /* ages are computed against it; 0 = now */
 };
 
+/* The parameters' defaults and names live with their parser, in query.c. */
 void up_gen_params_default(struct up_gen_params *p);
+const char *up_gen_format_name(enum up_gen_format f);
 
 /* Appends the body of one API response (the format of p->format, JSONP when
  * p->callback is set) to out. p must be valid (as up_gen_query_parse leaves it). */
@@ -109,7 +111,5 @@ struct up_gen_reply {
  * parameter) into body. now_ms as in up_gen_params (0 = now). */
 void up_gen_respond(const char *query, size_t len, int64_t now_ms, struct up_buf *body,
                     struct up_gen_reply *reply);
-
-const char *up_gen_format_name(enum up_gen_format f);
 
 #endif

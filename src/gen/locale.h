@@ -80,10 +80,14 @@ struct up_locale {
     {                                                                                              \
         arr, (uint32_t)(sizeof(arr) / sizeof((arr)[0]))                                            \
     }
-#define UP_NONE                                                                                    \
-    {                                                                                              \
-        NULL, 0                                                                                    \
-    }
+
+/* Every nat_xx.c names its arrays male, female, last, streets, places, postcodes, phones and
+ * tzs; its up_locale names what differs (code, country, cells, titles, ids, the bounding box)
+ * and ends with this. A field left out is empty: default titles, no id value. */
+#define UP_LOCALE_ARRAYS                                                                           \
+    .male = UP_STRS(male), .female = UP_STRS(female), .last = UP_STRS(last),                       \
+    .streets = UP_STRS(streets), .places = UP_STRS(places), .postcodes = UP_STRS(postcodes),       \
+    .phones = UP_STRS(phones), .timezones = UP_STRS(tzs)
 
 /* The table of a nationality. */
 const struct up_locale *up_locale_get(enum up_nat nat);

@@ -56,22 +56,15 @@ static const char *const phones[] = {"N#########"};
 static const char *const ids[] = {"N###########"};
 static const struct up_tz tzs[] = {{"+5:30", "Bombay, Calcutta, Madras, New Delhi"}};
 
-const struct up_locale up_locale_IN = {"IN",
-                                       "India",
-                                       UP_STRS(male),
-                                       UP_STRS(female),
-                                       UP_STRS(last),
-                                       UP_NONE,
-                                       UP_NONE,
-                                       UP_STRS(streets),
-                                       UP_STRS(places),
-                                       UP_STRS(postcodes),
-                                       UP_STRS(phones),
-                                       UP_STRS(phones),
-                                       "UIDAI",
-                                       UP_STRS(ids),
-                                       UP_STRS(tzs),
-                                       85000,
-                                       330000,
-                                       690000,
-                                       920000};
+const struct up_locale up_locale_IN = {
+    .code = "IN",
+    .country = "India",
+    .cells = UP_STRS(phones),
+    .id_name = "UIDAI",
+    .id_values = UP_STRS(ids),
+    .lat_min = 85000,
+    .lat_max = 330000,
+    .lon_min = 690000,
+    .lon_max = 920000,
+    UP_LOCALE_ARRAYS,
+};

@@ -48,22 +48,14 @@ static const char *const phones[] = {"0##-########"};
 static const char *const cells[] = {"09##-###-####"};
 static const struct up_tz tzs[] = {{"+3:30", "Tehran"}, {"+4:30", "Tehran summer time"}};
 
-const struct up_locale up_locale_IR = {"IR",
-                                       "Iran",
-                                       UP_STRS(male),
-                                       UP_STRS(female),
-                                       UP_STRS(last),
-                                       UP_NONE,
-                                       UP_NONE,
-                                       UP_STRS(streets),
-                                       UP_STRS(places),
-                                       UP_STRS(postcodes),
-                                       UP_STRS(phones),
-                                       UP_STRS(cells),
-                                       "",
-                                       UP_NONE,
-                                       UP_STRS(tzs),
-                                       255000,
-                                       395000,
-                                       440000,
-                                       630000};
+const struct up_locale up_locale_IR = {
+    .code = "IR",
+    .country = "Iran",
+    .cells = UP_STRS(cells),
+    .id_name = "",
+    .lat_min = 255000,
+    .lat_max = 395000,
+    .lon_min = 440000,
+    .lon_max = 630000,
+    UP_LOCALE_ARRAYS,
+};

@@ -42,22 +42,14 @@ static const char *const phones[] = {"(###)-###-####"};
 static const char *const cells[] = {"(5##)-###-####"};
 static const struct up_tz tzs[] = {{"+3:00", "Istanbul, Ankara, Moscow"}};
 
-const struct up_locale up_locale_TR = {"TR",
-                                       "Turkey",
-                                       UP_STRS(male),
-                                       UP_STRS(female),
-                                       UP_STRS(last),
-                                       UP_NONE,
-                                       UP_NONE,
-                                       UP_STRS(streets),
-                                       UP_STRS(places),
-                                       UP_STRS(postcodes),
-                                       UP_STRS(phones),
-                                       UP_STRS(cells),
-                                       "",
-                                       UP_NONE,
-                                       UP_STRS(tzs),
-                                       360000,
-                                       420000,
-                                       260000,
-                                       447000};
+const struct up_locale up_locale_TR = {
+    .code = "TR",
+    .country = "Turkey",
+    .cells = UP_STRS(cells),
+    .id_name = "",
+    .lat_min = 360000,
+    .lat_max = 420000,
+    .lon_min = 260000,
+    .lon_max = 447000,
+    UP_LOCALE_ARRAYS,
+};

@@ -53,22 +53,14 @@ static const char *const cells[] = {"(09#) A##-####", "(06#) A##-####"};
 static const struct up_tz tzs[] = {{"+2:00", "Kyiv, Helsinki, Riga"},
                                    {"+3:00", "Eastern European Summer Time"}};
 
-const struct up_locale up_locale_UA = {"UA",
-                                       "Ukraine",
-                                       UP_STRS(male),
-                                       UP_STRS(female),
-                                       UP_STRS(last),
-                                       UP_NONE,
-                                       UP_NONE,
-                                       UP_STRS(streets),
-                                       UP_STRS(places),
-                                       UP_STRS(postcodes),
-                                       UP_STRS(phones),
-                                       UP_STRS(cells),
-                                       "",
-                                       UP_NONE,
-                                       UP_STRS(tzs),
-                                       444000,
-                                       522000,
-                                       222000,
-                                       402000};
+const struct up_locale up_locale_UA = {
+    .code = "UA",
+    .country = "Ukraine",
+    .cells = UP_STRS(cells),
+    .id_name = "",
+    .lat_min = 444000,
+    .lat_max = 522000,
+    .lon_min = 222000,
+    .lon_max = 402000,
+    UP_LOCALE_ARRAYS,
+};

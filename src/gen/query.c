@@ -1,4 +1,5 @@
-/* gen/query: RandomUser query parameters -> struct up_gen_params. Works on the
+/* gen/query: RandomUser query parameters -> struct up_gen_params, with their defaults and
+ * the format names (so this file needs nothing from gen.c, which calls it). Works on the
  * raw query string with fixed-size buffers: a hostile URL costs nothing but a
  * 400. Where upstream silently falls back (results=abc -> 1, nat=xx ignored) we
  * answer 400 with the reason; docs/api.md lists every such choice. */
@@ -22,6 +23,22 @@ static const char *const field_names[] = {
     UP_GEN_FIELD_LIST(UP_GEN_FIELD_NAME)
 #undef UP_GEN_FIELD_NAME
 };
+
+void up_gen_params_default(struct up_gen_params *p)
+{
+    memset(p, 0, sizeof *p);
+    p->results = 1;
+    p->page = 1;
+    p->fields = UP_GEN_FIELDS_ALL;
+    p->password.min_len = 8;
+    p->password.max_len = 64;
+}
+
+const char *up_gen_format_name(enum up_gen_format f)
+{
+    static const char *const names[] = {"json", "pretty", "csv", "yaml", "xml"};
+    return names[f];
+}
 
 static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -1,21 +1,15 @@
-/* kafka/tail: look at a topic without touching anyone's consumer group.
- *
- * Two handles live here:
- *   - up_tail, a group-less consumer (kcat -C semantics): it fetches every partition of one
- *     topic itself with librdkafka's simple consumer API (no group.id at all), starts from the end,
- * the beginning, an offset or a time, filters records by a substring of key or value, and can say
- * where it is as a cursor "p:o,p:o" (the next offset per partition) that a later tail resumes from
- * exactly;
- *   - up_inspector, an admin/metadata handle: topics with partitions and watermarks, retention
- *     (DescribeConfigs), a group's committed offsets (ListConsumerGroupOffsets) and state
- *     (DescribeConsumerGroups). It never joins the group it inspects, so the stream's
- *     consumers are not rebalanced by someone opening a dashboard.
- * Neither knows what the records mean. */
+/* kafka/tail: read a topic without touching anyone's consumer group. up_tail is a group-less
+ * consumer (kcat -C semantics): it fetches every partition of one topic itself with librdkafka's
+ * simple consumer API (no group.id at all), starts from the end, the beginning, an offset or a
+ * time, filters records by a substring of key or value, and can say where it is as a cursor
+ * "p:o,p:o" (the next offset per partition) that a later tail resumes from exactly. It does not
+ * know what the records mean. Its sibling kafka/inspect.h looks at topics and groups. */
 #ifndef UP_KAFKA_TAIL_H
 #define UP_KAFKA_TAIL_H
 
 #include "core/buf.h"
 #include "core/flags.h"
+#include "kafka/partitions.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -32,7 +26,7 @@ enum up_tail_from {
     UP_TAIL_CURSOR,    /* exact per-partition positions from up_tail_cursor() */
 };
 
-#define UP_TAIL_MAX_PARTITIONS 1024
+#define UP_TAIL_MAX_PARTITIONS UP_PARTITIONS_MAX
 
 struct up_tail_start {
     enum up_tail_from from;
@@ -44,8 +38,8 @@ struct up_tail_start {
 };
 
 /* Parses "end" | "beginning" | "<offset>" | "-<n>" | "@<ISO 8601 or ms>" | "p:o,p:o,..".
- * false + a message in err when the text is none of those. */
-bool up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, size_t errlen);
+ * 0, or -1 with a message in err when the text is none of those. */
+int up_tail_start_parse(const char *s, struct up_tail_start *out, char *err, size_t errlen);
 
 /* ---------------------------------------------------------------------------- the tail */
 
@@ -109,53 +103,5 @@ struct up_tail_counts up_tail_counts(const struct up_tail *t);
 
 /* Case-insensitive (ASCII) substring search; an empty needle matches everything. */
 bool up_tail_contains(const char *hay, size_t hay_len, const char *needle, size_t needle_len);
-
-/* ------------------------------------------------------------------------- inspection */
-
-struct up_partition_offsets {
-    int32_t partition;
-    int64_t low;       /* oldest retained offset */
-    int64_t high;      /* next offset to be written; high - low = records retained */
-    int64_t committed; /* the inspected group's committed offset; -1 = none */
-};
-
-struct up_topic_info {
-    char *name;
-    size_t npartitions;
-    struct up_partition_offsets *partitions; /* sorted by partition id */
-    int64_t retention_ms;                    /* -1 = unlimited, -2 = not known (yet) */
-    int64_t retention_bytes;                 /* -1 = unlimited, -2 = not known */
-};
-
-struct up_group_info {
-    char state[32]; /* "Stable", "Empty", "PreparingRebalance", "Dead", "Unknown", ... */
-    size_t members;
-};
-
-struct up_inspector;
-
-struct up_inspector *up_inspector_new(const char *brokers, const struct up_str_list *props,
-                                      char *err, size_t errlen);
-void up_inspector_free(struct up_inspector *ins);
-
-/* Every topic the cluster lists (internal ones such as __consumer_offsets left out), sorted
- * by name, with partitions and watermarks (retention left at -2). *out is an array of *n;
- * free with up_topic_info_free. */
-int up_inspector_topics(struct up_inspector *ins, int timeout_ms, struct up_topic_info **out,
-                        size_t *n, char *err, size_t errlen);
-/* One topic; -1 + "topic 'x' does not exist" when it is missing. */
-int up_inspector_topic(struct up_inspector *ins, const char *topic, int timeout_ms,
-                       struct up_topic_info *out, char *err, size_t errlen);
-void up_topic_info_free(struct up_topic_info *topics, size_t n);
-void up_topic_info_clear(struct up_topic_info *t);
-
-/* Fills retention_ms / retention_bytes of each topic with one DescribeConfigs request. */
-int up_inspector_retention(struct up_inspector *ins, struct up_topic_info *topics, size_t n,
-                           int timeout_ms, char *err, size_t errlen);
-/* Sets partitions[i].committed from the group's committed offsets (-1 where it has none). */
-int up_inspector_committed(struct up_inspector *ins, const char *group, struct up_topic_info *topic,
-                           int timeout_ms, char *err, size_t errlen);
-int up_inspector_group(struct up_inspector *ins, const char *group, struct up_group_info *out,
-                       int timeout_ms, char *err, size_t errlen);
 
 #endif

@@ -1,4 +1,4 @@
-/* transform: one RandomUser result (jansson) -> the flat record of DESIGN.md.
+/* transform: one RandomUser result (jansson) -> the flat record of docs/design.md.
  * Pure and I/O-free, so the unit tests and the fuzzer drive it with hand-made JSON.
  * Lenient where the real API varies (postcode number|string, street as object or
  * string, id.value ignored, text fields absent under inc/exc become ""), strict where

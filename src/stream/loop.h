@@ -4,7 +4,7 @@
  *   poll Kafka -> validate -> write the row (sink) or dead-letter it (dlq)
  *     -> completions -> per-partition watermark -> rd_kafka_offsets_store -> auto-commit
  *
- * Guarantees (DESIGN.md "Delivery guarantees"): an offset is stored only when every record
+ * Guarantees (docs/design.md "Delivery guarantees"): an offset is stored only when every record
  * below it is acknowledged by the sink or by the DLQ topic; a failed write or DLQ send is
  * retried with backoff until it succeeds (nothing is skipped) while consumption is paused;
  * the in-flight window is bounded; on revoke the partition's writes are finished (within

@@ -1,4 +1,4 @@
-/* stream/schema: the profiles table (DESIGN.md "The table") as CQL text: CREATE KEYSPACE /
+/* stream/schema: the profiles table (docs/design.md "The table") as CQL text: CREATE KEYSPACE /
  * CREATE TABLE IF NOT EXISTS with a configurable replication, and the INSERT the sink
  * prepares. Column names and types come from the record's field table, so the table, the
  * INSERT and the validator cannot disagree. Names from flags are validated, then quoted. */

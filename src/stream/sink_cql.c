@@ -81,7 +81,7 @@ static int prepare_insert(struct up_cql_sink *sink, const struct up_cql_sink_con
         cql_error_format(&e, why, sizeof why);
         snprintf(err, errlen,
                  "preparing the INSERT into %s.%s: %s (does the table have the "
-                 "columns of DESIGN.md \"The table\"?)",
+                 "columns of docs/design.md \"The table\"?)",
                  cfg->keyspace, cfg->table, why);
     }
     up_buf_free(&cql);

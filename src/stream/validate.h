@@ -2,7 +2,7 @@
  * into the typed row the sink writes, or a reject reason for the DLQ. Pure function of
  * its input: no I/O, no globals, so it is unit-tested and fuzzed on byte buffers.
  *
- * Rules (DESIGN.md "The record on the topic"): the value is at most max_bytes, valid
+ * Rules (docs/design.md "The record on the topic"): the value is at most max_bytes, valid
  * UTF-8, one JSON object (stream/record_json.h) in which no field appears twice; every field of
  * core/record.h is present and a string; id is a canonical lowercase UUID equal to the Kafka key;
  * dob and registered_date are ISO 8601 date-times. Unknown extra fields are ignored so a newer

@@ -141,9 +141,9 @@ static enum MHD_Result send_error(struct up_api_server *s, struct MHD_Connection
                                   unsigned status, const char *message)
 {
     struct up_buf body = UP_BUF_INIT;
-    up_buf_puts(&body, "{\"error\":\"");
-    up_buf_json_escape(&body, message, strlen(message));
-    up_buf_puts(&body, "\"}");
+    up_buf_puts(&body, "{\"error\":");
+    up_buf_json_cstring(&body, message);
+    up_buf_puts(&body, "}");
     return send_body(s, conn, status, "application/json; charset=utf-8", (struct extras){0}, &body,
                      0);
 }

@@ -6,15 +6,12 @@
 #include "cql/cql.h"
 #include "web/ui_auth.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
-#define TIMEOUT_MS      2000
-#define ESTIMATE_EVERY  3 /* probes: the estimate changes every few minutes at most */
-#define MAX_SECRET_LINE 1024
+#define TIMEOUT_MS     2000
+#define ESTIMATE_EVERY 3 /* probes: the estimate changes every few minutes at most */
 
 struct ui_cassandra {
     char *contact_points, *user, *password, *keyspace, *table;
@@ -23,49 +20,13 @@ struct ui_cassandra {
     int64_t estimate;
 };
 
-static char *read_password(const char *path, char *err, size_t errlen)
-{
-    FILE *f = fopen(path, "r");
-    if (!f) {
-        snprintf(err, errlen, "--cassandra-password-file %s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fileno(f), &st) == 0 && (st.st_mode & 077)) {
-        snprintf(err, errlen,
-                 "--cassandra-password-file %s: readable by group or others; run chmod 600 %s",
-                 path, path);
-        fclose(f);
-        return NULL;
-    }
-    char line[MAX_SECRET_LINE] = "";
-    if (!fgets(line, sizeof line, f))
-        line[0] = '\0';
-    fclose(f);
-    line[strcspn(line, "\r\n")] = '\0';
-    char *pw = up_xstrdup(line);
-    volatile char *p = line;
-    for (size_t i = 0; i < sizeof line; i++)
-        p[i] = '\0';
-    if (!*pw) {
-        snprintf(err, errlen, "--cassandra-password-file %s: empty", path);
-        free(pw);
-        return NULL;
-    }
-    return pw;
-}
-
 struct ui_cassandra *ui_cassandra_new(const char *contact_points, const char *user,
-                                      const char *password_file, const char *keyspace,
-                                      const char *table, char *err, size_t errlen)
+                                      const char *password, const char *keyspace, const char *table)
 {
-    char *password = NULL;
-    if (password_file && !(password = read_password(password_file, err, errlen)))
-        return NULL;
     struct ui_cassandra *c = up_xcalloc(1, sizeof *c);
     c->contact_points = up_xstrdup(contact_points);
-    c->user = user ? up_xstrdup(user) : NULL;
-    c->password = password;
+    c->user = up_xstrdup_or_null(user);
+    c->password = up_xstrdup_or_null(password);
     c->keyspace = up_xstrdup(keyspace);
     c->table = up_xstrdup(table);
     c->estimate = -1;

@@ -11,11 +11,11 @@
 
 struct ui_cassandra;
 
-/* Reads the password (first line of password_file, which must not be readable by group or
- * others) now; NULL + err when the file is unusable. user/password_file may be NULL. */
+/* Copies what it is given (user and password may be NULL: no credentials offered); the
+ * password is wiped when freed. Where the password comes from is the command's business. */
 struct ui_cassandra *ui_cassandra_new(const char *contact_points, const char *user,
-                                      const char *password_file, const char *keyspace,
-                                      const char *table, char *err, size_t errlen);
+                                      const char *password, const char *keyspace,
+                                      const char *table);
 void ui_cassandra_free(struct ui_cassandra *c);
 
 /* The up_ui_health_config.cassandra_probe: blocking, bounded by short timeouts. */

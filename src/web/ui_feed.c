@@ -62,34 +62,23 @@ struct up_ui_hub {
 
 /* ------------------------------------------------------------------------- rendering */
 
-static void put_json_string(struct up_buf *b, const char *s, size_t len)
-{
-    if (!s) {
-        up_buf_puts(b, "null");
-        return;
-    }
-    up_buf_putc(b, '"');
-    up_buf_json_escape(b, s, len);
-    up_buf_putc(b, '"');
-}
-
 void up_ui_render_record(const struct up_tail_msg *m, size_t max_value_bytes, struct up_buf *out)
 {
     bool cut = m->value && m->value_len > max_value_bytes;
     up_buf_puts(out, "{\"topic\":");
-    put_json_string(out, m->topic, strlen(m->topic));
+    up_buf_json_string(out, m->topic, strlen(m->topic));
     up_buf_printf(out,
                   ",\"partition\":%d,\"offset\":%lld,\"timestamp\":%lld,\"key\":", m->partition,
                   (long long)m->offset, (long long)m->timestamp_ms);
-    put_json_string(out, m->key, m->key_len);
+    up_buf_json_string(out, m->key, m->key_len);
     up_buf_puts(out, ",\"value\":");
-    put_json_string(out, m->value, cut ? max_value_bytes : m->value_len);
+    up_buf_json_string(out, m->value, cut ? max_value_bytes : m->value_len);
     up_buf_puts(out, ",\"headers\":[");
     for (size_t i = 0; i < m->nheaders; i++) {
         up_buf_puts(out, i ? ",[" : "[");
-        put_json_string(out, m->headers[i].name, strlen(m->headers[i].name));
+        up_buf_json_string(out, m->headers[i].name, strlen(m->headers[i].name));
         up_buf_putc(out, ',');
-        put_json_string(out, m->headers[i].value, m->headers[i].value_len);
+        up_buf_json_string(out, m->headers[i].value, m->headers[i].value_len);
         up_buf_putc(out, ']');
     }
     up_buf_printf(out, "],\"size\":%zu,\"truncated\":%s}", m->key_len + m->value_len,
@@ -140,9 +129,9 @@ static bool on_record(void *ctx, const struct up_tail_msg *m)
 static void feed_fail(struct ui_feed *f, const char *why)
 {
     struct up_buf b = UP_BUF_INIT;
-    up_buf_puts(&b, "{\"error\":\"");
-    up_buf_json_escape(&b, why, strlen(why));
-    up_buf_puts(&b, "\"}");
+    up_buf_puts(&b, "{\"error\":");
+    up_buf_json_cstring(&b, why);
+    up_buf_puts(&b, "}");
     struct up_sse_event *ev = up_sse_event_new("tail-error", NULL, b.data, b.len);
     up_buf_free(&b);
     pthread_mutex_lock(&f->hub->mu);

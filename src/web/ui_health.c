@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "kafka/inspect.h"
 #include "kafka/tail.h"
 #include "web/ui_sse.h"
 #include "web/ui_stats.h"
@@ -88,23 +89,7 @@ struct up_ui_health {
     struct up_metric *m_up, *m_lag, *m_lag_seconds;
 };
 
-static char *dup_or_null(const char *s)
-{
-    return s && *s ? up_xstrdup(s) : NULL;
-}
-
 /* ------------------------------------------------------------------------ JSON helpers */
-
-static void json_str(struct up_buf *b, const char *s)
-{
-    if (!s) {
-        up_buf_puts(b, "null");
-        return;
-    }
-    up_buf_putc(b, '"');
-    up_buf_json_escape(b, s, strlen(s));
-    up_buf_putc(b, '"');
-}
 
 static void json_num(struct up_buf *b, double v)
 {
@@ -122,7 +107,7 @@ static void json_service(struct up_buf *b, const char *name, const struct servic
                   s->up < 0 ? "null"
                   : s->up   ? "true"
                             : "false");
-    json_str(b, s->detail);
+    up_buf_json_cstring(b, s->detail);
     up_buf_putc(b, '}');
 }
 
@@ -246,7 +231,7 @@ static void poll_topics_list(struct up_ui_health *h)
     struct up_buf b = UP_BUF_INIT;
     if (up_inspector_topics(h->ins, KAFKA_TIMEOUT_MS, &topics, &n, err, sizeof err) != 0) {
         up_buf_puts(&b, "{\"error\":");
-        json_str(&b, err);
+        up_buf_json_cstring(&b, err);
         up_buf_puts(&b, ",\"topics\":[]}");
     } else {
         if (up_inspector_retention(h->ins, topics, n, KAFKA_TIMEOUT_MS, err, sizeof err) != 0)
@@ -258,7 +243,7 @@ static void poll_topics_list(struct up_ui_health *h)
             for (size_t k = 0; k < t->npartitions; k++)
                 msgs += t->partitions[k].high - t->partitions[k].low;
             up_buf_puts(&b, i ? ",{\"name\":" : "{\"name\":");
-            json_str(&b, t->name);
+            up_buf_json_cstring(&b, t->name);
             up_buf_printf(&b,
                           ",\"partitions\":%zu,\"messages\":%lld,\"bytes\":null,"
                           "\"retention_ms\":%lld,\"retention_bytes\":%lld,\"offsets\":[",
@@ -450,14 +435,14 @@ static void json_dlq_counts_locked(const struct up_ui_health *h, struct up_buf *
     up_buf_printf(b, "\"counted\":%llu,\"by_reason\":{", (unsigned long long)h->dlq_counted);
     for (size_t i = 0; i < h->nreasons; i++) {
         up_buf_puts(b, i ? "," : "");
-        json_str(b, h->reasons[i].name);
+        up_buf_json_cstring(b, h->reasons[i].name);
         up_buf_printf(b, ":%llu", (unsigned long long)h->reasons[i].n);
     }
     if (h->reasons_other)
         up_buf_printf(b, "%s\"(other)\":%llu", h->nreasons ? "," : "",
                       (unsigned long long)h->reasons_other);
     up_buf_puts(b, "},\"error\":");
-    json_str(b, h->dlq_error[0] ? h->dlq_error : NULL);
+    up_buf_json_cstring(b, h->dlq_error[0] ? h->dlq_error : NULL);
 }
 
 /* --------------------------------------------------------------------------- snapshot */
@@ -466,13 +451,13 @@ static void build_health(struct up_ui_health *h, int64_t now)
 {
     struct up_buf b = UP_BUF_INIT;
     up_buf_printf(&b, "{\"time\":%lld,\"topic\":", (long long)now);
-    json_str(&b, h->cfg.topic);
+    up_buf_json_cstring(&b, h->cfg.topic);
     up_buf_puts(&b, ",\"group\":");
-    json_str(&b, h->cfg.group);
+    up_buf_json_cstring(&b, h->cfg.group);
     up_buf_puts(&b, ",\"dlq\":");
-    json_str(&b, h->cfg.dlq);
+    up_buf_json_cstring(&b, h->cfg.dlq);
     up_buf_puts(&b, ",\"airflow_url\":");
-    json_str(&b, h->cfg.airflow_url);
+    up_buf_json_cstring(&b, h->cfg.airflow_url);
     up_buf_puts(&b, ",\"services\":{");
     json_service(&b, "kafka", &h->kafka);
     up_buf_putc(&b, ',');
@@ -494,9 +479,9 @@ static void build_health(struct up_ui_health *h, int64_t now)
     up_buf_puts(&b, ",\"rows_estimate\":");
     json_num(&b, h->rows_estimate >= 0 ? (double)h->rows_estimate : NAN);
     up_buf_puts(&b, ",\"group_state\":{\"state\":");
-    json_str(&b, h->group.state);
+    up_buf_json_cstring(&b, h->group.state);
     up_buf_printf(&b, ",\"members\":%zu,\"error\":", h->group.members);
-    json_str(&b, h->group_error[0] ? h->group_error : NULL);
+    up_buf_json_cstring(&b, h->group_error[0] ? h->group_error : NULL);
     int64_t total = 0, messages = 0;
     double max_seconds = 0;
     up_buf_puts(&b, "},\"partitions\":[");
@@ -629,9 +614,9 @@ struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg)
     h->cfg.brokers = up_xstrdup(cfg->brokers);
     h->cfg.topic = up_xstrdup(cfg->topic);
     h->cfg.group = up_xstrdup(cfg->group);
-    h->cfg.dlq = dup_or_null(cfg->dlq);
-    h->cfg.stream_metrics_url = dup_or_null(cfg->stream_metrics_url);
-    h->cfg.airflow_url = dup_or_null(cfg->airflow_url);
+    h->cfg.dlq = up_xstrdup_or_null(cfg->dlq);
+    h->cfg.stream_metrics_url = up_xstrdup_or_null(cfg->stream_metrics_url);
+    h->cfg.airflow_url = up_xstrdup_or_null(cfg->airflow_url);
     if (h->cfg.interval_ms <= 0)
         h->cfg.interval_ms = 1000;
     for (size_t i = 0; cfg->props && i < cfg->props->len; i++)
@@ -742,7 +727,7 @@ char *up_ui_health_dlq_json(struct up_ui_health *h)
     struct up_buf b = UP_BUF_INIT;
     pthread_mutex_lock(&h->mu);
     up_buf_puts(&b, "{\"topic\":");
-    json_str(&b, h->cfg.dlq);
+    up_buf_json_cstring(&b, h->cfg.dlq);
     up_buf_putc(&b, ',');
     json_dlq_counts_locked(h, &b);
     up_buf_puts(&b, ",\"recent\":[");
@@ -752,11 +737,11 @@ char *up_ui_health_dlq_json(struct up_ui_health *h)
             &h->recent[(h->recent_head + h->recent_count - 1 - k) % RECENT_DLQ];
         up_buf_printf(&b, "%s{\"partition\":%d,\"offset\":%lld,\"timestamp\":%lld,\"reason\":",
                       k ? "," : "", r->partition, (long long)r->offset, (long long)r->timestamp_ms);
-        json_str(&b, r->reason);
+        up_buf_json_cstring(&b, r->reason);
         up_buf_puts(&b, ",\"key\":");
-        json_str(&b, r->key);
+        up_buf_json_cstring(&b, r->key);
         up_buf_puts(&b, ",\"value\":");
-        json_str(&b, r->value);
+        up_buf_json_cstring(&b, r->value);
         up_buf_putc(&b, '}');
     }
     up_buf_puts(&b, "]}");

@@ -86,9 +86,9 @@ static enum MHD_Result send_error(struct up_ui_server *s, struct MHD_Connection 
                                   const char *route, unsigned status, const char *msg)
 {
     struct up_buf b = UP_BUF_INIT;
-    up_buf_puts(&b, "{\"error\":\"");
-    up_buf_json_escape(&b, msg, strlen(msg));
-    up_buf_puts(&b, "\"}\n");
+    up_buf_puts(&b, "{\"error\":");
+    up_buf_json_cstring(&b, msg);
+    up_buf_puts(&b, "}\n");
     size_t len = b.len;
     return send_owned(s, conn, route, status, "application/json", up_buf_steal(&b), len);
 }
@@ -172,8 +172,7 @@ static enum MHD_Result serve_tail(struct up_ui_server *s, struct MHD_Connection 
         return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, "q= is longer than 256 bytes");
     char err[512];
     struct up_tail_start *start = up_xcalloc(1, sizeof *start);
-    bool ok = up_tail_start_parse(last && *last ? last : from, start, err, sizeof err);
-    if (!ok) {
+    if (up_tail_start_parse(last && *last ? last : from, start, err, sizeof err) != 0) {
         free(start);
         return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, err);
     }

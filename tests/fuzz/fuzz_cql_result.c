@@ -3,7 +3,7 @@
  * parsed cell is decoded and printed in every style; collections are walked. A second pass
  * reads the input as a type [option] followed by a value of that type. */
 #include "cql/message.h"
-#include "cql/printer.h"
+#include "cmd/cql_printer.h"
 
 #include <stdint.h>
 #include <stdio.h>

@@ -21,7 +21,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     spec[first] = '\0';
     struct up_tail_start *st = malloc(sizeof *st);
     char err[256];
-    if (up_tail_start_parse(spec, st, err, sizeof err) && st->from == UP_TAIL_CURSOR) {
+    if (up_tail_start_parse(spec, st, err, sizeof err) == 0 && st->from == UP_TAIL_CURSOR) {
         if (st->ncursor == 0 || st->ncursor > UP_TAIL_MAX_PARTITIONS)
             abort();
     }

@@ -8,11 +8,11 @@
  *   it_cql CONTACT soak KS N          N idempotent inserts while the test cuts the proxy
  *   it_cql CONTACT tokens KS          cql_murmur3_token(id) == token(id) for 300 uuids
  *
- * Credentials: user cassandra and the password rule of cql/cli.h. Prints one result line
+ * Credentials: user cassandra and the password rule of cmd/cql_cli.h. Prints one result line
  * (key=value ...) on stdout; exits 0 when the check holds, 1 otherwise. */
 #include "core/buf.h"
 #include "core/clock.h"
-#include "cql/cli.h"
+#include "cmd/cql_cli.h"
 #include "cql/cql.h"
 #include "cql/types.h"
 

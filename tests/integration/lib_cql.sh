@@ -13,7 +13,7 @@ IT_CQL="$USERPIPE_BUILD/it_cql"
 IT_PROXY="$USERPIPE_BUILD/it_cql_proxy"
 WORK="$(mktemp -d)"
 PIDS=()
-# the stock superuser of the local stack; the password comes from the cql/cli.h rule
+# the stock superuser of the local stack; the password comes from the cmd/cql_cli.h rule
 unset USERPIPE_CASSANDRA_PASSWORD USERPIPE_CASSANDRA_PASSWORD_FILE USERPIPE_CASSANDRA_USER
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }

@@ -3,7 +3,7 @@
 
 It re-fetches the pages the producer was asked to fetch (same seed, batch and count,
 the plan of src/source/fetcher.h) from a RandomUser API, computes the expected record of
-every user with an implementation of DESIGN.md's record table written independently of
+every user with an implementation of the record table of docs/design.md written independently of
 the C transform, and compares it with what the topic holds (an NDJSON dump written by
 it_kafka_tool dump).
 

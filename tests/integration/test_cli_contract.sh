@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The command-line contract of DESIGN.md for every command: --help exits 0 and names the
+# The command-line contract of docs/design.md for every command: --help exits 0 and names the
 # flags with their USERPIPE_ variables; an unknown command, an unknown flag or a bad value
 # exits 2 with the usage line and the offending name; --version names librdkafka.
 set -uo pipefail

@@ -62,3 +62,18 @@ sse_field() {
     /^$/ { type = ""; next }
     type == ev && index($0, f ": ") == 1 { print substr($0, length(f) + 3) }' "$1"
 }
+
+# json_eval TEXT EXPR [ARG..]: prints the Python expression EXPR evaluated over TEXT, one JSON
+# document per line: d is the last document, ds all of them, a the ARGs. Fails when a line is
+# not JSON or EXPR raises, so a check built on it is a check of the parsed document, never of
+# a substring ('"committed":4' would also match 40).
+json_eval() {
+  python3 -c 'import json, sys
+ds = [json.loads(line) for line in sys.argv[1].splitlines() if line.strip()]
+d = ds[-1] if ds else None
+a = sys.argv[3:]
+print(eval(sys.argv[2]))' "$@"
+}
+
+# json_ok TEXT EXPR [ARG..]: succeeds when EXPR (as in json_eval) is true.
+json_ok() { [ "$(json_eval "$@")" = True ]; }

@@ -10,6 +10,7 @@
 #include "core/clock.h"
 #include "core/utf8.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 static void test_buf_json_escape(void **state)
@@ -24,6 +25,26 @@ static void test_buf_json_escape(void **state)
     assert_string_equal(b.data, "42-x");
     assert_int_equal(b.len, 4);
     up_buf_free(&b);
+}
+
+/* Optional text: a JSON string or null; a copy or NULL, with "" kept as it is. */
+static void test_buf_optional_strings(void **state)
+{
+    (void)state;
+    struct up_buf b = UP_BUF_INIT;
+    up_buf_json_cstring(&b, NULL);
+    up_buf_putc(&b, ',');
+    up_buf_json_cstring(&b, "a\"b");
+    up_buf_putc(&b, ',');
+    up_buf_json_string(&b, "xyz", 2);
+    up_buf_putc(&b, ',');
+    up_buf_json_string(&b, NULL, 5);
+    assert_string_equal(b.data, "null,\"a\\\"b\",\"xy\",null");
+    up_buf_free(&b);
+    assert_null(up_xstrdup_or_null(NULL));
+    char *s = up_xstrdup_or_null("");
+    assert_string_equal(s, "");
+    free(s);
 }
 
 static void test_utf8(void **state)
@@ -95,6 +116,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_buf_json_escape),
+        cmocka_unit_test(test_buf_optional_strings),
         cmocka_unit_test(test_utf8),
         cmocka_unit_test(test_iso8601),
         cmocka_unit_test(test_backoff),

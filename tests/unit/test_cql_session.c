@@ -13,7 +13,7 @@
 #include "core/clock.h"
 #include "cql/codec.h"
 #include "cql/cql.h"
-#include "cql/session.h"
+#include "cql/session_int.h"
 #include "cql/types.h"
 
 #include <arpa/inet.h>

@@ -65,7 +65,7 @@ static struct up_ui_client *attach(struct up_ui_hub *hub, const char *from, cons
     struct up_tail_start *st = malloc(sizeof *st);
     char err[512];
     bool not_found;
-    assert_true(up_tail_start_parse(from, st, err, sizeof err));
+    assert_int_equal(up_tail_start_parse(from, st, err, sizeof err), 0);
     struct up_ui_client *c =
         up_ui_hub_attach(hub, "users", st, filter, &not_found, err, sizeof err);
     free(st);

@@ -1,5 +1,5 @@
-/* Unit tests for kafka/tail as the dashboard uses it: start specs, the filter, and the tail
- * and inspector against librdkafka's mock cluster (starts, cursors, resume, watermarks,
+/* Unit tests for kafka/tail and kafka/inspect as the dashboard uses them: start specs, the filter,
+ * the tail and inspector against librdkafka's mock cluster (starts, cursors, resume, watermarks,
  * committed offsets of a group that nobody joined). */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include "kafka/inspect.h"
 #include "kafka/tail.h"
 
 #include "web_ui_mock.h"
@@ -21,19 +22,19 @@ static void test_start_parse(void **state)
     (void)state;
     struct up_tail_start *s = malloc(sizeof *s);
     char err[256];
-    assert_true(up_tail_start_parse(NULL, s, err, sizeof err) && s->from == UP_TAIL_END);
-    assert_true(up_tail_start_parse("end", s, err, sizeof err) && s->from == UP_TAIL_END);
-    assert_true(up_tail_start_parse("beginning", s, err, sizeof err) &&
+    assert_true(up_tail_start_parse(NULL, s, err, sizeof err) == 0 && s->from == UP_TAIL_END);
+    assert_true(up_tail_start_parse("end", s, err, sizeof err) == 0 && s->from == UP_TAIL_END);
+    assert_true(up_tail_start_parse("beginning", s, err, sizeof err) == 0 &&
                 s->from == UP_TAIL_BEGINNING);
-    assert_true(up_tail_start_parse("1200", s, err, sizeof err) && s->from == UP_TAIL_OFFSET &&
+    assert_true(up_tail_start_parse("1200", s, err, sizeof err) == 0 && s->from == UP_TAIL_OFFSET &&
                 s->value == 1200);
-    assert_true(up_tail_start_parse("-50", s, err, sizeof err) && s->from == UP_TAIL_LAST &&
+    assert_true(up_tail_start_parse("-50", s, err, sizeof err) == 0 && s->from == UP_TAIL_LAST &&
                 s->value == 50);
-    assert_true(up_tail_start_parse("@1714564800000", s, err, sizeof err) &&
+    assert_true(up_tail_start_parse("@1714564800000", s, err, sizeof err) == 0 &&
                 s->from == UP_TAIL_TIME && s->value == 1714564800000LL);
-    assert_true(up_tail_start_parse("@2024-05-01T12:00:00Z", s, err, sizeof err) &&
+    assert_true(up_tail_start_parse("@2024-05-01T12:00:00Z", s, err, sizeof err) == 0 &&
                 s->from == UP_TAIL_TIME && s->value == 1714564800000LL);
-    assert_true(up_tail_start_parse("0:15,2:7", s, err, sizeof err));
+    assert_int_equal(up_tail_start_parse("0:15,2:7", s, err, sizeof err), 0);
     assert_int_equal(s->from, UP_TAIL_CURSOR);
     assert_int_equal(s->ncursor, 2);
     assert_int_equal(s->cursor_partition[1], 2);
@@ -41,7 +42,7 @@ static void test_start_parse(void **state)
     const char *bad[] = {"soon", "@yesterday", "0:", ":5", "0:5,", "0:-1", "1:2:3", "12abc", "@"};
     for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
         err[0] = '\0';
-        if (up_tail_start_parse(bad[i], s, err, sizeof err))
+        if (up_tail_start_parse(bad[i], s, err, sizeof err) == 0)
             fail_msg("'%s' was accepted", bad[i]);
         assert_true(err[0] != '\0');
     }
@@ -97,7 +98,7 @@ static struct up_tail *open_tail(struct mock *m, const char *from, const char *f
 {
     struct up_tail_config cfg = {.brokers = m->brokers, .topic = "users", .filter = filter};
     char err[512];
-    assert_true(up_tail_start_parse(from, &cfg.start, err, sizeof err));
+    assert_int_equal(up_tail_start_parse(from, &cfg.start, err, sizeof err), 0);
     struct up_tail *t = up_tail_open(&cfg, err, sizeof err);
     if (!t)
         fail_msg("tail: %s", err);

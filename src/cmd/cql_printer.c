@@ -1,5 +1,5 @@
-/* printer: cqlsh-style tables, NDJSON and CSV from result pages. */
-#include "cql/printer.h"
+/* cql_printer: cqlsh-style tables, NDJSON and CSV from result pages. */
+#include "cmd/cql_printer.h"
 
 #include "core/buf.h"
 #include "core/utf8.h"

@@ -1,11 +1,11 @@
-/* printer: result rows as people and scripts read them, for `userpipe query`.
+/* cql_printer: result rows as people and scripts read them, for `userpipe query`.
  *   table  cqlsh's layout: blank line, left-justified header, -+- rule, right-justified
  *          values, blank line, "(N rows)". Needs every row for the widths, so it buffers.
  *   json   one JSON object per row (NDJSON), no footer, streamed page by page.
  *   csv    header line then RFC 4180 rows (quoted when needed, LF line ends), streamed.
  * Plus cql_query_all(), which pages through every row of a statement. */
-#ifndef UP_CQL_PRINTER_H
-#define UP_CQL_PRINTER_H
+#ifndef UP_CMD_CQL_PRINTER_H
+#define UP_CMD_CQL_PRINTER_H
 
 #include "cql/cql.h"
 

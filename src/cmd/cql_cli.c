@@ -1,5 +1,5 @@
-/* cli: Cassandra flags to a cql_config, and the password rule. */
-#include "cql/cli.h"
+/* cql_cli: Cassandra flags to a cql_config, and the password rule. */
+#include "cmd/cql_cli.h"
 
 #include <errno.h>
 #include <fcntl.h>

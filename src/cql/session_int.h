@@ -1,9 +1,10 @@
-/* session: the state behind cql_session (cql.h), shared by session.c (hosts, connections,
- * topology, the poll loop) and request.c (submission, routing, retries, re-prepare,
- * completion). A session owns one epoll set with every socket, a timerfd for deadlines and
- * an eventfd that wakes the caller's poll() when requests were queued outside the loop. */
-#ifndef UP_CQL_SESSION_H
-#define UP_CQL_SESSION_H
+/* session_int: private to the library (not for callers of cql.h): the state behind
+ * cql_session, shared by session.c (hosts, connections, topology, the poll loop) and
+ * request.c (submission, routing, retries, re-prepare, completion). A session owns one epoll
+ * set with every socket, a timerfd for deadlines and an eventfd that wakes the caller's
+ * poll() when requests were queued outside the loop. */
+#ifndef UP_CQL_SESSION_INT_H
+#define UP_CQL_SESSION_INT_H
 
 #include "core/backoff.h"
 #include "cql/connection.h"

@@ -1,0 +1,276 @@
+/* kafka/inspect: topics, retention and a group's offsets and state, over admin requests. */
+#include "kafka/inspect.h"
+
+#include "core/buf.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct up_inspector {
+    rd_kafka_t *rk; /* a consumer-type handle without group.id: admin requests and metadata;
+                     * unlike a producer's, its metadata requests never auto-create topics */
+};
+
+struct up_inspector *up_inspector_new(const char *brokers, const struct up_str_list *props,
+                                      char *err, size_t errlen)
+{
+    static const char *const defaults[] = {"client.id", "userpipe-inspect", "log_level", "7", NULL};
+    rd_kafka_t *rk = up_partitions_handle_new(brokers, props, defaults, err, errlen);
+    if (!rk)
+        return NULL;
+    struct up_inspector *ins = up_xcalloc(1, sizeof *ins);
+    ins->rk = rk;
+    return ins;
+}
+
+void up_inspector_free(struct up_inspector *ins)
+{
+    if (!ins)
+        return;
+    rd_kafka_destroy(ins->rk);
+    free(ins);
+}
+
+void up_topic_info_clear(struct up_topic_info *t)
+{
+    free(t->name);
+    free(t->partitions);
+    memset(t, 0, sizeof *t);
+}
+
+void up_topic_info_free(struct up_topic_info *topics, size_t n)
+{
+    for (size_t i = 0; topics && i < n; i++)
+        up_topic_info_clear(&topics[i]);
+    free(topics);
+}
+
+static int cmp_topic(const void *a, const void *b)
+{
+    return strcmp(((const struct up_topic_info *)a)->name, ((const struct up_topic_info *)b)->name);
+}
+
+static void topic_from_metadata(const struct rd_kafka_metadata_topic *mt, struct up_topic_info *t)
+{
+    memset(t, 0, sizeof *t);
+    t->name = up_xstrdup(mt->topic);
+    t->npartitions = (size_t)(mt->partition_cnt > 0 ? mt->partition_cnt : 0);
+    t->partitions = up_xcalloc(t->npartitions ? t->npartitions : 1, sizeof *t->partitions);
+    for (size_t i = 0; i < t->npartitions; i++) {
+        t->partitions[i].partition = mt->partitions[i].id;
+        t->partitions[i].committed = -1;
+    }
+    up_partitions_sort(t->partitions, t->npartitions);
+    t->retention_ms = t->retention_bytes = -2;
+}
+
+int up_inspector_topics(struct up_inspector *ins, int timeout_ms, struct up_topic_info **out,
+                        size_t *n, char *err, size_t errlen)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(ins->rk, 1, NULL, &md, timeout_ms);
+    if (e) {
+        snprintf(err, errlen, "cluster metadata: %s (are the brokers up?)", rd_kafka_err2str(e));
+        return -1;
+    }
+    struct up_topic_info *topics = up_xcalloc((size_t)md->topic_cnt + 1, sizeof *topics);
+    size_t cnt = 0;
+    for (int i = 0; i < md->topic_cnt; i++) {
+        const struct rd_kafka_metadata_topic *mt = &md->topics[i];
+        if (mt->err || mt->topic[0] == '_' || mt->partition_cnt <= 0)
+            continue; /* internal (__consumer_offsets) or being deleted */
+        topic_from_metadata(mt, &topics[cnt++]);
+    }
+    rd_kafka_metadata_destroy(md);
+    qsort(topics, cnt, sizeof *topics, cmp_topic);
+    for (size_t i = 0; i < cnt; i++)
+        if (up_partitions_watermarks(ins->rk, topics[i].name, topics[i].partitions,
+                                     topics[i].npartitions, timeout_ms, err, errlen) != 0) {
+            up_topic_info_free(topics, cnt);
+            return -1;
+        }
+    *out = topics;
+    *n = cnt;
+    return 0;
+}
+
+int up_inspector_topic(struct up_inspector *ins, const char *topic, int timeout_ms,
+                       struct up_topic_info *out, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    if (up_partitions_of_topic(ins->rk, topic, timeout_ms, &out->partitions, &out->npartitions, err,
+                               errlen) != 0)
+        return -1;
+    out->name = up_xstrdup(topic);
+    out->retention_ms = out->retention_bytes = -2;
+    if (up_partitions_watermarks(ins->rk, topic, out->partitions, out->npartitions, timeout_ms, err,
+                                 errlen) != 0) {
+        up_topic_info_clear(out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Runs one admin request already sent on q and returns its result event (or NULL + err). */
+static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms,
+                                    const char *what, char *err, size_t errlen)
+{
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+    if (!ev) {
+        snprintf(err, errlen, "%s: no answer in %d ms", what, timeout_ms);
+        return NULL;
+    }
+    if (rd_kafka_event_type(ev) != type || rd_kafka_event_error(ev)) {
+        snprintf(err, errlen, "%s: %s", what, rd_kafka_event_error_string(ev));
+        rd_kafka_event_destroy(ev);
+        return NULL;
+    }
+    return ev;
+}
+
+static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op,
+                                              int timeout_ms)
+{
+    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
+    char why[256];
+    rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, why, sizeof why);
+    return o;
+}
+
+/* A numeric topic config ("604800000", "-1"); -2 when absent or not a number. */
+static int64_t config_number(const char *v)
+{
+    if (!v || !*v)
+        return -2;
+    char *end;
+    errno = 0;
+    long long n = strtoll(v, &end, 10);
+    return errno || *end ? -2 : n;
+}
+
+int up_inspector_retention(struct up_inspector *ins, struct up_topic_info *topics, size_t n,
+                           int timeout_ms, char *err, size_t errlen)
+{
+    if (n == 0)
+        return 0;
+    rd_kafka_ConfigResource_t **res = up_xcalloc(n, sizeof *res);
+    for (size_t i = 0; i < n; i++)
+        res[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topics[i].name);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(ins->rk);
+    rd_kafka_AdminOptions_t *o =
+        admin_options(ins->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
+    rd_kafka_DescribeConfigs(ins->rk, res, n, o, q);
+    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, timeout_ms,
+                                      "DescribeConfigs", err, errlen);
+    int rc = ev ? 0 : -1;
+    if (ev) {
+        size_t cnt;
+        const rd_kafka_ConfigResource_t **rs = rd_kafka_DescribeConfigs_result_resources(
+            rd_kafka_event_DescribeConfigs_result(ev), &cnt);
+        for (size_t r = 0; r < cnt; r++) {
+            const char *name = rd_kafka_ConfigResource_name(rs[r]);
+            for (size_t i = 0; i < n; i++) {
+                if (strcmp(topics[i].name, name) != 0 || rd_kafka_ConfigResource_error(rs[r]))
+                    continue;
+                size_t ne;
+                const rd_kafka_ConfigEntry_t **es = rd_kafka_ConfigResource_configs(rs[r], &ne);
+                for (size_t k = 0; k < ne; k++) {
+                    const char *key = rd_kafka_ConfigEntry_name(es[k]);
+                    const char *val = rd_kafka_ConfigEntry_value(es[k]);
+                    if (strcmp(key, "retention.ms") == 0)
+                        topics[i].retention_ms = config_number(val);
+                    else if (strcmp(key, "retention.bytes") == 0)
+                        topics[i].retention_bytes = config_number(val);
+                }
+            }
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_ConfigResource_destroy_array(res, n);
+    free(res);
+    return rc;
+}
+
+int up_inspector_committed(struct up_inspector *ins, const char *group, struct up_topic_info *topic,
+                           int timeout_ms, char *err, size_t errlen)
+{
+    for (size_t i = 0; i < topic->npartitions; i++)
+        topic->partitions[i].committed = -1;
+    rd_kafka_topic_partition_list_t *want =
+        rd_kafka_topic_partition_list_new((int)topic->npartitions);
+    for (size_t i = 0; i < topic->npartitions; i++)
+        rd_kafka_topic_partition_list_add(want, topic->name, topic->partitions[i].partition);
+    rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, want);
+    rd_kafka_topic_partition_list_destroy(want);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(ins->rk);
+    rd_kafka_AdminOptions_t *o =
+        admin_options(ins->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
+    rd_kafka_ListConsumerGroupOffsets(ins->rk, &req, 1, o, q);
+    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, timeout_ms,
+                                      "ListConsumerGroupOffsets", err, errlen);
+    int rc = ev ? 0 : -1;
+    if (ev) {
+        size_t cnt;
+        const rd_kafka_group_result_t **gs = rd_kafka_ListConsumerGroupOffsets_result_groups(
+            rd_kafka_event_ListConsumerGroupOffsets_result(ev), &cnt);
+        const rd_kafka_error_t *ge = cnt == 1 ? rd_kafka_group_result_error(gs[0]) : NULL;
+        if (cnt != 1 || ge) {
+            snprintf(err, errlen, "offsets of group '%s': %s", group,
+                     ge ? rd_kafka_error_string(ge) : "no result");
+            rc = -1;
+        } else {
+            const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(gs[0]);
+            for (int k = 0; l && k < l->cnt; k++)
+                for (size_t i = 0; i < topic->npartitions; i++)
+                    if (topic->partitions[i].partition == l->elems[k].partition &&
+                        !l->elems[k].err && l->elems[k].offset >= 0)
+                        topic->partitions[i].committed = l->elems[k].offset;
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_ListConsumerGroupOffsets_destroy(req);
+    return rc;
+}
+
+int up_inspector_group(struct up_inspector *ins, const char *group, struct up_group_info *out,
+                       int timeout_ms, char *err, size_t errlen)
+{
+    memset(out, 0, sizeof *out);
+    snprintf(out->state, sizeof out->state, "Unknown");
+    rd_kafka_queue_t *q = rd_kafka_queue_new(ins->rk);
+    rd_kafka_AdminOptions_t *o =
+        admin_options(ins->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
+    const char *groups[] = {group};
+    rd_kafka_DescribeConsumerGroups(ins->rk, groups, 1, o, q);
+    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, timeout_ms,
+                                      "DescribeConsumerGroups", err, errlen);
+    int rc = ev ? 0 : -1;
+    if (ev) {
+        size_t cnt;
+        const rd_kafka_ConsumerGroupDescription_t **gs =
+            rd_kafka_DescribeConsumerGroups_result_groups(
+                rd_kafka_event_DescribeConsumerGroups_result(ev), &cnt);
+        const rd_kafka_error_t *ge =
+            cnt == 1 ? rd_kafka_ConsumerGroupDescription_error(gs[0]) : NULL;
+        if (cnt != 1 || ge) {
+            snprintf(err, errlen, "group '%s': %s", group,
+                     ge ? rd_kafka_error_string(ge) : "no result");
+            rc = -1;
+        } else {
+            snprintf(
+                out->state, sizeof out->state, "%s",
+                rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(gs[0])));
+            out->members = rd_kafka_ConsumerGroupDescription_member_count(gs[0]);
+        }
+        rd_kafka_event_destroy(ev);
+    }
+    rd_kafka_AdminOptions_destroy(o);
+    rd_kafka_queue_destroy(q);
+    return rc;
+}
