@@ -10,6 +10,9 @@
 #      and refuses ALL (only 2 replicas alive)
 #   5. both restarted: every node sees every other UP, every partition has 3 in-sync replicas
 #      again, a read at ALL answers
+#   6. node 3 of each engine isolated (scripts/stack isolate: iptables on lo): status says so,
+#      nothing connects to it, its peers see it gone (Cassandra DN, Kafka metadata without it),
+#      acks=all and QUORUM still work; healed: all UP again, 3 in-sync replicas again
 # Registered with the label "cluster", not "integration": `make test-cluster` runs it.
 # Ends with "N passed, M failed"; exit 0 only if everything passed. Needs no stdin.
 set -uo pipefail
@@ -19,6 +22,7 @@ BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
 STACK="$ROOT/scripts/stack"
 NODES=3
 VICTIM=2        # the node of each engine that is killed and restarted
+CUT=3           # the node of each engine that is isolated and healed
 
 passed=0 failed=0
 run_id="$(date +%s)-$$"
@@ -32,6 +36,7 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 finish() {
   # the victims come back whatever happened, so the cluster is left as it was found
   for eng in kafka cassandra; do
+    "$STACK" --nodes "$NODES" heal "$eng" "$CUT" >/dev/null 2>&1 || true
     "$STACK" --nodes "$NODES" status "$eng" 2>/dev/null | grep -q "^$eng-$VICTIM .* up " ||
       "$STACK" --nodes "$NODES" start "$eng" "$VICTIM" >/dev/null 2>&1 || true
   done
@@ -116,8 +121,8 @@ fi
 "$STACK" kill kafka "$VICTIM" && "$STACK" kill cassandra "$VICTIM"
 victim_addr="127.0.0.$((VICTIM + 1))"
 # the others must have noticed, or the checks below would not run against a degraded cluster
-seen_down() { "$STACK" nodetool 1 status 2>/dev/null | grep -q "^DN  *$victim_addr "; }
-if retry 60 seen_down; then ok "cassandra: node 1 sees node $VICTIM ($victim_addr) DOWN"
+seen_down() { "$STACK" nodetool 1 status 2>/dev/null | grep -q "^DN  *$1 "; }
+if retry 60 seen_down "$victim_addr"; then ok "cassandra: node 1 sees node $VICTIM ($victim_addr) DOWN"
 else "$STACK" nodetool 1 status >"$tmp/nodetool.out" 2>&1; not_ok "cassandra: node $VICTIM never seen DOWN" "$tmp/nodetool.out"; fi
 if retry 60 isr_all 2; then ok "kafka: broker $VICTIM out of every ISR (2 in-sync replicas each)"
 else kt --describe --topic "$topic" >"$tmp/describe.out" 2>&1; not_ok "kafka: ISR did not shrink to 2" "$tmp/describe.out"; fi
@@ -153,4 +158,45 @@ if retry 30 q -c all "SELECT v FROM $ks.kv WHERE k = 2" >"$tmp/all.out" 2>&1 && 
   ok "cassandra: a read at ALL answers again, with the row written while node $VICTIM was down"
 else
   not_ok "cassandra: read at ALL after the restart" "$tmp/all.out"
+fi
+
+# ------------------------------------------------------------------------ one node of each cut off
+cut_addr="127.0.0.$((CUT + 1))"
+# shellcheck disable=SC2016  # $0/$1 belong to the inner bash
+reachable() { timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$cut_addr" "$1" 2>/dev/null; }
+# brokers in the metadata, as broker 1 tells it
+brokers() {
+  timeout 60 "$STACK" kafka broker-api-versions --bootstrap-server 127.0.0.2:9092 </dev/null 2>/dev/null |
+    grep -c ' (id: [0-9]* rack: '
+}
+brokers_are() { [ "$(brokers)" = "$1" ]; }
+if "$STACK" isolate kafka "$CUT" >"$tmp/iso.out" 2>&1 && "$STACK" isolate cassandra "$CUT" >>"$tmp/iso.out" 2>&1 &&
+   [ "$("$STACK" status --nodes "$NODES" | grep -c "^[a-z]*-$CUT  *isolated ")" = 2 ] &&
+   ! reachable 9092 && ! reachable 9042; then
+  ok "isolate: kafka-$CUT and cassandra-$CUT shown isolated, $cut_addr:9092 and :9042 unreachable"
+else
+  "$STACK" status --nodes "$NODES" >>"$tmp/iso.out" 2>&1
+  not_ok "isolate node $CUT" "$tmp/iso.out"
+fi
+if retry 60 seen_down "$cut_addr" && retry 60 brokers_are 2; then
+  ok "isolate: node 1 sees cassandra-$CUT DOWN, the Kafka metadata lists 2 brokers"
+else
+  "$STACK" nodetool 1 status >"$tmp/nodetool.out" 2>&1
+  not_ok "isolate: peers did not notice (brokers: $(brokers))" "$tmp/nodetool.out"
+fi
+if produce 201 250 && consumed_ok 250 &&
+   q -c quorum "INSERT INTO $ks.kv (k, v) VALUES (3, 'three')" >"$tmp/q.out" 2>&1 &&
+   [ "$(q -c quorum --csv "SELECT v FROM $ks.kv WHERE k = 3" 2>>"$tmp/q.out" | tail -n1)" = three ]; then
+  ok "isolate: acks=all (250 messages read back) and QUORUM write/read still work"
+else
+  not_ok "isolate: the cluster stopped serving" "$tmp/produce.out" "$tmp/consume.err" "$tmp/q.out"
+fi
+# heal; `up` on a running cluster waits until every node sees every other again
+if "$STACK" heal kafka "$CUT" >"$tmp/heal.out" 2>&1 && "$STACK" heal cassandra "$CUT" >>"$tmp/heal.out" 2>&1 &&
+   ! iptables -S OUTPUT 2>/dev/null | grep -q "userpipe-stack:.*-$CUT" &&
+   "$STACK" up --nodes "$NODES" >>"$tmp/heal.out" 2>&1 && retry 90 isr_all 3; then
+  ok "heal: rules gone, every node sees every other UP, 3 in-sync replicas again"
+else
+  kt --describe --topic "$topic" >>"$tmp/heal.out" 2>&1
+  not_ok "heal node $CUT" "$tmp/heal.out"
 fi
