@@ -3,7 +3,7 @@
 JOBS  ?= $(shell nproc)
 BUILD ?= build
 
-.PHONY: all deps build build-asan build-fuzz test unit fuzz fmt fmt-check clean
+.PHONY: all deps build build-asan build-fuzz test test-cluster unit fuzz fmt fmt-check clean
 
 all: build
 
@@ -27,6 +27,11 @@ test:
 # Unit tests only (no stack), in the plain and the sanitizer build.
 unit:
 	@scripts/test --unit-only
+
+# The tests labelled "cluster" (tests/integration/test_cluster_*.sh) on the local 3+3-node cluster
+# (scripts/stack up --nodes 3), started once and stopped after if this started it. docs/cluster.md.
+test-cluster:
+	@scripts/test --cluster
 
 # Longer fuzz runs: USERPIPE_FUZZ_SECONDS per target (default here 300).
 fuzz: build-fuzz

@@ -21,13 +21,8 @@ run_id="$(date +%s)-$$-$RANDOM"
 tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-not_ok() {
-  echo "FAIL - $1"
-  shift
-  for f in "$@"; do [ -s "$f" ] && tail -n 20 "$f" | cut -c1-300 | sed 's/^/       | /'; done
-  failed=$((failed + 1))
-}
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 # host:port (first of a comma list) accepts TCP connections?
 reachable() {
