@@ -182,26 +182,29 @@ def part_section(part, calls):
     lines.append("")
     # Ratios against the baseline and against every subject the part lists in "peers" (the Rust and
     # Java pipelines, the other drivers, Kafka's own producer): each taken inside one run.
-    targets = ([baseline] if baseline else []) + [p for p in dict.fromkeys(
-        p for c in ok for p in c["result"].get("peers", [])) if p != baseline and p in subjects]
-    head = "| metric | " + " | ".join(subjects) + "".join(f" | ratio userpipe / {t}" for t in targets) + " |"
+    # A peer is a subject name (ratio userpipe / it) or a pair [ours, theirs] (e.g. produce's Kafka
+    # stage alone against ProducerPerformance).
+    pairs = [tuple(p) if isinstance(p, list) else ("userpipe", p) for c in ok for p in c["result"].get("peers", [])]
+    targets = ([("userpipe", baseline)] if baseline else []) + [
+        t for t in dict.fromkeys(pairs) if t != ("userpipe", baseline) and t[0] in subjects and t[1] in subjects]
+    head = "| metric | " + " | ".join(subjects) + "".join(f" | ratio {a} / {b}" for a, b in targets) + " |"
     lines += [head, "|" + "---|" * (len(subjects) + 1 + len(targets))]
     ratios = {}
     for m in metrics:
         row = [spread([c["result"]["subjects"].get(s, {}).get(m) for c in ok]) for s in subjects]
         cells = []
-        for t in targets:
+        for ours, t in targets:
             cell = ""
             if m != "records" and not m.startswith(("latency_probes", "probe_")):
                 per_run = []
                 for c in ok:
                     subj = c["result"]["subjects"]
-                    a, b = subj.get("userpipe", {}).get(m), subj.get(t, {}).get(m)
+                    a, b = subj.get(ours, {}).get(m), subj.get(t, {}).get(m)
                     if a is not None and b:
                         per_run.append(a / b)
                 if per_run:
-                    ratios[(t, m)] = (per_run, [c["result"]["subjects"].get("userpipe", {}).get(m) for c in ok],
-                                      [c["result"]["subjects"].get(t, {}).get(m) for c in ok])
+                    ratios[(ours, t, m)] = (per_run, [c["result"]["subjects"].get(ours, {}).get(m) for c in ok],
+                                            [c["result"]["subjects"].get(t, {}).get(m) for c in ok])
                     cell = f"{spread(per_run)} ({ratio_word(m, statistics.median(per_run))})"
             cells.append(cell)
         lines.append(f"| {m} | " + " | ".join(row) + "".join(f" | {x}" for x in cells) + " |")
@@ -335,9 +338,9 @@ def markdown(calls, meta, pngs):
     for p in parts:
         sec, ratios = part_section(p, [c for c in calls if c["part"] == p])
         sections += sec
-        for (base, metric), (per_run, ours, theirs) in ratios.items():
+        for (who, base, metric), (per_run, ours, theirs) in ratios.items():
             if metric in HEADLINE_METRICS:
-                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(ours)} | {spread(theirs)} | "
+                headline.append(f"| {p}: {who} vs {base} | {metric} | {spread(ours)} | {spread(theirs)} | "
                                 f"{spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
     if headline:
         headline = ["| comparison | metric | userpipe | peer | ratio userpipe / peer |",
