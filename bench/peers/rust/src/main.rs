@@ -406,8 +406,11 @@ async fn run(o: Opts) -> Result<(), String> {
     let mut last_taken = Instant::now();
     let mut commit_tick = tokio::time::interval(Duration::from_secs(1));
     commit_tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    let mut sigterm = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
-        .map_err(|e| format!("signal: {e}"))?;
+    // Signal streams made once: tokio::signal::ctrl_c() inside the loop would register a new
+    // listener for every record taken.
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut sigterm = signal(SignalKind::terminate()).map_err(|e| format!("signal: {e}"))?;
+    let mut sigint = signal(SignalKind::interrupt()).map_err(|e| format!("signal: {e}"))?;
     let (session, insert) = (&session, &insert);
     let status;
     loop {
@@ -471,7 +474,7 @@ async fn run(o: Opts) -> Result<(), String> {
                     }
                 }
             }
-            _ = tokio::signal::ctrl_c() => { status = "stopped"; break; }
+            _ = sigint.recv() => { status = "stopped"; break; }
             _ = sigterm.recv() => { status = "stopped"; break; }
         }
     }
