@@ -16,8 +16,9 @@
 //! - `--exit-when-idle D` stops once nothing was taken for D and nothing is in flight, commits
 //!   synchronously and prints one JSON summary line on stdout (the same keys as userpipe's).
 //!
-//! Counters are plain integers of the one task that runs the loop: nothing is atomic, no clock is
-//! read per record unless `--e2e-latency` asks for the end-to-end histogram.
+//! Counters are plain integers of the one task that runs the loop: nothing is atomic; the monotonic
+//! clock is read once per record taken and per write finished (idle exit, active window), the wall
+//! clock only when `--e2e-latency` asks for the end-to-end histogram.
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap};
 use std::process::ExitCode;
