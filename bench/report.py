@@ -180,24 +180,34 @@ def part_section(part, calls):
     lines.append(f"Runs: {len(ok)} of {len(calls)} succeeded. Settings: "
                  + ", ".join(f"{k}={v}" for k, v in (first.get("settings") or {}).items()) + ".")
     lines.append("")
-    head = "| metric | " + " | ".join(subjects) + (f" | ratio userpipe / {baseline} |" if baseline else " |")
-    lines += [head, "|" + "---|" * (len(subjects) + 1 + (1 if baseline else 0))]
+    # Ratios against the baseline and against every subject the part lists in "peers" (the Rust and
+    # Java pipelines, the other drivers, Kafka's own producer): each taken inside one run.
+    # A peer is a subject name (ratio userpipe / it) or a pair [ours, theirs] (e.g. produce's Kafka
+    # stage alone against ProducerPerformance).
+    pairs = [tuple(p) if isinstance(p, list) else ("userpipe", p) for c in ok for p in c["result"].get("peers", [])]
+    targets = ([("userpipe", baseline)] if baseline else []) + [
+        t for t in dict.fromkeys(pairs) if t != ("userpipe", baseline) and t[0] in subjects and t[1] in subjects]
+    head = "| metric | " + " | ".join(subjects) + "".join(f" | ratio {a} / {b}" for a, b in targets) + " |"
+    lines += [head, "|" + "---|" * (len(subjects) + 1 + len(targets))]
     ratios = {}
     for m in metrics:
         row = [spread([c["result"]["subjects"].get(s, {}).get(m) for c in ok]) for s in subjects]
-        cell = ""
-        if baseline and m != "records" and not m.startswith(("latency_probes", "probe_")):
-            per_run = []
-            for c in ok:
-                subj = c["result"]["subjects"]
-                a, b = subj.get("userpipe", {}).get(m), subj.get(baseline, {}).get(m)
-                if a is not None and b:
-                    per_run.append(a / b)
-            if per_run:
-                ratios[m] = (per_run, [c["result"]["subjects"].get("userpipe", {}).get(m) for c in ok],
-                             [c["result"]["subjects"].get(baseline, {}).get(m) for c in ok])
-                cell = f"{spread(per_run)} ({ratio_word(m, statistics.median(per_run))})"
-        lines.append(f"| {m} | " + " | ".join(row) + (f" | {cell} |" if baseline else " |"))
+        cells = []
+        for ours, t in targets:
+            cell = ""
+            if m != "records" and not m.startswith(("latency_probes", "probe_")):
+                per_run = []
+                for c in ok:
+                    subj = c["result"]["subjects"]
+                    a, b = subj.get(ours, {}).get(m), subj.get(t, {}).get(m)
+                    if a is not None and b:
+                        per_run.append(a / b)
+                if per_run:
+                    ratios[(ours, t, m)] = (per_run, [c["result"]["subjects"].get(ours, {}).get(m) for c in ok],
+                                            [c["result"]["subjects"].get(t, {}).get(m) for c in ok])
+                    cell = f"{spread(per_run)} ({ratio_word(m, statistics.median(per_run))})"
+            cells.append(cell)
+        lines.append(f"| {m} | " + " | ".join(row) + "".join(f" | {x}" for x in cells) + " |")
     engines = [(s, e, c["result"]["engines"][s][e]) for c in ok for s in (c["result"].get("engines") or {})
                for e in c["result"]["engines"][s]]
     if engines:
@@ -328,10 +338,9 @@ def markdown(calls, meta, pngs):
     for p in parts:
         sec, ratios = part_section(p, [c for c in calls if c["part"] == p])
         sections += sec
-        for metric, (per_run, ours, theirs) in ratios.items():
+        for (who, base, metric), (per_run, ours, theirs) in ratios.items():
             if metric in HEADLINE_METRICS:
-                base = next(c["result"]["baseline"] for c in calls if c["part"] == p and c["result"])
-                headline.append(f"| {p}: userpipe vs {base} | {metric} | {spread(ours)} | {spread(theirs)} | "
+                headline.append(f"| {p}: {who} vs {base} | {metric} | {spread(ours)} | {spread(theirs)} | "
                                 f"{spread(per_run)} ({ratio_word(metric, statistics.median(per_run))}) |")
     if headline:
         headline = ["| comparison | metric | userpipe | peer | ratio userpipe / peer |",

@@ -3,8 +3,9 @@
  *   bench_produce_stages fetch URL USERS BATCH WORKERS   API -> parsed, transformed batches
  *   bench_produce_stages transform FILE ROUNDS           one saved page, parse + transform
  *   bench_produce_stages kafka BROKERS TOPIC USERS       fixed ~600 B records -> Kafka, acked
- * Prints one JSON line: {"stage":..,"users":..,"seconds":..,"users_per_second":..,
- * "cpu_seconds":..}. */
+ *   bench_produce_stages kafka-file BROKERS TOPIC FILE   the "key<TAB>value" lines of FILE ->
+ * Kafka, acked (bench/produce/kafka-peers: the records its peers send); the topic is kept Prints
+ * one JSON line: {"stage":..,"users":..,"seconds":..,"users_per_second":.., "cpu_seconds":..}. */
 #include "core/clock.h"
 #include "kafka/admin.h"
 #include "kafka/producer.h"
@@ -152,15 +153,70 @@ static int bench_kafka(const char *brokers, const char *topic, long long users)
     return left == 0 && c.failed == 0 ? 0 : 1;
 }
 
+/* The lines of FILE ("key\tvalue\n"), read before the clock starts, sent in order. */
+static int bench_kafka_file(const char *brokers, const char *topic, const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        perror(path);
+        return 1;
+    }
+    fseek(f, 0, SEEK_END);
+    long size = ftell(f);
+    rewind(f);
+    char *data = malloc((size_t)size + 1);
+    if (!data || fread(data, 1, (size_t)size, f) != (size_t)size) {
+        fprintf(stderr, "%s: read failed\n", path);
+        return 1;
+    }
+    fclose(f);
+    data[size] = '\0';
+    struct up_producer_config cfg = {.brokers = brokers};
+    char err[1024];
+    struct up_producer *p = up_producer_new(&cfg, err, sizeof err);
+    if (!p) {
+        fprintf(stderr, "%s\n", err);
+        return 1;
+    }
+    long long sent = 0;
+    int64_t t0 = up_mono_us();
+    double c0 = cpu_seconds();
+    for (char *line = data; *line;) {
+        char *end = strchr(line, '\n');
+        if (!end)
+            end = data + size;
+        char *tab = memchr(line, '\t', (size_t)(end - line));
+        if (tab &&
+            up_producer_send(p, topic, line, (size_t)(tab - line), tab + 1, (size_t)(end - tab - 1),
+                             NULL, 0, NULL, err, sizeof err) != UP_SEND_OK) {
+            fprintf(stderr, "%s\n", err);
+            return 1;
+        }
+        if ((++sent & 1023) == 0)
+            up_producer_poll(p, 0);
+        line = *end ? end + 1 : end;
+    }
+    long left = up_producer_flush(p, 60000);
+    struct up_producer_counts c;
+    up_producer_counts(p, &c);
+    report("kafka-file", (long long)c.delivered, t0, c0);
+    up_producer_free(p);
+    free(data);
+    return left == 0 && c.failed == 0 ? 0 : 1;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 5 && strcmp(argv[1], "kafka-file") == 0)
+        return bench_kafka_file(argv[2], argv[3], argv[4]);
     if (argc == 6 && strcmp(argv[1], "fetch") == 0)
         return bench_fetch(argv[2], atoll(argv[3]), atoi(argv[4]), atoi(argv[5]));
     if (argc == 4 && strcmp(argv[1], "transform") == 0)
         return bench_transform(argv[2], atoi(argv[3]));
     if (argc == 5 && strcmp(argv[1], "kafka") == 0)
         return bench_kafka(argv[2], argv[3], atoll(argv[4]));
-    fprintf(stderr, "usage: bench_produce_stages fetch URL USERS BATCH WORKERS | transform FILE "
+    fprintf(stderr, "usage: bench_produce_stages fetch URL USERS BATCH WORKERS | kafka-file "
+                    "BROKERS TOPIC FILE | transform FILE "
                     "ROUNDS | kafka BROKERS TOPIC USERS\n");
     return 2;
 }
