@@ -5,7 +5,7 @@
  *   bench_cql CONTACT KEYSPACE TABLE ROWS IN_FLIGHT [--compression] [--connections N]
  *             [--samples FILE] [--seed S] [--rate R]
  *
- * The table must exist with userpipe's shape (DESIGN.md "The table"). The statement is the
+ * The table must exist with userpipe's shape (docs/design.md "The table"). The statement is the
  * stream's: INSERT ... USING TIMESTAMP ?, idempotent. Latency is submit -> callback, per
  * request. --rate R offers R rows/s instead (open loop, still at most IN_FLIGHT out): row i is
  * due at start + i/R and its latency runs from that due time, so a row that waited for a free
@@ -13,10 +13,10 @@
  * (bench/stream/run compares the two at the same rate). CPU is getrusage() over the insert window
  * only (connect and prepare excluded), the same window the Python peer measures. Prints one JSON
  * object on stdout. Credentials: user cassandra (or USERPIPE_CASSANDRA_USER) and the password rule
- * of cql/cli.h. */
+ * of cmd/cql_cli.h. */
 #include "core/buf.h"
 #include "core/clock.h"
-#include "cql/cli.h"
+#include "cmd/cql_cli.h"
 #include "cql/cql.h"
 
 #include <stdio.h>

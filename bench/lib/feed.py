@@ -1,6 +1,6 @@
 """Bench records and the Kafka side of the harness: topics and a producer with known send times.
 
-The records follow DESIGN.md "The record on the topic" (13 string fields, ~500 bytes, key = id) and
+The records follow docs/design.md "The record on the topic" (13 string fields, ~500 bytes, key = id) and
 are generated from a seed, so a run is repeatable. The producer is
 kafka-python with acks=1 and linger 0, the seed's settings; it is the same for every subject.
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The seed's producer (airscholar/e2e-data-engineering dags/kafka_stream.py), rewritten by us for
 `make bench`: the same libraries (kafka-python + requests) and the same loop shape, one GET per user
-by default as the seed does, but producing the record `userpipe produce` produces (DESIGN.md "The
+by default as the seed does, but producing the record `userpipe produce` produces (docs/design.md "The
 record on the topic": key = id = login.uuid, post_code always a string, dates in UTC with ms, nat),
 so both subjects put identical bytes on the topic.
 
@@ -40,7 +40,7 @@ def text(v):
 
 
 def format_data(res):
-    """The seed's format_data, with DESIGN.md's rules."""
+    """The seed's format_data, with docs/design.md's rules."""
     loc = res["location"]
     street = loc["street"]
     street_text = " ".join(p for p in (text(street["number"]).strip(), street["name"].strip()) if p)

@@ -10,7 +10,7 @@ What the seed's spark_stream.py does (shared/docs/seed-stack.md §2.3, §3.2), a
     default trigger (the next micro-batch starts as soon as the previous one ends), no rate limits.
 What we fix, so the peer is at least as safe as `userpipe stream` and actually stores rows:
   - the schema covers all 13 fields of the record (the seed forgot dob), with typed dates;
-  - the table is userpipe's (DESIGN.md "The table"), ingested_at from the Kafka record timestamp;
+  - the table is userpipe's (docs/design.md "The table"), ingested_at from the Kafka record timestamp;
   - a checkpointLocation outside /tmp's defaults, given by the caller (offsets survive restarts);
   - the Kafka and Cassandra packages match the pyspark build's Scala version (2.12), passed as
     spark.jars (no Ivy download at start-up);
@@ -29,14 +29,14 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-# The record on the topic (DESIGN.md): every field a JSON string; dates ISO 8601 UTC with ms.
+# The record on the topic (docs/design.md): every field a JSON string; dates ISO 8601 UTC with ms.
 RECORD_FIELDS = ["id", "first_name", "last_name", "gender", "address", "post_code", "email",
                  "username", "dob", "registered_date", "phone", "picture", "nat"]
 DATE_FIELDS = {"dob", "registered_date"}
 
 
 def table_ddl(keyspace, table, replication_factor):
-    """userpipe's keyspace and table (DESIGN.md "The table"), so both subjects write the same shape."""
+    """userpipe's keyspace and table (docs/design.md "The table"), so both subjects write the same shape."""
     columns = ", ".join(
         f"{f} {'uuid PRIMARY KEY' if f == 'id' else 'timestamp' if f in DATE_FIELDS else 'text'}"
         for f in RECORD_FIELDS)
