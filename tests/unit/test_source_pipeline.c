@@ -218,8 +218,9 @@ static void test_rate_cap(void **state)
     assert_int_equal(run(e, &s, err, sizeof err), UP_PIPELINE_COMPLETED);
     int64_t took = up_mono_ms() - t0;
     assert_int_equal(s.delivered, 300);
-    if (took < 220 || took > 3000)
-        fail_msg("300 users at 1000/s took %lld ms", (long long)took);
+    /* Only the lower bound is the cap's property: a busy machine may take any longer. */
+    if (took < 220)
+        fail_msg("300 users at 1000/s took %lld ms: faster than the cap", (long long)took);
     env_free(e);
 }
 
@@ -233,8 +234,16 @@ static void test_duration(void **state)
     char err[512];
     int64_t t0 = up_mono_ms();
     assert_int_equal(run(e, &s, err, sizeof err), UP_PIPELINE_COMPLETED);
-    assert_true(up_mono_ms() - t0 < 3000);
-    assert_true(s.produced >= 400 && s.produced <= 1200);
+    int64_t took = up_mono_ms() - t0;
+    /* Returning at all is the duration's proof (no count: it would run forever). How many
+     * users fit in it depends on the machine's load, so the count is bounded by the rate cap
+     * over the time it really took (plus the 50 ms burst), not by wall-clock expectations. */
+    if (took < 400)
+        fail_msg("a 400 ms run returned after %lld ms", (long long)took);
+    assert_true(s.produced > 0);
+    if (s.produced > (uint64_t)((took + 50) * 2000 / 1000 + 1))
+        fail_msg("%llu users in %lld ms: over the 2000/s cap", (unsigned long long)s.produced,
+                 (long long)took);
     assert_int_equal(s.delivered, s.produced);
     env_free(e);
 }
