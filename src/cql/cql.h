@@ -11,7 +11,9 @@
  *   connection.h     one non-blocking socket, its stream-id table, handshake, timeouts
  *   session_int.h    the session's private state, shared by
  *     request.c      the life of one request: submit, route, time out, retry, re-prepare
- *     session.c      hosts, pools, discovery, the token ring, events, the poll loop
+ *     session.c      connection pools, heartbeats, reconnection, the poll loop
+ *     topology.c     hosts, discovery, the control connection, events, the token ring
+ *                    (topology_int.h)
  *   errors.c         the error table below as names, descriptions and classifiers
  *
  * Threading: a session belongs to one thread. Nothing here takes a lock.
