@@ -379,6 +379,20 @@ struct cql_stats {
 };
 void cql_session_stats(const cql_session *s, struct cql_stats *out);
 
+/* One node's share of the work, for per-node metrics and to see where requests went. */
+struct cql_host_stats {
+    char host[64]; /* "ip:port", as errors name it */
+    char dc[64];
+    bool up;             /* at least one connection READY */
+    uint64_t requests;   /* sent to it: executes, queries, batches (each retry too), prepares
+                          * and re-prepares; the session's own (discovery, heartbeats) not */
+    uint64_t errors;     /* ERROR answers from it */
+    uint64_t reprepares; /* statements re-prepared on it after it answered UNPREPARED */
+};
+/* Fills out[0..max) with the nodes the session knows (a node removed from the cluster is left
+ * out), in the order they were found; returns how many it knows, which may exceed max. */
+size_t cql_session_host_stats(const cql_session *s, struct cql_host_stats *out, size_t max);
+
 /* The completion of execute/query/batch: exactly one of result and err is non-NULL.
  * result is freed when the callback returns unless retained; err lives until then too. */
 typedef void (*cql_result_cb)(void *opaque, cql_result *result, const struct cql_error *err);
