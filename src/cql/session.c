@@ -44,6 +44,7 @@ void cql_config_init(struct cql_config *c)
     c->reconnect_base_ms = 250;
     c->reconnect_max_ms = 10000;
     c->heartbeat_ms = 30000;
+    c->schema_agreement_ms = 10000;
     c->tls_verify = true;
 }
 
@@ -541,9 +542,18 @@ static void wait_done(struct cql_session *s, struct sync_wait *w)
         cql_session_poll(s, 200);
 }
 
-/* Finishes a sync call: hands the result over or reports the error. */
-static int sync_finish(struct sync_wait *w, cql_result **out, struct cql_error *err)
+/* Finishes a sync call: hands the result over or reports the error. A DDL's result is
+ * handed over once the nodes agree on the new schema, so the next statement finds it on
+ * whichever node it goes to. */
+static int sync_finish(struct cql_session *s, struct sync_wait *w, cql_result **out,
+                       struct cql_error *err)
 {
+    if (w->result && s->cfg.schema_agreement_ms > 0 &&
+        cql_result_kind(w->result) == CQL_RESULT_SCHEMA_CHANGE &&
+        cql_session_wait_schema_agreement(s, s->cfg.schema_agreement_ms, &w->err) != 0) {
+        cql_result_free(w->result);
+        w->result = NULL;
+    }
     if (w->result) {
         if (out)
             *out = w->result;
@@ -565,7 +575,7 @@ int cql_session_execute_sync(cql_session *s, const cql_statement *st, cql_result
     if (refuse_in_callback(s, err) != 0 || cql_session_execute(s, st, sync_result_cb, &w, err))
         return -1;
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 int cql_session_query_sync(cql_session *s, const char *cql, cql_result **out, struct cql_error *err)
@@ -576,7 +586,7 @@ int cql_session_query_sync(cql_session *s, const char *cql, cql_result **out, st
     if (refuse_in_callback(s, err) != 0 || cql_session_query(s, cql, sync_result_cb, &w, err))
         return -1;
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 int cql_session_batch_sync(cql_session *s, const cql_batch *b, cql_result **out,
@@ -588,7 +598,7 @@ int cql_session_batch_sync(cql_session *s, const cql_batch *b, cql_result **out,
     if (refuse_in_callback(s, err) != 0 || cql_session_execute_batch(s, b, sync_result_cb, &w, err))
         return -1;
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 int cql_session_prepare_sync(cql_session *s, const char *cql, cql_prepared **out,
@@ -620,7 +630,7 @@ int cql_internal_query_sync(struct cql_session *s, struct cql_slot_conn *slot, c
                      &w);
     up_buf_free(&body);
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 /* ---- connect and free -------------------------------------------------------------------- */

@@ -133,6 +133,7 @@ struct cql_session {
     bool token_aware;              /* config and a Murmur3 partitioner */
     struct cql_slot_conn *control; /* REGISTERed connection */
     bool topology_refreshing;
+    bool peers_v2; /* the control node has system.peers_v2 (Cassandra >= 4) */
 
     struct cql_slot_conn **dirty; /* connections with output to flush */
     size_t ndirty, capdirty;

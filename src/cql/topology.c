@@ -401,12 +401,13 @@ static void apply_peers(struct cql_session *s, const cql_result *r, struct cql_h
     rebuild_ring(s);
 }
 
-static const char *const peers_v2_query =
-    "SELECT peer, native_address, native_port, data_center, rack, tokens FROM system.peers_v2";
+/* schema_version is for schema agreement, which reads the same tables */
+static const char *const peers_v2_query = "SELECT peer, native_address, native_port, data_center, "
+                                          "rack, tokens, schema_version FROM system.peers_v2";
 static const char *const peers_query =
-    "SELECT peer, rpc_address, data_center, rack, tokens FROM system.peers";
-static const char *const local_query =
-    "SELECT data_center, rack, tokens, partitioner FROM system.local WHERE key='local'";
+    "SELECT peer, rpc_address, data_center, rack, tokens, schema_version FROM system.peers";
+static const char *const local_query = "SELECT data_center, rack, tokens, partitioner, "
+                                       "schema_version FROM system.local WHERE key='local'";
 
 int cql_topology_discover(struct cql_session *s, struct cql_error *err)
 {
@@ -417,8 +418,8 @@ int cql_topology_discover(struct cql_session *s, struct cql_error *err)
     read_local(s, control->host, r);
     cql_result_free(r);
     if (s->cfg.discover_peers && s->control == control) {
-        if (cql_internal_query_sync(s, control, peers_v2_query, &r, err) != 0 &&
-            cql_internal_query_sync(s, control, peers_query, &r, err) != 0)
+        s->peers_v2 = cql_internal_query_sync(s, control, peers_v2_query, &r, err) == 0;
+        if (!s->peers_v2 && cql_internal_query_sync(s, control, peers_query, &r, err) != 0)
             return -1;
         apply_peers(s, r, control->host);
         cql_result_free(r);
@@ -453,4 +454,103 @@ void cql_topology_refresh(struct cql_session *s)
     cql_req_internal(s, s->control, CQL_OP_QUERY, (const uint8_t *)body.data, body.len,
                      peers_refreshed, s->control);
     up_buf_free(&body);
+}
+
+/* ---- schema agreement -------------------------------------------------------------------- */
+
+/* The row's schema_version as text; false when it is null (a node not yet known). */
+static bool schema_version(const cql_result *r, size_t row, char out[37])
+{
+    struct cql_value v = cell_named(r, row, "schema_version");
+    struct cql_uuid u;
+    if (row >= cql_result_row_count(r) || cql_value_get_uuid(&v, &u) != CQL_OK)
+        return false;
+    cql_uuid_format(&u, out);
+    return true;
+}
+
+/* A peer row counts unless it is a node the session knows to be down or gone: a stopped
+ * node's row keeps its last version, which may never change again. */
+static bool peer_is_live(struct cql_session *s, const cql_result *r, size_t row, int port,
+                         char *label, size_t size)
+{
+    struct sockaddr_storage ss;
+    socklen_t len;
+    if (!peer_address(r, row, port, &ss, &len))
+        return false;
+    format_label((const struct sockaddr *)&ss, label, size);
+    const struct cql_host *h = find_host(s, label);
+    return !h || (h->up && !h->removed);
+}
+
+/* One look through the control connection: 1 when the control node and every live peer
+ * report the same schema version, 0 when not (versions says who has which), -1 when they
+ * could not be read (err). */
+static int schema_versions_agree(struct cql_session *s, struct up_buf *versions,
+                                 struct cql_error *err)
+{
+    struct cql_slot_conn *control = s->control;
+    if (!control) {
+        cql_topology_elect_control(s);
+        cql_error_set(err, CQL_ERR_NO_HOSTS, "no control connection to read schema versions");
+        return -1;
+    }
+    cql_result *local, *peers;
+    if (cql_internal_query_sync(s, control, local_query, &local, err) != 0)
+        return -1;
+    if (cql_internal_query_sync(s, control, s->peers_v2 ? peers_v2_query : peers_query, &peers,
+                                err) != 0) {
+        cql_result_free(local);
+        return -1;
+    }
+    char want[37] = "", got[37], label[64];
+    bool agree = schema_version(local, 0, want);
+    up_buf_clear(versions);
+    up_buf_printf(versions, "%s=%s", control->host->label, want[0] ? want : "null");
+    for (size_t row = 0; row < cql_result_row_count(peers); row++) {
+        if (!peer_is_live(s, peers, row, host_port(control->host), label, sizeof label) ||
+            !schema_version(peers, row, got))
+            continue;
+        up_buf_printf(versions, ", %s=%s", label, got);
+        agree &= strcmp(got, want) == 0;
+    }
+    cql_result_free(local);
+    cql_result_free(peers);
+    return agree ? 1 : 0;
+}
+
+int cql_session_wait_schema_agreement(cql_session *s, int timeout_ms, struct cql_error *err)
+{
+    struct cql_error local;
+    if (!err)
+        err = &local;
+    cql_error_clear(err);
+    if (s->in_callback) {
+        cql_error_set(err, CQL_ERR_NOT_ALLOWED,
+                      "blocking calls are not allowed inside a completion callback");
+        return -1;
+    }
+    int64_t deadline = up_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    struct up_buf versions = UP_BUF_INIT;
+    struct cql_error why;
+    int rc;
+    for (;;) {
+        cql_error_clear(&why);
+        rc = schema_versions_agree(s, &versions, &why);
+        if (rc == 1 || up_mono_ms() >= deadline)
+            break;
+        /* the python driver's pace: a look every 200 ms */
+        for (int64_t until = up_mono_ms() + 200, now; (now = up_mono_ms()) < until;)
+            cql_session_poll(s, (int)(until - now));
+    }
+    if (rc == 0)
+        cql_error_set(err, CQL_ERR_SCHEMA_AGREEMENT,
+                      "the live nodes did not agree on the schema within %d ms: %s", timeout_ms,
+                      versions.data);
+    else if (rc < 0)
+        cql_error_set(err, CQL_ERR_SCHEMA_AGREEMENT,
+                      "could not read the nodes' schema versions within %d ms: %s", timeout_ms,
+                      why.message);
+    up_buf_free(&versions);
+    return rc == 1 ? 0 : -1;
 }
