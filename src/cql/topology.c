@@ -447,8 +447,11 @@ void cql_topology_refresh(struct cql_session *s)
     if (!s->cfg.discover_peers || !s->control || s->topology_refreshing || s->closing)
         return;
     s->topology_refreshing = true;
+    /* the table discovery used: system.peers has no ports, so on a cluster whose nodes listen
+     * on different ports it would name every peer at the control node's port */
+    const char *q = s->peers_v2 ? peers_v2_query : peers_query;
     struct up_buf body = UP_BUF_INIT;
-    cql_put_long_string(&body, peers_query, strlen(peers_query));
+    cql_put_long_string(&body, q, strlen(q));
     cql_put_short(&body, CQL_ONE);
     cql_put_byte(&body, 0);
     cql_req_internal(s, s->control, CQL_OP_QUERY, (const uint8_t *)body.data, body.len,
