@@ -21,7 +21,8 @@
  *                                     every live node has the table (checked on each node)
  *   it_cql CONTACT forget - -         TRUNCATE system.prepared_statements on the contact only
  *
- * Credentials: user cassandra and the password rule of cmd/cql_cli.h. Prints one result line
+ * Credentials: user cassandra (or USERPIPE_CASSANDRA_USER) and the password rule of
+ * cmd/cql_cli.h. Prints one result line
  * (key=value ...) on stdout; exits 0 when the check holds, 1 otherwise. */
 #include "core/buf.h"
 #include "core/clock.h"
@@ -415,13 +416,16 @@ static size_t add_owners(const cql_result *r, struct owner *o, size_t n, size_t 
     return n;
 }
 
-/* The ring as the cluster describes it: one coordinator's system.local + system.peers_v2. */
+/* The ring as the cluster describes it: system.local + system.peers_v2 of ONE node (asked
+ * through the session, the two queries could go to two nodes: one listed twice, one never). */
 static size_t read_ring(struct owner *o, size_t max)
 {
-    cql_result *local = query_on(
-        session, "SELECT rpc_address, tokens, rpc_port FROM system.local WHERE key = 'local'");
+    cql_session *s = node_session(base_cfg.contact_points);
+    cql_result *local =
+        query_on(s, "SELECT rpc_address, tokens, rpc_port FROM system.local WHERE key = 'local'");
     cql_result *peers =
-        query_on(session, "SELECT native_address, tokens, native_port FROM system.peers_v2");
+        query_on(s, "SELECT native_address, tokens, native_port FROM system.peers_v2");
+    cql_session_free(s);
     size_t n = add_owners(local, o, 0, max);
     n = add_owners(peers, o, n, max);
     cql_result_free(local);
@@ -650,7 +654,11 @@ int main(int argc, char **argv)
                         "failover|ddl|forget KS ...\n");
         return 2;
     }
-    struct cql_cli_opts o = {.cassandra = argv[1], .user = "cassandra"};
+    /* the user as `userpipe query` takes it from the environment (a cluster test logs in as its
+     * own role: the stock superuser is read at QUORUM, so it cannot log in with 2 nodes down) */
+    const char *user = getenv("USERPIPE_CASSANDRA_USER");
+    struct cql_cli_opts o = {.cassandra = argv[1],
+                             .user = user && *user ? (char *)user : "cassandra"};
     struct cql_config cfg;
     char password[CQL_PASSWORD_MAX], err[512];
     if (cql_cli_config(&o, &cfg, password, sizeof password, err, sizeof err) != 0) {

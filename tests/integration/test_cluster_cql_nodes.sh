@@ -14,6 +14,9 @@
 #      and got it re-prepared transparently
 #   5. a contact point that accepts TCP but never answers (node 3 paused): a clear error naming
 #      it, exit 1, within the connect timeout
+# Everything logs in as a superuser role of its own: Cassandra reads the stock superuser
+# `cassandra` at QUORUM (any other role at LOCAL_ONE), so with two of three nodes down it could
+# neither log in nor pass the permission checks of connections already open.
 # Label "cluster" (make test-cluster). Ends with "N passed, M failed"; exit 0 only if all passed.
 # shellcheck source=tests/integration/lib_cluster_cql.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_cluster_cql.sh"
@@ -23,12 +26,28 @@ finish() {
   "$STACK" resume cassandra 3 >/dev/null 2>&1 || true
   "$STACK" --nodes "$NODES" status cassandra >/dev/null 2>&1 ||
     "$STACK" up --nodes "$NODES" cassandra >/dev/null 2>&1 || true
+  unset USERPIPE_CASSANDRA_USER USERPIPE_CASSANDRA_PASSWORD
+  [ -z "${role:-}" ] || q "$USERPIPE_CASSANDRA" "DROP ROLE IF EXISTS $role" >/dev/null 2>&1 || true
   cluster_cql_finish
 }
 trap 'finish; exit $?' EXIT
 cluster_cql_setup
 N1="$(node_addr 1)" N2="$(node_addr 2)" N3="$(node_addr 3)"
 
+role="ring_$run_id" secret="pw_$RANDOM$RANDOM"
+if q "$N1" "CREATE ROLE $role WITH PASSWORD = '$secret' AND LOGIN = true AND SUPERUSER = true" >"$tmp/role.out" 2>&1; then
+  # (`scripts/stack env` named the superuser's password file, which would come first)
+  unset USERPIPE_CASSANDRA_PASSWORD_FILE
+  export USERPIPE_CASSANDRA_USER="$role" USERPIPE_CASSANDRA_PASSWORD="$secret"
+  # a new role may take a moment to be readable on every node
+  logs_in() { q "$N1,$N2,$N3" "SELECT release_version FROM system.local" >"$tmp/login.out" 2>&1; }
+  t0="$(now_ms)"
+  for _ in $(seq 60); do logs_in && break; sleep 0.5; done
+  if logs_in; then ok "role $role (superuser, read at LOCAL_ONE) logs in after $(( $(now_ms) - t0 )) ms"
+  else not_ok "the new role cannot log in" "$tmp/login.out"; exit 1; fi
+else
+  not_ok "CREATE ROLE" "$tmp/role.out"; exit 1
+fi
 ks="nodes_$run_id"
 if keyspace "$ks" 3 >"$tmp/ks.out" 2>&1 &&
    q "$N1" "CREATE TABLE $ks.kv (k int PRIMARY KEY, v text)" >>"$tmp/ks.out" 2>&1; then
