@@ -207,7 +207,7 @@ static bool sleep_unless_stopped(int64_t ms)
 
 /* Opens the sink, waiting (with backoff) while Cassandra is down or starting. */
 static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consistency cl,
-                                     const struct cql_config *session)
+                                     const struct cql_config *session, struct up_registry *reg)
 {
     struct up_cql_sink_config sc = {
         .session = session,
@@ -216,6 +216,7 @@ static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consi
         .replication = o->replication,
         .consistency = cl,
         .create_schema = o->create_schema,
+        .metrics = reg,
     };
     struct up_backoff bo;
     up_backoff_init(&bo, 500, 10000);
@@ -282,7 +283,7 @@ static int run(const struct stream_opts *o)
     }
     up_signals_install();
     struct up_stream_totals totals = {0};
-    struct up_cql_sink *sink = open_sink(o, cl, &session);
+    struct up_cql_sink *sink = open_sink(o, cl, &session, reg);
     memset(password, 0, sizeof password); /* the session keeps its own copy */
     if (!sink) {
         bool stopped = up_stop_requested();

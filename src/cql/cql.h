@@ -11,7 +11,9 @@
  *   connection.h     one non-blocking socket, its stream-id table, handshake, timeouts
  *   session_int.h    the session's private state, shared by
  *     request.c      the life of one request: submit, route, time out, retry, re-prepare
- *     session.c      hosts, pools, discovery, the token ring, events, the poll loop
+ *     session.c      connection pools, heartbeats, reconnection, the poll loop
+ *     topology.c     hosts, discovery, the control connection, events, the token ring
+ *                    (topology_int.h)
  *   errors.c         the error table below as names, descriptions and classifiers
  *
  * Threading: a session belongs to one thread. Nothing here takes a lock.
@@ -93,7 +95,8 @@ struct up_buf;
     XX(LIB, SHUTDOWN, 13, "the session was closed before the request completed")                   \
     XX(LIB, NOT_ALLOWED, 14, "not allowed from inside a completion callback")                      \
     XX(LIB, REPREPARE_FAILED, 15, "re-preparing an unprepared statement failed")                   \
-    XX(LIB, RETRIES_EXHAUSTED, 16, "retries exhausted")
+    XX(LIB, RETRIES_EXHAUSTED, 16, "retries exhausted")                                            \
+    XX(LIB, SCHEMA_AGREEMENT, 17, "the nodes did not agree on the schema in time")
 
 enum cql_error_code {
     CQL_OK = 0,
@@ -292,12 +295,14 @@ struct cql_config {
     int retry_base_ms, retry_max_ms; /* backoff between retries: 50, 2000 */
     int reconnect_base_ms, reconnect_max_ms; /* backoff between reconnects: 250, 10000 */
     int heartbeat_ms;                        /* OPTIONS on an idle connection: 30000; 0 off */
-    bool tls;                                /* TLS on every connection: false */
-    bool tls_verify;                         /* verify the chain and the host name: true */
-    const char *tls_ca_file;                 /* PEM; NULL: the system's CAs */
-    const char *tls_cert_file;               /* client certificate (PEM), optional */
-    const char *tls_key_file;                /* its key (PEM), optional */
-    const char *tls_server_name;             /* SNI and name to verify; NULL: the host as given */
+    int schema_agreement_ms;     /* after DDL through a *_sync helper, wait up to this long for
+                                  * the live nodes to agree on the schema: 10000; 0 off */
+    bool tls;                    /* TLS on every connection: false */
+    bool tls_verify;             /* verify the chain and the host name: true */
+    const char *tls_ca_file;     /* PEM; NULL: the system's CAs */
+    const char *tls_cert_file;   /* client certificate (PEM), optional */
+    const char *tls_key_file;    /* its key (PEM), optional */
+    const char *tls_server_name; /* SNI and name to verify; NULL: the host as given */
     /* Server pushes (topology, status, schema), from cql_session_poll(). NULL: not registered;
      * the session still follows topology and status internally. */
     void (*event_cb)(void *opaque, const struct cql_event *ev);
@@ -377,6 +382,20 @@ struct cql_stats {
 };
 void cql_session_stats(const cql_session *s, struct cql_stats *out);
 
+/* One node's share of the work, for per-node metrics and to see where requests went. */
+struct cql_host_stats {
+    char host[64]; /* "ip:port", as errors name it */
+    char dc[64];
+    bool up;             /* at least one connection READY */
+    uint64_t requests;   /* sent to it: executes, queries, batches (each retry too), prepares
+                          * and re-prepares; the session's own (discovery, heartbeats) not */
+    uint64_t errors;     /* ERROR answers from it */
+    uint64_t reprepares; /* statements re-prepared on it after it answered UNPREPARED */
+};
+/* Fills out[0..max) with the nodes the session knows (a node removed from the cluster is left
+ * out), in the order they were found; returns how many it knows, which may exceed max. */
+size_t cql_session_host_stats(const cql_session *s, struct cql_host_stats *out, size_t max);
+
 /* The completion of execute/query/batch: exactly one of result and err is non-NULL.
  * result is freed when the callback returns unless retained; err lives until then too. */
 typedef void (*cql_result_cb)(void *opaque, cql_result *result, const struct cql_error *err);
@@ -401,13 +420,21 @@ int cql_session_prepare(cql_session *s, const char *cql, cql_prepare_cb cb, void
                         struct cql_error *err);
 
 /* Blocking helpers (they poll the session until their request completes; for DDL, tools
- * and `userpipe query`). *out may be NULL to discard the result. */
+ * and `userpipe query`). *out may be NULL to discard the result. When the answer is a
+ * SCHEMA_CHANGE (DDL), they also wait for schema agreement (cql_session_wait_schema_agreement,
+ * config schema_agreement_ms); if it does not come, they fail with CQL_ERR_SCHEMA_AGREEMENT
+ * although the change itself was applied. */
 int cql_session_query_sync(cql_session *s, const char *cql, cql_result **out,
                            struct cql_error *err);
 int cql_session_execute_sync(cql_session *s, const cql_statement *st, cql_result **out,
                              struct cql_error *err);
 int cql_session_batch_sync(cql_session *s, const cql_batch *b, cql_result **out,
                            struct cql_error *err);
+/* Waits until the control node and every live peer report the same schema_version
+ * (system.local, system.peers_v2 / system.peers), looking every 200 ms, for at most
+ * timeout_ms. -1 with CQL_ERR_SCHEMA_AGREEMENT and each node's version in the message when
+ * they still differ; other requests' callbacks may run meanwhile. Not from a callback. */
+int cql_session_wait_schema_agreement(cql_session *s, int timeout_ms, struct cql_error *err);
 /* The handle is cached per query string: preparing the same text again returns the same
  * statement with one more reference. Free each reference with cql_prepared_free(). */
 int cql_session_prepare_sync(cql_session *s, const char *cql, cql_prepared **out,

@@ -76,6 +76,7 @@ bool cql_error_is_retryable(enum cql_error_code code)
     case CQL_ERR_TIMEOUT:
     case CQL_ERR_NO_HOSTS:
     case CQL_ERR_QUEUE_FULL:
+    case CQL_ERR_SCHEMA_AGREEMENT:
         return true;
     default:
         return false;

@@ -200,6 +200,8 @@ static bool send_on(struct cql_session *s, struct cql_slot_conn *slot, struct cq
     req->state = CQL_RS_IN_FLIGHT;
     req->slot = slot;
     req->last_host = slot->host;
+    if (req->kind != CQL_REQ_INTERNAL)
+        slot->host->requests++;
     cql_timer_set(s, req, attempt_deadline(req));
     cql_session_mark_dirty(s, slot);
     return true;
@@ -450,6 +452,7 @@ static bool start_reprepare(struct cql_session *s, struct cql_slot_conn *slot,
         return false;
     }
     s->stats.reprepares++;
+    slot->host->reprepares++;
     UP_DEBUG("cql: %s forgot a prepared statement; re-preparing \"%s\"", slot->host->label,
              target->query);
     req->state = CQL_RS_REPREPARING;
@@ -467,6 +470,7 @@ static void error_from_frame(struct cql_session *s, struct cql_slot_conn *slot,
     cql_error_parse(f->body, f->len, f->flags, &err, &id, &id_len);
     snprintf(err.host, sizeof err.host, "%s", slot->host->label);
     s->stats.server_errors++;
+    slot->host->errors++;
     if (err.code == CQL_ERR_UNPREPARED && start_reprepare(s, slot, req, id, id_len))
         return;
     if (err.code == CQL_ERR_UNPREPARED && req->reprepared) {

@@ -1,6 +1,7 @@
-/* session: hosts and their connection pools, discovery through system.local/system.peers,
- * the token ring, events, heartbeats, reconnection, the poll loop and the sync helpers. */
+/* session: the hosts' connection pools, heartbeats, reconnection, the poll loop and the sync
+ * helpers. Which hosts exist and where a request goes is topology.c. */
 #include "cql/session_int.h"
+#include "cql/topology_int.h"
 
 #include "core/clock.h"
 #include "core/log.h"
@@ -43,6 +44,7 @@ void cql_config_init(struct cql_config *c)
     c->reconnect_base_ms = 250;
     c->reconnect_max_ms = 10000;
     c->heartbeat_ms = 30000;
+    c->schema_agreement_ms = 10000;
     c->tls_verify = true;
 }
 
@@ -169,156 +171,6 @@ int cql_session_fd(const cql_session *s)
     return s->epfd;
 }
 
-/* ---- routing ----------------------------------------------------------------------------- */
-
-/* The least-loaded READY connection of host with a free stream id. */
-static struct cql_slot_conn *best_slot(struct cql_host *h)
-{
-    struct cql_slot_conn *best = NULL;
-    if (!h->up || h->removed)
-        return NULL;
-    for (int i = 0; i < h->nslots; i++) {
-        struct cql_slot_conn *slot = &h->slots[i];
-        if (!slot->conn || cql_conn_state(slot->conn) != CQL_CONN_READY ||
-            cql_conn_free_streams(slot->conn) == 0)
-            continue;
-        if (!best || cql_conn_in_flight(slot->conn) < cql_conn_in_flight(best->conn))
-            best = slot;
-    }
-    return best;
-}
-
-static size_t ring_lower_bound(const struct cql_session *s, int64_t token)
-{
-    size_t lo = 0, hi = s->nring;
-    while (lo < hi) {
-        size_t mid = lo + (hi - lo) / 2;
-        if (s->ring[mid].token < token)
-            lo = mid + 1;
-        else
-            hi = mid;
-    }
-    return lo == s->nring ? 0 : lo;
-}
-
-struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_request *req)
-{
-    if (s->token_aware && req->has_token && s->nring > 0) {
-        /* the owner is the first node clockwise from the token; then its ring successors,
-         * which for SimpleStrategy are the other replicas */
-        size_t at = ring_lower_bound(s, req->token);
-        struct cql_host *tried = NULL;
-        for (size_t k = 0; k < s->nring; k++) {
-            struct cql_host *h = s->ring[(at + k) % s->nring].host;
-            if (h == tried)
-                continue;
-            tried = h;
-            struct cql_slot_conn *slot = best_slot(h);
-            if (slot)
-                return slot;
-            if (k >= 64)
-                break; /* a long stretch of dead vnodes: fall back to round-robin */
-        }
-    }
-    for (size_t i = 0; i < s->nhosts; i++) {
-        size_t at = (s->rr + i) % s->nhosts;
-        struct cql_host *h = s->hosts[at];
-        /* a retry prefers another node than the one that just failed */
-        if (req->attempts > 1 && h == req->last_host && s->nhosts > 1 && i + 1 < s->nhosts)
-            continue;
-        struct cql_slot_conn *slot = best_slot(h);
-        if (slot) {
-            s->rr = (at + 1) % s->nhosts;
-            return slot;
-        }
-    }
-    return NULL;
-}
-
-static int ring_cmp(const void *a, const void *b)
-{
-    const struct cql_ring_entry *x = a, *y = b;
-    return x->token < y->token ? -1 : x->token > y->token;
-}
-
-static void rebuild_ring(struct cql_session *s)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->nhosts; i++)
-        if (!s->hosts[i]->removed)
-            n += s->hosts[i]->ntokens;
-    free(s->ring);
-    s->ring = up_xmalloc((n ? n : 1) * sizeof *s->ring);
-    s->nring = 0;
-    for (size_t i = 0; i < s->nhosts; i++) {
-        struct cql_host *h = s->hosts[i];
-        for (size_t k = 0; !h->removed && k < h->ntokens; k++)
-            s->ring[s->nring++] = (struct cql_ring_entry){h->tokens[k], h};
-    }
-    qsort(s->ring, s->nring, sizeof *s->ring, ring_cmp);
-}
-
-/* ---- hosts ------------------------------------------------------------------------------- */
-
-static void format_label(const struct sockaddr *sa, char *out, size_t size)
-{
-    char ip[INET6_ADDRSTRLEN] = "?";
-    int port = 0;
-    if (sa->sa_family == AF_INET) {
-        const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
-        inet_ntop(AF_INET, &in->sin_addr, ip, sizeof ip);
-        port = ntohs(in->sin_port);
-        snprintf(out, size, "%s:%d", ip, port);
-    } else {
-        const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
-        inet_ntop(AF_INET6, &in6->sin6_addr, ip, sizeof ip);
-        port = ntohs(in6->sin6_port);
-        snprintf(out, size, "[%s]:%d", ip, port);
-    }
-}
-
-static struct cql_host *find_host(struct cql_session *s, const char *label)
-{
-    for (size_t i = 0; i < s->nhosts; i++)
-        if (strcmp(s->hosts[i]->label, label) == 0)
-            return s->hosts[i];
-    return NULL;
-}
-
-static struct cql_host *add_host(struct cql_session *s, const struct sockaddr *sa, socklen_t len,
-                                 const char *server_name)
-{
-    char label[64];
-    format_label(sa, label, sizeof label);
-    struct cql_host *h = find_host(s, label);
-    if (h) {
-        h->removed = false;
-        return h;
-    }
-    h = up_xcalloc(1, sizeof *h);
-    memcpy(&h->addr, sa, len);
-    h->addrlen = len;
-    snprintf(h->label, sizeof h->label, "%s", label);
-    h->server_name = server_name && server_name[0] ? up_xstrdup(server_name) : NULL;
-    h->nslots = s->cfg.connections_per_host;
-    h->slots = up_xcalloc((size_t)h->nslots, sizeof *h->slots);
-    for (int i = 0; i < h->nslots; i++)
-        h->slots[i].host = h;
-    up_backoff_init(&h->backoff, s->cfg.reconnect_base_ms, s->cfg.reconnect_max_ms);
-    h->next_connect_ms = INT64_MAX; /* opened explicitly during connect */
-    s->hosts = up_xrealloc(s->hosts, (s->nhosts + 1) * sizeof *s->hosts);
-    s->hosts[s->nhosts++] = h;
-    return h;
-}
-
-static void host_free(struct cql_host *h)
-{
-    free(h->slots);
-    free(h->tokens);
-    free(h->server_name);
-    free(h);
-}
-
 static const struct cql_conn_hooks conn_hooks;
 
 static void open_slot(struct cql_session *s, struct cql_host *h, struct cql_slot_conn *slot)
@@ -361,71 +213,6 @@ static void update_host_up(struct cql_host *h)
             h->up = true;
 }
 
-/* ---- control connection, events, topology ------------------------------------------------ */
-
-static void refresh_topology(struct cql_session *s);
-
-static void register_done(struct cql_session *s, struct cql_request *req, cql_result *result,
-                          const struct cql_error *err)
-{
-    (void)s;
-    (void)req;
-    (void)result;
-    if (err)
-        UP_WARN("cql: REGISTER for events failed: %s", err->message);
-}
-
-static void elect_control(struct cql_session *s)
-{
-    if (s->control || s->closing)
-        return;
-    for (size_t i = 0; i < s->nhosts; i++) {
-        struct cql_host *h = s->hosts[i];
-        for (int k = 0; k < h->nslots; k++) {
-            struct cql_slot_conn *slot = &h->slots[k];
-            if (!h->removed && slot->conn && cql_conn_state(slot->conn) == CQL_CONN_READY) {
-                s->control = slot;
-                struct up_buf body = UP_BUF_INIT;
-                cql_encode_register(&body);
-                cql_req_internal(s, slot, CQL_OP_REGISTER, (const uint8_t *)body.data, body.len,
-                                 register_done, NULL);
-                up_buf_free(&body);
-                return;
-            }
-        }
-    }
-}
-
-static void deliver_event(struct cql_session *s, const struct cql_event *ev)
-{
-    if (!s->cfg.event_cb)
-        return;
-    bool was = s->in_callback;
-    s->in_callback = true;
-    s->cfg.event_cb(s->cfg.event_opaque, ev);
-    s->in_callback = was;
-}
-
-static void on_event(void *owner, struct cql_conn *c, const struct cql_frame *f)
-{
-    struct cql_session *s = owner;
-    (void)c;
-    struct cql_event_msg m;
-    if (cql_event_parse(f->body, f->len, f->flags, &m) != 0)
-        return;
-    if (m.ev.type == CQL_EVENT_STATUS_CHANGE && strcmp(m.ev.change, "UP") == 0) {
-        struct cql_host *h = find_host(s, m.ev.address);
-        if (h) { /* the spec advises a short wait before connecting to a node that came up */
-            up_backoff_reset(&h->backoff);
-            h->next_connect_ms = up_mono_ms() + 1000;
-        }
-    } else if (m.ev.type == CQL_EVENT_TOPOLOGY_CHANGE) {
-        refresh_topology(s);
-    }
-    deliver_event(s, &m.ev);
-    cql_event_msg_free(&m);
-}
-
 /* ---- connection hooks -------------------------------------------------------------------- */
 
 static void on_ready(void *owner, struct cql_conn *c)
@@ -442,7 +229,7 @@ static void on_ready(void *owner, struct cql_conn *c)
         UP_INFO("cql: reconnected to %s", h->label);
     }
     h->was_up = true;
-    elect_control(s);
+    cql_topology_elect_control(s);
     cql_req_drain_queue(s);
     cql_session_mark_dirty(s, slot);
 }
@@ -493,14 +280,15 @@ static void on_closed(void *owner, struct cql_conn *c, const struct cql_error *w
     if (slot == s->control) {
         s->control = NULL;
         if (!s->closing) {
-            elect_control(s);
+            cql_topology_elect_control(s);
             if (s->control)
-                refresh_topology(s);
+                cql_topology_refresh(s);
         }
     }
 }
 
-static const struct cql_conn_hooks conn_hooks = {on_ready, on_response, on_event, on_closed};
+static const struct cql_conn_hooks conn_hooks = {on_ready, on_response, cql_topology_on_event,
+                                                 on_closed};
 
 /* ---- heartbeats and timers --------------------------------------------------------------- */
 
@@ -754,9 +542,18 @@ static void wait_done(struct cql_session *s, struct sync_wait *w)
         cql_session_poll(s, 200);
 }
 
-/* Finishes a sync call: hands the result over or reports the error. */
-static int sync_finish(struct sync_wait *w, cql_result **out, struct cql_error *err)
+/* Finishes a sync call: hands the result over or reports the error. A DDL's result is
+ * handed over once the nodes agree on the new schema, so the next statement finds it on
+ * whichever node it goes to. */
+static int sync_finish(struct cql_session *s, struct sync_wait *w, cql_result **out,
+                       struct cql_error *err)
 {
+    if (w->result && s->cfg.schema_agreement_ms > 0 &&
+        cql_result_kind(w->result) == CQL_RESULT_SCHEMA_CHANGE &&
+        cql_session_wait_schema_agreement(s, s->cfg.schema_agreement_ms, &w->err) != 0) {
+        cql_result_free(w->result);
+        w->result = NULL;
+    }
     if (w->result) {
         if (out)
             *out = w->result;
@@ -778,7 +575,7 @@ int cql_session_execute_sync(cql_session *s, const cql_statement *st, cql_result
     if (refuse_in_callback(s, err) != 0 || cql_session_execute(s, st, sync_result_cb, &w, err))
         return -1;
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 int cql_session_query_sync(cql_session *s, const char *cql, cql_result **out, struct cql_error *err)
@@ -789,7 +586,7 @@ int cql_session_query_sync(cql_session *s, const char *cql, cql_result **out, st
     if (refuse_in_callback(s, err) != 0 || cql_session_query(s, cql, sync_result_cb, &w, err))
         return -1;
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 int cql_session_batch_sync(cql_session *s, const cql_batch *b, cql_result **out,
@@ -801,7 +598,7 @@ int cql_session_batch_sync(cql_session *s, const cql_batch *b, cql_result **out,
     if (refuse_in_callback(s, err) != 0 || cql_session_execute_batch(s, b, sync_result_cb, &w, err))
         return -1;
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
+    return sync_finish(s, &w, out, err);
 }
 
 int cql_session_prepare_sync(cql_session *s, const char *cql, cql_prepared **out,
@@ -821,9 +618,8 @@ int cql_session_prepare_sync(cql_session *s, const char *cql, cql_prepared **out
     return 0;
 }
 
-/* A query on one particular connection (discovery must ask the node it talks to). */
-static int internal_query_sync(struct cql_session *s, struct cql_slot_conn *slot, const char *cql,
-                               cql_result **out, struct cql_error *err)
+int cql_internal_query_sync(struct cql_session *s, struct cql_slot_conn *slot, const char *cql,
+                            cql_result **out, struct cql_error *err)
 {
     struct up_buf body = UP_BUF_INIT;
     cql_put_long_string(&body, cql, strlen(cql));
@@ -834,215 +630,7 @@ static int internal_query_sync(struct cql_session *s, struct cql_slot_conn *slot
                      &w);
     up_buf_free(&body);
     wait_done(s, &w);
-    return sync_finish(&w, out, err);
-}
-
-/* ---- discovery --------------------------------------------------------------------------- */
-
-static int column_index(const cql_result *r, const char *name)
-{
-    for (size_t i = 0; i < cql_result_column_count(r); i++)
-        if (strcmp(cql_result_column_name(r, i), name) == 0)
-            return (int)i;
-    return -1;
-}
-
-static struct cql_value cell_named(const cql_result *r, size_t row, const char *name)
-{
-    int col = column_index(r, name);
-    return col < 0 ? (struct cql_value){NULL, NULL, -1} : cql_result_cell(r, row, (size_t)col);
-}
-
-static void copy_text_cell(const cql_result *r, size_t row, const char *name, char *out,
-                           size_t size)
-{
-    struct cql_value v = cell_named(r, row, name);
-    const char *s;
-    size_t len;
-    out[0] = '\0';
-    if (cql_value_get_text(&v, &s, &len) == CQL_OK)
-        snprintf(out, size, "%.*s", (int)len, s);
-}
-
-/* tokens: a set<text> of decimal Murmur3 tokens. */
-static void set_tokens(struct cql_host *h, const cql_result *r, size_t row)
-{
-    struct cql_value v = cell_named(r, row, "tokens");
-    struct cql_iter it;
-    free(h->tokens);
-    h->tokens = NULL;
-    h->ntokens = 0;
-    if (cql_value_iter_init(&v, &it) != CQL_OK)
-        return;
-    h->tokens = up_xmalloc((it.count ? it.count : 1) * sizeof *h->tokens);
-    struct cql_value e;
-    while (cql_iter_next(&it, &e)) {
-        const char *s;
-        size_t len;
-        char buf[32];
-        if (cql_value_get_text(&e, &s, &len) != CQL_OK || len >= sizeof buf)
-            continue;
-        memcpy(buf, s, len);
-        buf[len] = '\0';
-        char *end;
-        errno = 0;
-        long long t = strtoll(buf, &end, 10);
-        if (errno == 0 && *end == '\0' && end != buf)
-            h->tokens[h->ntokens++] = t;
-    }
-}
-
-static void read_local(struct cql_session *s, struct cql_host *h, const cql_result *r)
-{
-    if (cql_result_row_count(r) == 0)
-        return;
-    char partitioner[256];
-    copy_text_cell(r, 0, "data_center", h->dc, sizeof h->dc);
-    copy_text_cell(r, 0, "rack", h->rack, sizeof h->rack);
-    copy_text_cell(r, 0, "partitioner", partitioner, sizeof partitioner);
-    set_tokens(h, r, 0);
-    size_t plen = strlen(partitioner);
-    const char *m3 = "Murmur3Partitioner";
-    bool murmur = plen >= strlen(m3) && strcmp(partitioner + plen - strlen(m3), m3) == 0;
-    s->token_aware = s->cfg.token_aware && murmur;
-}
-
-/* The address clients should use for a peer row: native/rpc address unless it is the
- * wildcard, then the gossip address; the port from native_port or the control node's. */
-static bool peer_address(const cql_result *r, size_t row, int default_port,
-                         struct sockaddr_storage *ss, socklen_t *len)
-{
-    uint8_t addr[16];
-    size_t alen = 0;
-    struct cql_value v = cell_named(r, row, "native_address");
-    if (cql_value_is_null(&v))
-        v = cell_named(r, row, "rpc_address");
-    if (cql_value_get_inet(&v, addr, &alen) != CQL_OK ||
-        (alen == 4 && memcmp(addr, "\0\0\0\0", 4) == 0) ||
-        (alen == 16 && memcmp(addr, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 16) == 0)) {
-        v = cell_named(r, row, "peer");
-        if (cql_value_get_inet(&v, addr, &alen) != CQL_OK)
-            return false;
-    }
-    int32_t port = default_port;
-    v = cell_named(r, row, "native_port");
-    if (!cql_value_is_null(&v) && cql_value_get_int32(&v, &port) != CQL_OK)
-        port = default_port;
-    memset(ss, 0, sizeof *ss);
-    if (alen == 4) {
-        struct sockaddr_in *in = (struct sockaddr_in *)ss;
-        in->sin_family = AF_INET;
-        in->sin_port = htons((uint16_t)port);
-        memcpy(&in->sin_addr, addr, 4);
-        *len = sizeof *in;
-    } else {
-        struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-        in6->sin6_family = AF_INET6;
-        in6->sin6_port = htons((uint16_t)port);
-        memcpy(&in6->sin6_addr, addr, 16);
-        *len = sizeof *in6;
-    }
-    return true;
-}
-
-static int host_port(const struct cql_host *h)
-{
-    const struct sockaddr *sa = (const struct sockaddr *)&h->addr;
-    return sa->sa_family == AF_INET ? ntohs(((const struct sockaddr_in *)sa)->sin_port)
-                                    : ntohs(((const struct sockaddr_in6 *)sa)->sin6_port);
-}
-
-/* Adds the nodes of a system.peers(_v2) result; nodes missing from it are marked removed.
- * The control node (not a peer of itself) and contact points stay. */
-static void apply_peers(struct cql_session *s, const cql_result *r, struct cql_host *control)
-{
-    int port = host_port(control);
-    bool *seen = up_xcalloc(s->nhosts + cql_result_row_count(r) + 1, sizeof *seen);
-    for (size_t row = 0; row < cql_result_row_count(r); row++) {
-        struct sockaddr_storage ss;
-        socklen_t len;
-        if (!peer_address(r, row, port, &ss, &len))
-            continue;
-        size_t before = s->nhosts;
-        struct cql_host *h = add_host(s, (const struct sockaddr *)&ss, len, NULL);
-        if (s->nhosts > before) {
-            h->next_connect_ms = 0; /* new node: connect at the next tick */
-            UP_INFO("cql: discovered node %s", h->label);
-        }
-        copy_text_cell(r, row, "data_center", h->dc, sizeof h->dc);
-        copy_text_cell(r, row, "rack", h->rack, sizeof h->rack);
-        set_tokens(h, r, row);
-        for (size_t i = 0; i < s->nhosts; i++)
-            if (s->hosts[i] == h)
-                seen[i] = true;
-    }
-    for (size_t i = 0; i < s->nhosts; i++) {
-        struct cql_host *h = s->hosts[i];
-        if (seen[i] || h == control || h->contact || h->removed)
-            continue;
-        h->removed = true;
-        UP_INFO("cql: node %s left the cluster", h->label);
-        for (int k = 0; k < h->nslots; k++)
-            if (h->slots[k].conn)
-                cql_conn_close(h->slots[k].conn, CQL_ERR_CONNECTION_CLOSED,
-                               "%s was removed from the cluster", h->label);
-    }
-    free(seen);
-    rebuild_ring(s);
-}
-
-static const char *const peers_v2_query =
-    "SELECT peer, native_address, native_port, data_center, rack, tokens FROM system.peers_v2";
-static const char *const peers_query =
-    "SELECT peer, rpc_address, data_center, rack, tokens FROM system.peers";
-static const char *const local_query =
-    "SELECT data_center, rack, tokens, partitioner FROM system.local WHERE key='local'";
-
-static int discover(struct cql_session *s, struct cql_error *err)
-{
-    struct cql_slot_conn *control = s->control;
-    cql_result *r;
-    if (internal_query_sync(s, control, local_query, &r, err) != 0)
-        return -1;
-    read_local(s, control->host, r);
-    cql_result_free(r);
-    if (s->cfg.discover_peers && s->control == control) {
-        if (internal_query_sync(s, control, peers_v2_query, &r, err) != 0 &&
-            internal_query_sync(s, control, peers_query, &r, err) != 0)
-            return -1;
-        apply_peers(s, r, control->host);
-        cql_result_free(r);
-    } else {
-        rebuild_ring(s);
-    }
-    return 0;
-}
-
-static void peers_refreshed(struct cql_session *s, struct cql_request *req, cql_result *result,
-                            const struct cql_error *err)
-{
-    struct cql_slot_conn *slot = req->opaque;
-    s->topology_refreshing = false;
-    if (err || !result || s->closing) {
-        if (err)
-            UP_WARN("cql: refreshing the node list failed: %s", err->message);
-        return;
-    }
-    apply_peers(s, result, slot->host);
-}
-
-static void refresh_topology(struct cql_session *s)
-{
-    if (!s->cfg.discover_peers || !s->control || s->topology_refreshing || s->closing)
-        return;
-    s->topology_refreshing = true;
-    struct up_buf body = UP_BUF_INIT;
-    cql_put_long_string(&body, peers_query, strlen(peers_query));
-    cql_put_short(&body, CQL_ONE);
-    cql_put_byte(&body, 0);
-    cql_req_internal(s, s->control, CQL_OP_QUERY, (const uint8_t *)body.data, body.len,
-                     peers_refreshed, s->control);
-    up_buf_free(&body);
+    return sync_finish(s, &w, out, err);
 }
 
 /* ---- connect and free -------------------------------------------------------------------- */
@@ -1091,7 +679,7 @@ static int add_contact_points(struct cql_session *s, struct cql_error *err)
         struct in6_addr probe;
         bool is_ip =
             inet_pton(AF_INET, host, &probe) == 1 || inet_pton(AF_INET6, host, &probe) == 1;
-        add_host(s, res->ai_addr, res->ai_addrlen, is_ip ? NULL : host)->contact = true;
+        cql_host_add(s, res->ai_addr, res->ai_addrlen, is_ip ? NULL : host)->contact = true;
         freeaddrinfo(res);
         added++;
     }
@@ -1247,7 +835,7 @@ int cql_session_connect(const struct cql_config *config, cql_session **out, stru
     *out = NULL;
     struct cql_session *s = session_new(config);
     if (session_init_fds(s, err) != 0 || add_contact_points(s, err) != 0 ||
-        connect_first(s, err) != 0 || discover(s, err) != 0) {
+        connect_first(s, err) != 0 || cql_topology_discover(s, err) != 0) {
         cql_session_free(s);
         return -1;
     }
@@ -1281,7 +869,7 @@ void cql_session_free(cql_session *s)
     cql_req_run_completions(s);
     free_dead(s);
     for (size_t i = 0; i < s->nhosts; i++)
-        host_free(s->hosts[i]);
+        cql_host_free(s->hosts[i]);
     free(s->hosts);
     free(s->ring);
     free(s->dirty);

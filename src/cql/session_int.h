@@ -1,8 +1,9 @@
 /* session_int: private to the library (not for callers of cql.h): the state behind
- * cql_session, shared by session.c (hosts, connections, topology, the poll loop) and
- * request.c (submission, routing, retries, re-prepare, completion). A session owns one epoll
- * set with every socket, a timerfd for deadlines and an eventfd that wakes the caller's
- * poll() when requests were queued outside the loop. */
+ * cql_session, shared by session.c (connection pools, the poll loop), topology.c (hosts,
+ * discovery, events, the ring; its own calls in topology_int.h) and request.c (submission,
+ * routing, retries, re-prepare, completion). A session owns one epoll set with every socket,
+ * a timerfd for deadlines and an eventfd that wakes the caller's poll() when requests were
+ * queued outside the loop. */
 #ifndef UP_CQL_SESSION_INT_H
 #define UP_CQL_SESSION_INT_H
 
@@ -43,6 +44,9 @@ struct cql_host {
     struct cql_error last_error;
     int64_t *tokens;
     size_t ntokens;
+    uint64_t requests;   /* sent here: user requests, prepares, re-prepares (cql_host_stats) */
+    uint64_t errors;     /* ERROR answers from here */
+    uint64_t reprepares; /* PREPAREs sent here after an UNPREPARED */
 };
 
 struct cql_ring_entry {
@@ -129,6 +133,7 @@ struct cql_session {
     bool token_aware;              /* config and a Murmur3 partitioner */
     struct cql_slot_conn *control; /* REGISTERed connection */
     bool topology_refreshing;
+    bool peers_v2; /* the control node has system.peers_v2 (Cassandra >= 4) */
 
     struct cql_slot_conn **dirty; /* connections with output to flush */
     size_t ndirty, capdirty;
@@ -179,10 +184,12 @@ void cql_list_push(struct cql_req_list *l, struct cql_request *req);
 void cql_req_internal(struct cql_session *s, struct cql_slot_conn *slot, uint8_t opcode,
                       const uint8_t *body, size_t len, cql_internal_cb icb, void *opaque);
 
-/* ---- session.c ------------------------------------------------------------------------------ */
+/* ---- topology.c ----------------------------------------------------------------------------- */
 /* A ready connection with a free stream id: token owner first when routable, then round-robin.
  * NULL when every connection is busy or down. */
 struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_request *req);
+
+/* ---- session.c ------------------------------------------------------------------------------ */
 void cql_session_mark_dirty(struct cql_session *s, struct cql_slot_conn *slot);
 /* Wakes a caller that polls cql_session_fd() when requests were queued outside the loop. */
 void cql_session_kick(struct cql_session *s);
@@ -190,5 +197,9 @@ void cql_session_kick(struct cql_session *s);
 struct cql_prepared *cql_cache_find(struct cql_session *s, const char *query);
 struct cql_prepared *cql_cache_insert(struct cql_session *s, const char *query,
                                       struct cql_prepared_meta *meta);
+/* A query at ONE on one particular connection, waited for (discovery must ask the node it
+ * talks to). */
+int cql_internal_query_sync(struct cql_session *s, struct cql_slot_conn *slot, const char *cql,
+                            cql_result **out, struct cql_error *err);
 
 #endif

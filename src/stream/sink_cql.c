@@ -2,6 +2,7 @@
 #include "stream/sink_cql.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "stream/schema.h"
 
@@ -9,8 +10,21 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* One Cassandra node's series and the counts already added to them. */
+struct host_metrics {
+    char host[64];
+    struct up_series *requests, *errors, *up;
+    uint64_t requests_seen, errors_seen;
+};
+
+#define METRICS_EVERY_MS 1000
+
 struct up_cql_sink {
     cql_session *session;
+    struct up_metric *requests_family, *errors_family, *up_family; /* NULL: no metrics */
+    struct host_metrics *hosts;
+    size_t nhosts;
+    int64_t metrics_at; /* next refresh (monotonic ms) */
     cql_prepared *insert;
     cql_statement *row_insert; /* bound again for every row: no allocation per write */
     struct write_ctx *spare;   /* finished contexts, reused: no allocation per write either */
@@ -39,6 +53,59 @@ static void write_ctx_put(struct write_ctx *w)
 {
     w->next = w->sink->spare;
     w->sink->spare = w;
+}
+
+static void metrics_init(struct up_cql_sink *s, struct up_registry *r)
+{
+    if (!r)
+        return;
+    s->requests_family = up_metric_new(
+        r, UP_METRIC_COUNTER, "userpipe_cql_requests_total",
+        "Requests sent to each Cassandra node (writes, their retries, prepares).", "host", NULL, 0);
+    s->errors_family = up_metric_new(r, UP_METRIC_COUNTER, "userpipe_cql_errors_total",
+                                     "ERROR answers from each Cassandra node.", "host", NULL, 0);
+    s->up_family =
+        up_metric_new(r, UP_METRIC_GAUGE, "userpipe_cql_host_up",
+                      "1 while the client has a ready connection to the node.", "host", NULL, 0);
+}
+
+static struct host_metrics *host_metrics(struct up_cql_sink *s, const char *host)
+{
+    for (size_t i = 0; i < s->nhosts; i++)
+        if (strcmp(s->hosts[i].host, host) == 0)
+            return &s->hosts[i];
+    s->hosts = up_xrealloc(s->hosts, (s->nhosts + 1) * sizeof *s->hosts);
+    struct host_metrics *m = &s->hosts[s->nhosts++];
+    memset(m, 0, sizeof *m);
+    snprintf(m->host, sizeof m->host, "%.63s", host);
+    const char *label = m->host;
+    m->requests = up_metric_labels(s->requests_family, &label);
+    m->errors = up_metric_labels(s->errors_family, &label);
+    m->up = up_metric_labels(s->up_family, &label);
+    return m;
+}
+
+/* Adds what each node's counters grew by since the last refresh (a counter never goes back). */
+static void metrics_refresh(struct up_cql_sink *s)
+{
+    if (!s->requests_family)
+        return;
+    struct cql_host_stats hs[64];
+    size_t n = cql_session_host_stats(s->session, hs, sizeof hs / sizeof hs[0]);
+    if (n > sizeof hs / sizeof hs[0])
+        n = sizeof hs / sizeof hs[0];
+    for (size_t i = 0; i < s->nhosts; i++)
+        up_series_set(s->hosts[i].up, 0); /* a node gone from the cluster is not up */
+    for (size_t i = 0; i < n; i++) {
+        struct host_metrics *m = host_metrics(s, hs[i].host);
+        if (hs[i].requests > m->requests_seen)
+            up_series_add(m->requests, (double)(hs[i].requests - m->requests_seen));
+        if (hs[i].errors > m->errors_seen)
+            up_series_add(m->errors, (double)(hs[i].errors - m->errors_seen));
+        m->requests_seen = hs[i].requests;
+        m->errors_seen = hs[i].errors;
+        up_series_set(m->up, hs[i].up ? 1 : 0);
+    }
 }
 
 static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, size_t errlen)
@@ -107,6 +174,8 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
         up_cql_sink_free(sink);
         return NULL;
     }
+    metrics_init(sink, cfg->metrics);
+    metrics_refresh(sink);
     sink->row_insert = cql_prepared_bind(sink->insert);
     cql_statement_set_consistency(sink->row_insert, cfg->consistency);
     cql_statement_set_idempotent(sink->row_insert, true); /* fixed values at a fixed time */
@@ -117,6 +186,8 @@ void up_cql_sink_free(struct up_cql_sink *s)
 {
     if (!s)
         return;
+    metrics_refresh(s); /* the last writes count too */
+    free(s->hosts);
     cql_statement_free(s->row_insert);
     if (s->insert)
         cql_prepared_free(s->insert);
@@ -196,6 +267,11 @@ static void sink_poll(void *ctx, int timeout_ms)
 {
     struct up_cql_sink *s = ctx;
     cql_session_poll(s->session, timeout_ms);
+    int64_t now = up_mono_ms();
+    if (now >= s->metrics_at) {
+        s->metrics_at = now + METRICS_EVERY_MS;
+        metrics_refresh(s);
+    }
 }
 
 static int sink_fd(void *ctx)

@@ -5,6 +5,7 @@
 #ifndef UP_STREAM_SINK_CQL_H
 #define UP_STREAM_SINK_CQL_H
 
+#include "core/metrics.h"
 #include "cql/cql.h"
 #include "stream/sink.h"
 
@@ -18,6 +19,10 @@ struct up_cql_sink_config {
     const char *replication; /* see up_schema_replication_map */
     enum cql_consistency consistency;
     bool create_schema; /* CREATE ... IF NOT EXISTS at open */
+    /* NULL: no metrics. Else per Cassandra node, refreshed about once a second from poll():
+     * userpipe_cql_requests_total{host}, userpipe_cql_errors_total{host},
+     * userpipe_cql_host_up{host} (cql_session_host_stats). */
+    struct up_registry *metrics;
 };
 
 struct up_cql_sink;

@@ -7,8 +7,22 @@
  *   it_cql CONTACT reprepare KS       a prepared SELECT survives ALTER and DROP/CREATE
  *   it_cql CONTACT soak KS N          N idempotent inserts while the test cuts the proxy
  *   it_cql CONTACT tokens KS          cql_murmur3_token(id) == token(id) for 300 uuids
+ * and on the 3-node ring (tests/integration/test_cluster_cql_*.sh):
+ *   it_cql CONTACT discover - N       the session knows N nodes, all up, from this contact
+ *   it_cql CONTACT route KS TABLE N   N writes (k = 0..N-1), one at a time; each must go to the
+ *                                     node owning its token (the ring read from system.local
+ *                                     and system.peers_v2), and each node's own count of the
+ *                                     writes it coordinated must agree
+ *   it_cql CONTACT failover KS TABLE SECONDS STOPFILE
+ *                                     idempotent writes at ONE, 50/s, until STOPFILE exists
+ *                                     or SECONDS pass; a status line every 250 ms (per node:
+ *                                     up, requests, re-prepares; writes ok/failed, slowest)
+ *   it_cql CONTACT ddl KS TABLE       CREATE TABLE through the sync helper: it returns once
+ *                                     every live node has the table (checked on each node)
+ *   it_cql CONTACT forget - -         TRUNCATE system.prepared_statements on the contact only
  *
- * Credentials: user cassandra and the password rule of cmd/cql_cli.h. Prints one result line
+ * Credentials: user cassandra (or USERPIPE_CASSANDRA_USER) and the password rule of
+ * cmd/cql_cli.h. Prints one result line
  * (key=value ...) on stdout; exits 0 when the check holds, 1 otherwise. */
 #include "core/buf.h"
 #include "core/clock.h"
@@ -16,9 +30,11 @@
 #include "cql/cql.h"
 #include "cql/types.h"
 
+#include <arpa/inet.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static cql_session *session;
 
@@ -305,13 +321,344 @@ static int cmd_tokens(const char *ks)
     return rows == 300 && bad == 0 ? 0 : 1;
 }
 
+/* ---- the ring: discovery, routing, failover, schema agreement -------------------------- */
+
+static struct cql_config base_cfg; /* credentials and timeouts of the main session */
+
+/* A session on one node only (no discovery): what that node says about itself. */
+static cql_session *node_session(const char *node)
+{
+    struct cql_config cfg = base_cfg;
+    cfg.contact_points = node;
+    cfg.discover_peers = false;
+    cql_session *s;
+    struct cql_error e;
+    if (cql_session_connect(&cfg, &s, &e) != 0)
+        die(node, &e);
+    return s;
+}
+
+static void run_on(cql_session *s, const char *q)
+{
+    struct cql_error e;
+    if (cql_session_query_sync(s, q, NULL, &e) != 0)
+        die(q, &e);
+}
+
+static cql_result *query_on(cql_session *s, const char *q)
+{
+    cql_result *r;
+    struct cql_error e;
+    if (cql_session_query_sync(s, q, &r, &e) != 0)
+        die(q, &e);
+    return r;
+}
+
+static size_t host_stats(struct cql_host_stats *hs, size_t max)
+{
+    size_t n = cql_session_host_stats(session, hs, max);
+    return n < max ? n : max;
+}
+
+static int cmd_discover(long want)
+{
+    struct cql_host_stats hs[16];
+    size_t n = host_stats(hs, 16);
+    int up = 0;
+    printf("discover hosts=%zu", n);
+    for (size_t i = 0; i < n; i++) {
+        printf(" %s%s", hs[i].host, hs[i].up ? "" : "(down)");
+        up += hs[i].up;
+    }
+    printf(" up=%d\n", up);
+    return (long)n == want && up == want ? 0 : 1;
+}
+
+struct owner {
+    int64_t token;
+    char host[64];
+};
+
+static int owner_cmp(const void *a, const void *b)
+{
+    const struct owner *x = a, *y = b;
+    return x->token < y->token ? -1 : x->token > y->token;
+}
+
+/* Adds every token of every row (columns: the node's address, its tokens, its CQL port). */
+static size_t add_owners(const cql_result *r, struct owner *o, size_t n, size_t max)
+{
+    for (size_t row = 0; row < cql_result_row_count(r); row++) {
+        struct cql_value addr = cql_result_cell(r, row, 0), toks = cql_result_cell(r, row, 1);
+        struct cql_value portv = cql_result_cell(r, row, 2);
+        int32_t port = 0;
+        uint8_t a[16];
+        size_t alen;
+        char ip[INET_ADDRSTRLEN];
+        if (cql_value_get_inet(&addr, a, &alen) != CQL_OK || alen != 4 ||
+            cql_value_get_int32(&portv, &port) != CQL_OK)
+            continue;
+        inet_ntop(AF_INET, a, ip, sizeof ip);
+        struct cql_iter it;
+        struct cql_value tok;
+        if (cql_value_iter_init(&toks, &it) != CQL_OK)
+            continue;
+        while (cql_iter_next(&it, &tok) && n < max) {
+            const char *s;
+            size_t len;
+            if (cql_value_get_text(&tok, &s, &len) != CQL_OK)
+                continue;
+            o[n].token = strtoll(s, NULL, 10); /* ends at the set element's end: a digit run */
+            snprintf(o[n].host, sizeof o[n].host, "%s:%d", ip, (int)port);
+            n++;
+        }
+    }
+    return n;
+}
+
+/* The ring as the cluster describes it: system.local + system.peers_v2 of ONE node (asked
+ * through the session, the two queries could go to two nodes: one listed twice, one never). */
+static size_t read_ring(struct owner *o, size_t max)
+{
+    cql_session *s = node_session(base_cfg.contact_points);
+    cql_result *local =
+        query_on(s, "SELECT rpc_address, tokens, rpc_port FROM system.local WHERE key = 'local'");
+    cql_result *peers =
+        query_on(s, "SELECT native_address, tokens, native_port FROM system.peers_v2");
+    cql_session_free(s);
+    size_t n = add_owners(local, o, 0, max);
+    n = add_owners(peers, o, n, max);
+    cql_result_free(local);
+    cql_result_free(peers);
+    qsort(o, n, sizeof *o, owner_cmp);
+    return n;
+}
+
+/* The node owning a token: the first whose token is >= it, wrapping. */
+static const char *owner_of(const struct owner *o, size_t n, int64_t token)
+{
+    for (size_t i = 0; i < n; i++)
+        if (token <= o[i].token)
+            return o[i].host;
+    return o[0].host;
+}
+
+static uint64_t requests_of(const char *host)
+{
+    struct cql_host_stats hs[16];
+    size_t n = host_stats(hs, 16);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(hs[i].host, host) == 0)
+            return hs[i].requests;
+    return 0;
+}
+
+/* Writes this node coordinated into ks.table, as the node counts them. */
+static long coordinated_on(const char *node, const char *ks, const char *table)
+{
+    cql_session *s = node_session(node);
+    char q[512];
+    snprintf(q, sizeof q,
+             "SELECT count FROM system_views.coordinator_write_latency WHERE keyspace_name = "
+             "'%s' AND table_name = '%s'",
+             ks, table);
+    cql_result *r = query_on(s, q);
+    int64_t count = -1;
+    struct cql_value v = cql_result_cell(r, 0, 0);
+    if (cql_result_row_count(r) != 1 || cql_value_get_int64(&v, &count) != CQL_OK)
+        count = -1;
+    cql_result_free(r);
+    cql_session_free(s);
+    return (long)count;
+}
+
+static int cmd_route(const char *ks, const char *table, long n)
+{
+    struct owner ring[64];
+    size_t nring = read_ring(ring, 64);
+    if (nring == 0) {
+        fprintf(stderr, "it_cql: no tokens in system.local/system.peers\n");
+        return 1;
+    }
+    char q[512];
+    snprintf(q, sizeof q, "INSERT INTO %s.%s (k, v) VALUES (?, ?)", ks, table);
+    cql_prepared *p = prepare("%s", q);
+    struct cql_host_stats before[16];
+    size_t nhosts = host_stats(before, 16);
+    long owned[16] = {0}, misrouted = 0;
+    for (long k = 0; k < n; k++) {
+        uint8_t key[4];
+        cql_store_u32(key, (uint32_t)k);
+        const char *owner = owner_of(ring, nring, cql_murmur3_token(key, 4));
+        for (size_t i = 0; i < nhosts; i++)
+            owned[i] += strcmp(before[i].host, owner) == 0;
+        uint64_t was = requests_of(owner);
+        cql_statement *st = cql_prepared_bind(p);
+        cql_statement_bind_int(st, 0, (int32_t)k);
+        cql_statement_bind_text(st, 1, "r", 1);
+        struct cql_error e;
+        if (cql_session_execute_sync(session, st, NULL, &e) != 0)
+            die("routed insert", &e);
+        cql_statement_free(st);
+        /* one request, or two when the owner first answered UNPREPARED (then re-sent) */
+        uint64_t now = requests_of(owner);
+        if (now == was) {
+            misrouted++;
+            if (misrouted <= 5)
+                fprintf(stderr, "it_cql: key %ld (owner %s) went elsewhere\n", k, owner);
+        }
+    }
+    struct cql_host_stats after[16];
+    host_stats(after, 16);
+    long total_server = 0, mismatched = 0;
+    for (size_t i = 0; i < nhosts; i++) {
+        /* the writes, their re-sends after UNPREPARED, and re-prepares: writes alone are
+         * requests - 2 x re-prepares (each re-prepare is a PREPARE plus the write again) */
+        uint64_t reprep = after[i].reprepares - before[i].reprepares;
+        uint64_t writes = after[i].requests - before[i].requests - 2 * reprep;
+        long server = coordinated_on(after[i].host, ks, table);
+        total_server += server;
+        mismatched += (long)writes != owned[i] || server != owned[i];
+        printf("route host=%s owned=%ld writes=%llu coordinated=%ld share=%.1f%% reprepares=%llu\n",
+               after[i].host, owned[i], (unsigned long long)writes, server,
+               100.0 * (double)writes / (double)n, (unsigned long long)reprep);
+    }
+    printf("route writes=%ld misrouted=%ld mismatched_hosts=%ld coordinated_total=%ld\n", n,
+           misrouted, mismatched, total_server);
+    cql_prepared_free(p);
+    return misrouted == 0 && mismatched == 0 && total_server == n ? 0 : 1;
+}
+
+struct failover {
+    long ok, failed, in_flight;
+    int64_t slowest_ms;
+};
+
+struct write_at {
+    struct failover *f;
+    int64_t sent_ms;
+};
+
+static void failover_done(void *opaque, cql_result *r, const struct cql_error *e)
+{
+    struct write_at *w = opaque;
+    int64_t took = up_mono_ms() - w->sent_ms;
+    if (took > w->f->slowest_ms)
+        w->f->slowest_ms = took;
+    w->f->in_flight--;
+    if (r) {
+        w->f->ok++;
+    } else {
+        w->f->failed++;
+        char msg[1024];
+        cql_error_format(e, msg, sizeof msg);
+        fprintf(stderr, "it_cql: write failed: %s\n", msg);
+    }
+    free(w);
+}
+
+static void failover_status(const struct failover *f, int64_t t0)
+{
+    struct cql_host_stats hs[16];
+    size_t n = host_stats(hs, 16);
+    printf("status t=%.2f ok=%ld failed=%ld slowest_ms=%lld", (double)(up_mono_ms() - t0) / 1e3,
+           f->ok, f->failed, (long long)f->slowest_ms);
+    for (size_t i = 0; i < n; i++)
+        printf(" %s=%d/%llu/%llu", hs[i].host, hs[i].up, (unsigned long long)hs[i].requests,
+               (unsigned long long)hs[i].reprepares);
+    printf("\n");
+    fflush(stdout);
+}
+
+static int cmd_failover(const char *ks, const char *table, long seconds, const char *stopfile)
+{
+    char q[512];
+    snprintf(q, sizeof q, "INSERT INTO %s.%s (k, v) VALUES (?, ?)", ks, table);
+    cql_prepared *p = prepare("%s", q);
+    struct failover f = {0};
+    int64_t t0 = up_mono_ms(), next_write = t0, next_status = t0;
+    uint32_t k = 0;
+    while (up_mono_ms() - t0 < seconds * 1000 && access(stopfile, F_OK) != 0) {
+        int64_t now = up_mono_ms();
+        if (now >= next_write) {
+            next_write += 20;
+            cql_statement *st = cql_prepared_bind(p);
+            cql_statement_bind_int(st, 0, (int32_t)(k++ % 3000));
+            cql_statement_bind_text(st, 1, "f", 1);
+            cql_statement_set_consistency(st, CQL_ONE);
+            cql_statement_set_idempotent(st, true);
+            struct write_at *w = up_xmalloc(sizeof *w);
+            *w = (struct write_at){&f, now};
+            struct cql_error e;
+            if (cql_session_execute(session, st, failover_done, w, &e) != 0)
+                die("submit", &e);
+            f.in_flight++;
+            cql_statement_free(st);
+        }
+        if (now >= next_status) {
+            next_status += 250;
+            failover_status(&f, t0);
+        }
+        cql_session_poll(session, 5);
+    }
+    while (f.in_flight > 0)
+        cql_session_poll(session, 100);
+    failover_status(&f, t0);
+    cql_prepared_free(p);
+    return f.failed == 0 ? 0 : 1;
+}
+
+/* After the sync helper returns, every live node has the table (its own schema says so). */
+static int cmd_ddl(const char *ks, const char *table)
+{
+    int64_t t0 = up_mono_ms();
+    run("CREATE TABLE %s.%s (k int PRIMARY KEY, v text)", ks, table);
+    long ms = (long)(up_mono_ms() - t0);
+    struct cql_host_stats hs[16];
+    size_t n = host_stats(hs, 16);
+    int missing = 0, live = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!hs[i].up)
+            continue;
+        live++;
+        cql_session *s = node_session(hs[i].host);
+        char q[512];
+        snprintf(q, sizeof q,
+                 "SELECT table_name FROM system_schema.tables WHERE keyspace_name = '%s' AND "
+                 "table_name = '%s'",
+                 ks, table);
+        cql_result *r = query_on(s, q);
+        missing += cql_result_row_count(r) != 1;
+        cql_result_free(r);
+        cql_session_free(s);
+    }
+    printf("ddl table=%s.%s ms=%ld live_nodes=%d missing_on=%d\n", ks, table, ms, live, missing);
+    return missing == 0 && live > 0 ? 0 : 1;
+}
+
+/* Truncating the table is not enough by itself: a node keeps its cache until it restarts,
+ * then reloads what the table holds. */
+static int cmd_forget(const char *node)
+{
+    cql_session *s = node_session(node);
+    run_on(s, "TRUNCATE system.prepared_statements");
+    cql_session_free(s);
+    printf("forget node=%s\n", node);
+    return 0;
+}
+
 int main(int argc, char **argv)
 {
     if (argc < 4) {
-        fprintf(stderr, "usage: it_cql CONTACT types|load|reprepare|soak|tokens KS ...\n");
+        fprintf(stderr, "usage: it_cql CONTACT types|load|reprepare|soak|tokens|discover|route|"
+                        "failover|ddl|forget KS ...\n");
         return 2;
     }
-    struct cql_cli_opts o = {.cassandra = argv[1], .user = "cassandra"};
+    /* the user as `userpipe query` takes it from the environment (a cluster test logs in as its
+     * own role: the stock superuser is read at QUORUM, so it cannot log in with 2 nodes down) */
+    const char *user = getenv("USERPIPE_CASSANDRA_USER");
+    struct cql_cli_opts o = {.cassandra = argv[1],
+                             .user = user && *user ? (char *)user : "cassandra"};
     struct cql_config cfg;
     char password[CQL_PASSWORD_MAX], err[512];
     if (cql_cli_config(&o, &cfg, password, sizeof password, err, sizeof err) != 0) {
@@ -319,6 +666,7 @@ int main(int argc, char **argv)
         return 2;
     }
     const char *cmd = argv[2], *ks = argv[3];
+    base_cfg = cfg;
     if (strcmp(cmd, "soak") == 0) { /* outlast a cut of a few seconds */
         cfg.reconnect_base_ms = 100;
         cfg.reconnect_max_ms = 1000;
@@ -338,6 +686,16 @@ int main(int argc, char **argv)
         rc = cmd_soak(ks, atol(argv[4]));
     else if (strcmp(cmd, "tokens") == 0)
         rc = cmd_tokens(ks);
+    else if (strcmp(cmd, "discover") == 0 && argc >= 5)
+        rc = cmd_discover(atol(argv[4]));
+    else if (strcmp(cmd, "route") == 0 && argc >= 6)
+        rc = cmd_route(ks, argv[4], atol(argv[5]));
+    else if (strcmp(cmd, "failover") == 0 && argc >= 7)
+        rc = cmd_failover(ks, argv[4], atol(argv[5]), argv[6]);
+    else if (strcmp(cmd, "ddl") == 0 && argc >= 5)
+        rc = cmd_ddl(ks, argv[4]);
+    else if (strcmp(cmd, "forget") == 0)
+        rc = cmd_forget(argv[1]);
     else
         fprintf(stderr, "it_cql: unknown command or missing arguments: %s\n", cmd);
     cql_session_free(session);

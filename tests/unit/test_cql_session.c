@@ -2,8 +2,11 @@
  * v4 on 127.0.0.1): the handshake with and without authentication, LZ4, thousands of async
  * requests over a small stream-id table, retries on OVERLOADED (idempotent only), client
  * timeouts, transparent re-prepare on UNPREPARED, connection loss and reconnection,
- * token-aware routing over two nodes, queue limits, shutdown, the pollable fd, and the
- * callback hazards. The real node is exercised by tests/integration/test_cql_*.sh. */
+ * token-aware routing over two nodes (and the per-node counters), discovery from an old
+ * node (system.peers) and of a peer with rpc_address 0.0.0.0, schema agreement after DDL,
+ * queue limits, shutdown, the
+ * pollable fd, and the callback hazards. The real node is exercised by
+ * tests/integration/test_cql_*.sh, the real ring by tests/integration/test_cluster_cql.sh. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -44,7 +47,11 @@ struct mock {
     pthread_t thread;
     atomic_bool stop;
     int64_t token;
-    struct mock *peer; /* listed in system.peers_v2 */
+    struct mock *peer;  /* listed in system.peers_v2 */
+    uint32_t ip;        /* listening address, host order (127.0.0.1 unless set) */
+    bool old_peers;     /* no system.peers_v2 (Cassandra 3): the peer is in system.peers */
+    bool wildcard_rpc;  /* the peer's rpc/native address is 0.0.0.0 */
+    uint8_t schema[16]; /* schema_version (a uuid), as system.local and the peer tables say */
     bool require_auth, offer_lz4;
     atomic_int overloaded_left; /* OVERLOADED answers still to give to "overloaded" */
     atomic_bool forget;         /* drop every prepared id (a restart, a schema change) */
@@ -110,6 +117,19 @@ static void send_void(struct mock_conn *c, int16_t stream)
     up_buf_free(&b);
 }
 
+/* The answer to DDL: RESULT kind SCHEMA_CHANGE (CREATED TABLE ks.t). */
+static void send_schema_change(struct mock_conn *c, int16_t stream)
+{
+    struct up_buf b = UP_BUF_INIT;
+    cql_put_int(&b, CQL_RESULT_SCHEMA_CHANGE);
+    put_s(&b, "CREATED");
+    put_s(&b, "TABLE");
+    put_s(&b, "ks");
+    put_s(&b, "t");
+    send_frame(c, stream, CQL_OP_RESULT, &b);
+    up_buf_free(&b);
+}
+
 static void col(struct up_buf *b, const char *name, uint16_t type, uint16_t sub)
 {
     put_s(b, name);
@@ -134,47 +154,56 @@ static void send_local(struct mock *m, struct mock_conn *c, int16_t stream)
     struct up_buf b = UP_BUF_INIT;
     cql_put_int(&b, CQL_RESULT_ROWS);
     cql_put_int(&b, 0x0001);
-    cql_put_int(&b, 4);
+    cql_put_int(&b, 5);
     put_s(&b, "system");
     put_s(&b, "local");
     col(&b, "data_center", CQL_TYPE_VARCHAR, 0);
     col(&b, "rack", CQL_TYPE_VARCHAR, 0);
     col(&b, "tokens", CQL_TYPE_SET, CQL_TYPE_VARCHAR);
     col(&b, "partitioner", CQL_TYPE_VARCHAR, 0);
+    col(&b, "schema_version", CQL_TYPE_UUID, 0);
     cql_put_int(&b, 1);
     cql_put_bytes(&b, (const uint8_t *)"dc1", 3);
     cql_put_bytes(&b, (const uint8_t *)"r1", 2);
     put_tokens(&b, m->token);
     const char *p = "org.apache.cassandra.dht.Murmur3Partitioner";
     cql_put_bytes(&b, (const uint8_t *)p, (int32_t)strlen(p));
+    cql_put_bytes(&b, m->schema, 16);
     send_frame(c, stream, CQL_OP_RESULT, &b);
     up_buf_free(&b);
 }
 
+/* The peer row as system.peers_v2 (peer, native_address, native_port, ...) or, for an old
+ * node, system.peers (peer, rpc_address, ...: no port, clients use the control node's). */
 static void send_peers(struct mock *m, struct mock_conn *c, int16_t stream)
 {
     struct up_buf b = UP_BUF_INIT;
     cql_put_int(&b, CQL_RESULT_ROWS);
     cql_put_int(&b, 0x0001);
-    cql_put_int(&b, 6);
+    cql_put_int(&b, m->old_peers ? 6 : 7);
     put_s(&b, "system");
-    put_s(&b, "peers_v2");
+    put_s(&b, m->old_peers ? "peers" : "peers_v2");
     col(&b, "peer", CQL_TYPE_INET, 0);
-    col(&b, "native_address", CQL_TYPE_INET, 0);
-    col(&b, "native_port", CQL_TYPE_INT, 0);
+    col(&b, m->old_peers ? "rpc_address" : "native_address", CQL_TYPE_INET, 0);
+    if (!m->old_peers)
+        col(&b, "native_port", CQL_TYPE_INT, 0);
     col(&b, "data_center", CQL_TYPE_VARCHAR, 0);
     col(&b, "rack", CQL_TYPE_VARCHAR, 0);
     col(&b, "tokens", CQL_TYPE_SET, CQL_TYPE_VARCHAR);
+    col(&b, "schema_version", CQL_TYPE_UUID, 0);
     cql_put_int(&b, m->peer ? 1 : 0);
     if (m->peer) {
-        uint8_t port[4];
+        uint8_t port[4], ip[4];
         cql_store_u32(port, m->peer->port);
-        cql_put_bytes(&b, (const uint8_t *)"\x7f\x00\x00\x01", 4);
-        cql_put_bytes(&b, (const uint8_t *)"\x7f\x00\x00\x01", 4);
-        cql_put_bytes(&b, port, 4);
+        cql_store_u32(ip, m->peer->ip);
+        cql_put_bytes(&b, ip, 4);
+        cql_put_bytes(&b, m->wildcard_rpc ? (const uint8_t *)"\0\0\0\0" : ip, 4);
+        if (!m->old_peers)
+            cql_put_bytes(&b, port, 4);
         cql_put_bytes(&b, (const uint8_t *)"dc1", 3);
         cql_put_bytes(&b, (const uint8_t *)"r1", 2);
         put_tokens(&b, m->peer->token);
+        cql_put_bytes(&b, m->peer->schema, 16);
     }
     send_frame(c, stream, CQL_OP_RESULT, &b);
     up_buf_free(&b);
@@ -242,12 +271,16 @@ static bool on_query(struct mock *m, struct mock_conn *c, int16_t stream, const 
 {
     if (memmem(q, len, "system.local", 12))
         send_local(m, c, stream);
+    else if (memmem(q, len, "system.peers_v2", 15) && m->old_peers)
+        send_error(c, stream, 0x2200, "unconfigured table peers_v2", NULL);
     else if (memmem(q, len, "system.peers", 12))
         send_peers(m, c, stream);
     else if (memmem(q, len, "overloaded", 10) && m->overloaded_left > 0) {
         m->overloaded_left--;
         send_error(c, stream, 0x1001, "Overloaded", NULL);
-    } else if (memmem(q, len, "syntax", 6))
+    } else if (len >= 6 && memcmp(q, "CREATE", 6) == 0)
+        send_schema_change(c, stream);
+    else if (memmem(q, len, "syntax", 6))
         send_error(c, stream, 0x2000, "line 1:0 no viable alternative", NULL);
     else if (memmem(q, len, "slow", 4))
         ; /* never answered */
@@ -421,23 +454,29 @@ static void *mock_main(void *arg)
 
 /* A node listening on port (0: any free port); SO_REUSEADDR so a "restarted" node can take
  * its old port back while the previous connections sit in TIME_WAIT. */
-static struct mock *mock_start_on(int64_t token, uint16_t port)
+static struct mock *mock_start_at(int64_t token, uint32_t ip, uint16_t port)
 {
     struct mock *m = calloc(1, sizeof *m);
     m->token = token;
+    m->ip = ip;
     for (int i = 0; i < MOCK_CONNS; i++)
         m->conns[i].fd = -1;
     m->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     int one = 1;
     setsockopt(m->lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
     struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    a.sin_addr.s_addr = htonl(ip);
     assert_int_equal(bind(m->lfd, (struct sockaddr *)&a, sizeof a), 0);
     assert_int_equal(listen(m->lfd, 16), 0);
     socklen_t len = sizeof a;
     getsockname(m->lfd, (struct sockaddr *)&a, &len);
     m->port = ntohs(a.sin_port);
     return m;
+}
+
+static struct mock *mock_start_on(int64_t token, uint16_t port)
+{
+    return mock_start_at(token, INADDR_LOOPBACK, port);
 }
 
 static struct mock *mock_start(int64_t token)
@@ -789,16 +828,34 @@ static void test_node_down_then_back(void **state)
     mock_stop(m);
 }
 
+/* Submits the prepared INSERT for key k; its outcome is counted in o. */
+static void execute_key(cql_session *s, cql_prepared *p, int k, struct outcome *o)
+{
+    struct cql_error err;
+    cql_statement *st = cql_prepared_bind(p);
+    cql_statement_bind_int(st, 0, k);
+    assert_int_equal(cql_session_execute(s, st, count_cb, o, &err), 0);
+    cql_statement_free(st);
+}
+
+/* Two running nodes splitting the ring, each the other's peer; b on address ip_b, on a's
+ * port when that is another address (as nodes of a real cluster are). */
+static void start_pair(uint32_t ip_a, uint32_t ip_b, struct mock **a, struct mock **b)
+{
+    *a = mock_start_at(-3074457345618258603LL, ip_a, 0);
+    *b = mock_start_at(3074457345618258602LL, ip_b, ip_a == ip_b ? 0 : (*a)->port);
+    (*a)->peer = *b;
+    (*b)->peer = *a;
+    mock_run(*a);
+    mock_run(*b);
+}
+
 /* Two nodes splitting the ring; prepared statements go to the node owning the key. */
 static void test_token_aware_routing(void **state)
 {
     (void)state;
-    struct mock *a = mock_start(-3074457345618258603LL);
-    struct mock *b = mock_start(3074457345618258602LL);
-    a->peer = b;
-    b->peer = a;
-    mock_run(a);
-    mock_run(b);
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
     struct cql_config cfg;
     config_for(&cfg, a);
     cql_session *s = connect_ok(&cfg);
@@ -820,10 +877,7 @@ static void test_token_aware_routing(void **state)
             want_b++;
         else
             want_a++;
-        cql_statement *st2 = cql_prepared_bind(p);
-        cql_statement_bind_int(st2, 0, k);
-        assert_int_equal(cql_session_execute(s, st2, count_cb, &o, &err), 0);
-        cql_statement_free(st2);
+        execute_key(s, p, k, &o);
     }
     wait_for(s, &o, 400);
     assert_int_equal(o.ok, 400);
@@ -831,10 +885,122 @@ static void test_token_aware_routing(void **state)
     assert_int_equal(a->executes, want_a);
     assert_int_equal(b->executes, want_b);
     assert_true(want_a > 50 && want_b > 50);
+    /* the per-node counters say the same: every request the node saw, none of the session's
+     * own (discovery, REGISTER) */
+    struct cql_host_stats hs[4];
+    assert_int_equal(cql_session_host_stats(s, hs, 4), 2);
+    const struct mock *nodes[2] = {a, b};
+    for (int i = 0; i < 2; i++) {
+        char label[64];
+        snprintf(label, sizeof label, "127.0.0.1:%u", nodes[i]->port);
+        const struct cql_host_stats *h = strcmp(hs[0].host, label) == 0 ? &hs[0] : &hs[1];
+        assert_string_equal(h->host, label);
+        assert_true(h->up);
+        assert_int_equal(h->requests, (uint64_t)(nodes[i]->executes + nodes[i]->unprepared_sent +
+                                                 nodes[i]->prepares));
+        assert_int_equal(h->errors, (uint64_t)nodes[i]->unprepared_sent);
+        assert_int_equal(h->reprepares, (uint64_t)(nodes[i]->unprepared_sent));
+    }
     cql_prepared_free(p);
     cql_session_free(s);
     mock_stop(a);
     mock_stop(b);
+}
+
+/* Discovery from one contact point when the node is older (no system.peers_v2: the peer is
+ * in system.peers, on the control node's port) or lists the peer's rpc_address as 0.0.0.0
+ * (the peer's own address is used). The peer listens on another loopback address, same port. */
+static void discover_peer(bool old_peers, bool wildcard)
+{
+    struct mock *a, *b;
+    start_pair(0x7f000033, 0x7f000034, &a, &b); /* 127.0.0.51 and .52 */
+    a->old_peers = b->old_peers = old_peers;
+    a->wildcard_rpc = b->wildcard_rpc = wildcard;
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    snprintf(contact, sizeof contact, "127.0.0.51:%u", a->port);
+    cql_session *s = connect_ok(&cfg);
+    struct cql_host_stats hs[4];
+    assert_int_equal(cql_session_host_stats(s, hs, 4), 2);
+    char want[64];
+    snprintf(want, sizeof want, "127.0.0.52:%u", a->port);
+    assert_string_equal(hs[1].host, want);
+    assert_true(hs[1].up);
+    assert_string_equal(hs[1].dc, "dc1");
+    /* and the ring routes to it: keys owned by b are executed there */
+    cql_prepared *p;
+    struct cql_error err;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    struct outcome o = {0};
+    for (int k = 0; k < 100; k++)
+        execute_key(s, p, k, &o);
+    wait_for(s, &o, 100);
+    assert_int_equal(o.ok, 100);
+    assert_true(a->executes > 10 && b->executes > 10);
+    cql_prepared_free(p);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
+static void test_discovery_old_peers_table(void **state)
+{
+    (void)state;
+    discover_peer(true, false);
+}
+
+static void test_discovery_wildcard_rpc_address(void **state)
+{
+    (void)state;
+    discover_peer(false, true);
+    discover_peer(true, true);
+}
+
+/* DDL through a sync helper returns once the live nodes report one schema version; a live
+ * node that disagrees fails it, bounded, naming each node's version; a node that is down
+ * does not count. */
+static void test_schema_agreement(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.schema_agreement_ms = 400;
+    cql_session *s = connect_ok(&cfg);
+    struct cql_error err;
+    assert_int_equal(cql_session_query_sync(s, "CREATE TABLE ks.t (k int PRIMARY KEY)", NULL, &err),
+                     0);
+    /* node b is left on another version (its schema change "did not arrive") */
+    memset(b->schema, 0xab, sizeof b->schema);
+    int64_t t0 = up_mono_ms();
+    assert_int_equal(cql_session_query_sync(s, "CREATE TABLE ks.u (k int PRIMARY KEY)", NULL, &err),
+                     -1);
+    int64_t waited = up_mono_ms() - t0;
+    assert_int_equal(err.code, CQL_ERR_SCHEMA_AGREEMENT);
+    assert_true(waited >= 400 && waited < 3000);
+    char want[96];
+    snprintf(want, sizeof want, "127.0.0.1:%u=abababab-abab-abab-abab-abababababab", b->port);
+    assert_non_null(strstr(err.message, want));
+    assert_non_null(strstr(err.message, "within 400 ms"));
+    /* an ordinary statement does not wait */
+    assert_int_equal(query_code(s, "INSERT plain", false), CQL_OK);
+    /* node b goes down (a still lists it, with its old version): the live nodes (a alone)
+     * agree */
+    static struct mock gone;
+    memcpy(&gone, b, sizeof gone);
+    a->peer = &gone;
+    mock_stop(b);
+    struct cql_stats st;
+    int64_t until = up_mono_ms() + 3000;
+    do {
+        cql_session_poll(s, 20);
+        cql_session_stats(s, &st);
+    } while (st.hosts_up > 1 && up_mono_ms() < until);
+    assert_int_equal(cql_session_query_sync(s, "CREATE TABLE ks.v (k int PRIMARY KEY)", NULL, &err),
+                     0);
+    cql_session_free(s);
+    mock_stop(a);
 }
 
 static void test_queue_full_and_shutdown(void **state)
@@ -1001,6 +1167,9 @@ int main(void)
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
+        cmocka_unit_test(test_discovery_old_peers_table),
+        cmocka_unit_test(test_discovery_wildcard_rpc_address),
+        cmocka_unit_test(test_schema_agreement),
         cmocka_unit_test(test_queue_full_and_shutdown),
         cmocka_unit_test(test_fd_and_callback_rules),
         cmocka_unit_test(test_events_and_heartbeats),
