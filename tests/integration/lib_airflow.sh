@@ -1,23 +1,14 @@
+# shellcheck shell=bash
 # Shared by the Airflow integration tests (sourced, not run): results, free ports, a
 # `userpipe api` of the test's own, topics on the shared broker, cleanup.
 # Needs ROOT, USERPIPE_BIN and tmp set by the test.
 
-BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
-passed=0 failed=0
-cleanups=()
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-not_ok() {
-  echo "FAIL - $1"; shift
-  local f
-  for f in "$@"; do [ -s "$f" ] && tail -n 40 "$f" | sed 's/^/       | /'; done
-  failed=$((failed + 1))
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
+: "${tmp:?the test sets tmp (its scratch directory) before sourcing lib_airflow.sh}"
+cleanups=()
 # Runs at exit, last registered first.
 on_exit() { cleanups+=("$*"); }
 run_cleanups() {

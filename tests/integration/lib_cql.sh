@@ -1,14 +1,18 @@
+# shellcheck shell=bash
 # lib_cql.sh: shared setup for tests/integration/test_cql_*.sh (sourced, not run).
 # Each test works in its own keyspace (cqlit_<test>_<time>_<random>) on the shared node and
 # drops it on exit, whatever happened. Helpers: it_cql (library calls the CLI cannot make)
 # and it_cql_proxy (a proxy this test owns: cut it to "stop the node" for our client only).
 set -euo pipefail
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 : "${USERPIPE_BIN:?USERPIPE_BIN must name the userpipe binary}"
 : "${USERPIPE_ROOT:?USERPIPE_ROOT must name the repository}"
 : "${USERPIPE_BUILD:?USERPIPE_BUILD must name the build directory}"
 
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
+# shellcheck disable=SC2034  # set here, read by the tests that source this file
 IT_CQL="$USERPIPE_BUILD/it_cql"
 IT_PROXY="$USERPIPE_BUILD/it_cql_proxy"
 WORK="$(mktemp -d)"
@@ -16,11 +20,6 @@ PIDS=()
 # the stock superuser of the local stack; the password comes from the cmd/cql_cli.h rule
 unset USERPIPE_CASSANDRA_PASSWORD USERPIPE_CASSANDRA_PASSWORD_FILE USERPIPE_CASSANDRA_USER
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() {
-  log "FAIL: $*"
-  exit 1
-}
 
 # q ARGS...: userpipe query against the test node.
 q() { "$USERPIPE_BIN" query --cassandra "$CASSANDRA" "$@"; }
@@ -42,13 +41,7 @@ cql_cleanup() {
   if [ -n "${KS:-}" ]; then
     q "DROP KEYSPACE IF EXISTS $KS" >/dev/null 2>&1 || true
   fi
-  if [ "$rc" != 0 ]; then
-    for f in "$WORK"/*.log; do
-      [ -f "$f" ] || continue
-      echo "---- tail of $f" >&2
-      tail -n 30 "$f" >&2
-    done
-  fi
+  if [ "$rc" != 0 ]; then show_logs "$WORK" 30; fi
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
   exit "$rc"
 }

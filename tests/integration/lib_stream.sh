@@ -1,9 +1,12 @@
+# shellcheck shell=bash
 # lib_stream.sh: shared setup for tests/integration/test_stream_*.sh (sourced, not run).
 # Every test gets its own topic, DLQ topic, consumer group and keyspace (name + time +
 # random suffix) on the shared stack, and removes them on exit, whatever happened.
 # Helpers: it_stream_kafka (topics, records, committed offsets), it_stream_check (reads
 # Cassandra back with our CQL client), it_tcp_proxy (cuts a TCP path).
 set -euo pipefail
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 : "${USERPIPE_BIN:?USERPIPE_BIN must name the userpipe binary}"
 : "${USERPIPE_ROOT:?USERPIPE_ROOT must name the repository}"
@@ -13,18 +16,15 @@ BROKERS="${USERPIPE_TEST_BROKERS:-127.0.0.1:9092}"
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
 KT="$USERPIPE_BUILD/it_stream_kafka"
 CHECK="$USERPIPE_BUILD/it_stream_check"
+# shellcheck disable=SC2034  # set here, read by the tests that source this file
 PROXY="$USERPIPE_BUILD/it_tcp_proxy"
+# shellcheck disable=SC2034  # set here, read by the tests that source this file
 DUMP="$USERPIPE_BUILD/it_kafka_tool"
 # The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
 KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
 WORK="$(mktemp -d)"
 PIDS=()
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() {
-  log "FAIL: $*"
-  exit 1
-}
 
 # stream_setup NAME [PARTITIONS]: names for this test, the topic, a password file.
 stream_setup() {
@@ -51,13 +51,7 @@ stream_cleanup() {
     "$KT" delete "$BROKERS" "$TOPIC" "$DLQ" >/dev/null 2>&1 || true
     "$CHECK" exec "$CASSANDRA" "DROP KEYSPACE IF EXISTS \"$KS\"" >/dev/null 2>&1 || true
   fi
-  if [ "$rc" != 0 ] && [ -d "$WORK" ]; then
-    for f in "$WORK"/*.log; do
-      [ -f "$f" ] || continue
-      echo "---- tail of $f" >&2
-      tail -n 25 "$f" >&2
-    done
-  fi
+  if [ "$rc" != 0 ] && [ -d "$WORK" ]; then show_logs "$WORK" 25; fi
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
   exit "$rc"
 }

@@ -12,7 +12,7 @@ set -uo pipefail
 ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 USERPIPE_BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
 tmp="$(mktemp -d)"
-# shellcheck source=lib_airflow.sh
+# shellcheck source=tests/integration/lib_airflow.sh
 . "$ROOT/tests/integration/lib_airflow.sh"
 trap 'run_cleanups; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 

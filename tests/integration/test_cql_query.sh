@@ -3,6 +3,7 @@
 # two ways (CQL literals through the CLI, bound values through the library) and read back as a
 # table byte-for-byte identical to cqlsh's, as NDJSON and as CSV; server errors, usage errors,
 # the password rules (wrong password, group-readable file, env), and TLS through a proxy.
+# shellcheck source=tests/integration/lib_cql.sh
 source "$(dirname "$0")/lib_cql.sh"
 cql_setup query
 

@@ -4,6 +4,7 @@
 # connection is reset: what a dying node looks like) and restores 3 s later. 12000 idempotent
 # prepared inserts run across the cut: all must succeed, the session must have lost and
 # re-established its connection, and every row must be in the table.
+# shellcheck source=tests/integration/lib_cql.sh
 source "$(dirname "$0")/lib_cql.sh"
 cql_setup reconnect
 

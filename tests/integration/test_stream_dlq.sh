@@ -3,6 +3,7 @@
 # UUID, key != id, bad date, invalid UTF-8, oversize, empty value) lands in the DLQ with its
 # reason, the source topic/partition/offset headers and the original key and value; the
 # good records around them are stored; the stream does not crash and commits to the end.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 stream_setup dlq 3
 

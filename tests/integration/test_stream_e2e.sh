@@ -4,6 +4,7 @@
 # our CQL client (it_stream_check, which also checks ingested_at and WRITETIME = the
 # record's Kafka timestamp) and once more with scripts/cqlsh (COUNT and COPY TO STDOUT).
 # Offsets are committed to the end; the summary counts add up; a second run is a no-op.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=50000
 stream_setup e2e 6

@@ -4,6 +4,7 @@
 # (every connection reset, then connection refused) and restores.
 # Expected: the stream stays up, retries with backoff while consumption is paused, resumes by
 # itself, and in the end every record is stored once with the right columns.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=60000
 RATE=2000 # 30 s of producing; the cut happens in the middle

@@ -6,7 +6,8 @@
 # Leaves the screenshot in $USERPIPE_BUILD/artifacts/ui-browser.png.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/ui_common.sh"
+# shellcheck source=tests/integration/lib_ui.sh
+source "$here/lib_ui.sh"
 browser_dir="$USERPIPE_ROOT/tests/browser"
 
 # --- tools, installed only when missing
@@ -16,7 +17,7 @@ if [ ! -x /usr/bin/chromium ]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } ||
     fail "cannot install chromium"
 fi
-command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (apt-get install nodejs npm)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then fail "node and npm are needed (apt-get install nodejs npm)"; fi
 if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ] ||
    [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
   (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in tests/browser failed"
