@@ -2,7 +2,7 @@
 # lib_stream.sh: shared setup for tests/integration/test_stream_*.sh (sourced, not run).
 # Every test gets its own topic, DLQ topic, consumer group and keyspace (name + time +
 # random suffix) on the shared stack, and removes them on exit, whatever happened.
-# Helpers: it_stream_kafka (topics, records, committed offsets), it_stream_check (reads
+# Helpers: it_kafka (topics, records, committed offsets, dumps), it_stream_check (reads
 # Cassandra back with our CQL client), it_tcp_proxy (cuts a TCP path).
 set -euo pipefail
 # shellcheck source=tests/integration/lib_checks.sh
@@ -14,12 +14,10 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 BROKERS="${USERPIPE_TEST_BROKERS:-127.0.0.1:9092}"
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
-KT="$USERPIPE_BUILD/it_stream_kafka"
+KT="$USERPIPE_BUILD/it_kafka"
 CHECK="$USERPIPE_BUILD/it_stream_check"
 # shellcheck disable=SC2034  # set here, read by the tests that source this file
 PROXY="$USERPIPE_BUILD/it_tcp_proxy"
-# shellcheck disable=SC2034  # set here, read by the tests that source this file
-DUMP="$USERPIPE_BUILD/it_kafka_tool"
 # The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
 KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
 WORK="$(mktemp -d)"
@@ -153,7 +151,7 @@ check_rows() {
 }
 
 # expect_topic N: the topic holds each of the N records the producer was told are delivered
-# exactly once (it_stream_kafka audit reads every partition back). A record missing or held
+# exactly once (it_kafka audit reads every partition back). A record missing or held
 # twice is Kafka's or the producer's doing, not the stream's (a stream cannot add or remove
 # records): the failure says so, with the partition ends against the acknowledged offsets.
 expect_topic() {

@@ -1,13 +1,13 @@
 # shellcheck shell=bash
 # lib_ui.sh: shared by the `userpipe ui` integration tests (sourced, not run): topics of their own on
 # the shared broker, a dashboard on a free port, and cleanup of both on exit.
-# Needs USERPIPE_BIN, USERPIPE_BUILD (for it_ui_kafka) and a running stack.
+# Needs USERPIPE_BIN, USERPIPE_BUILD (for it_kafka) and a running stack.
 
 # shellcheck source=tests/integration/lib_checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
-KAFKA="$USERPIPE_BUILD/it_ui_kafka"
+KAFKA="$USERPIPE_BUILD/it_kafka"
 UI_TOPICS=()
 UI_GROUPS=()
 UI_PIDS=()

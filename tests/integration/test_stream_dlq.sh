@@ -24,8 +24,8 @@ IT_MAX_RECORD_BYTES=8192 check_rows
 grep -q "rows=$good missing=0" <<<"$ROWS_LINE" || fail "expected $good rows: $ROWS_LINE"
 check_committed
 
-"$DUMP" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/source.jsonl"
-"$DUMP" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq.jsonl"
+"$KT" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/source.jsonl"
+"$KT" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq.jsonl"
 python3 - "$WORK/bad.txt" "$WORK/source.jsonl" "$WORK/dlq.jsonl" "$TOPIC" <<'EOF' || fail "DLQ content"
 import json, sys
 expected = [line.split() for line in open(sys.argv[1])]

@@ -43,7 +43,7 @@ count="$("$USERPIPE_ROOT/scripts/cqlsh" -e "SELECT COUNT(*) FROM \"$KS\".users" 
 [ "$count" = "$N" ] || fail "cqlsh COUNT(*) says '$count'"
 "$USERPIPE_ROOT/scripts/cqlsh" -e "COPY \"$KS\".users (id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture, nat) TO STDOUT WITH HEADER = false" \
   >"$WORK/cqlsh.csv" 2>"$WORK/cqlsh.log" || fail "cqlsh COPY failed"
-"$DUMP" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/topic.jsonl"
+"$KT" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/topic.jsonl"
 python3 - "$WORK/topic.jsonl" "$WORK/cqlsh.csv" <<'EOF' || fail "cqlsh rows differ from the records"
 import csv, json, sys, datetime as dt
 fields = ["id", "first_name", "last_name", "gender", "address", "post_code", "email",

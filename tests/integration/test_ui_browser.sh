@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `userpipe ui` end to end in a real browser: Debian's headless Chromium driven by
 # playwright-core (tests/browser, pinned by its package-lock.json; the browser comes from
-# apt, never from `npx playwright install`). Users are produced with it_ui_kafka; when the
+# apt, never from `npx playwright install`). Users are produced with it_kafka; when the
 # build has `userpipe stream`, it runs too (own group and keyspace) so rows stored move.
 # Leaves the screenshot in $USERPIPE_BUILD/artifacts/ui-browser.png.
 set -euo pipefail

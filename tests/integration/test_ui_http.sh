@@ -23,7 +23,7 @@ id="uihttp_$$_$RANDOM"
 T="$id"
 ui_topic "$T" 1
 ui_topic "$T.dlq" 1
-"$KAFKA" produce "$BROKERS" "$T" 10 || fail "produce"
+"$KAFKA" users "$BROKERS" "$T" 10 || fail "produce"
 "$KAFKA" dlq "$BROKERS" "$T.dlq" bad_uuid 3 || fail "produce dlq"
 "$KAFKA" dlq "$BROKERS" "$T.dlq" malformed_json 2 || fail "produce dlq"
 "$KAFKA" commit "$BROKERS" "$id-group" "$T" 0 4 || fail "commit"
@@ -94,7 +94,7 @@ for i in 1 2 3; do
   live+=($!)
 done
 sleep 1.5
-"$KAFKA" produce "$BROKERS" "$T" 5 || fail "produce live"
+"$KAFKA" users "$BROKERS" "$T" 5 || fail "produce live"
 sleep 1
 m="$(curl -s "$U/metrics")"
 grep -q '^userpipe_ui_sse_clients 3$' <<<"$m" || fail "3 live clients not counted: $(grep sse_clients <<<"$m")"
@@ -120,7 +120,7 @@ sleep 1
 timeout 15 curl -sN "$U/api/tail?topic=$T" >"$UI_TMP/reader.sse" 2>/dev/null &
 reader=$!
 sleep 1
-"$KAFKA" produce "$BROKERS" "$T" 20000 10000 || fail "produce 20,000 at 10,000/s"
+"$KAFKA" users "$BROKERS" "$T" 20000 10000 || fail "produce 20,000 at 10,000/s"
 sleep 3
 dropped="$(curl -s "$U/metrics" | sed -n 's/^userpipe_ui_sse_dropped_events_total \(.*\)/\1/p')"
 [ "${dropped%.*}" -gt 0 ] || fail "nothing dropped for a browser that does not read"
