@@ -8,6 +8,10 @@
 #                      of each FILE; finish prints "N passed, M failed" and exits 0 only if none
 #                      failed
 #   show_logs DIR N    the last N lines of every DIR/*.log on stderr
+#   start_proxy NAME TARGET [ARGS...]
+#                      it_tcp_proxy to TARGET (HOST:PORT) in the background, its pid in PIDS
+#                      (the sourcing library's list of what to stop at exit), its output in
+#                      $WORK; sets NAME_PORT and NAME_PID
 passed="${passed:-0}" failed="${failed:-0}"
 
 log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -29,6 +33,21 @@ finish() {
   echo "$passed passed, $failed failed"
   [ "$failed" -eq 0 ]
   exit $?
+}
+
+start_proxy() {
+  local name="$1" target="$2" pid
+  shift 2
+  "$USERPIPE_BUILD/it_tcp_proxy" "$target" "$@" >"$WORK/$name.port" 2>"$WORK/$name.log" &
+  pid=$!
+  PIDS+=("$pid")
+  for _ in $(seq 50); do
+    grep -q ready "$WORK/$name.port" 2>/dev/null && break
+    sleep 0.1
+  done
+  grep -q ready "$WORK/$name.port" || fail "the proxy $name did not start"
+  printf -v "${name}_PORT" '%s' "$(awk '/ready/ { print $2 }' "$WORK/$name.port")"
+  printf -v "${name}_PID" '%s' "$pid"
 }
 
 show_logs() {

@@ -2,7 +2,8 @@
 # lib_cql.sh: shared setup for tests/integration/test_cql_*.sh (sourced, not run).
 # Each test works in its own keyspace (cqlit_<test>_<time>_<random>) on the shared node and
 # drops it on exit, whatever happened. Helpers: it_cql (library calls the CLI cannot make)
-# and it_cql_proxy (a proxy this test owns: cut it to "stop the node" for our client only).
+# and it_tcp_proxy (start_proxy in lib_checks.sh: a proxy this test owns, cut it to "stop the
+# node" for our client only).
 set -euo pipefail
 # shellcheck source=tests/integration/lib_checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
@@ -14,7 +15,6 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
 # shellcheck disable=SC2034  # set here, read by the tests that source this file
 IT_CQL="$USERPIPE_BUILD/it_cql"
-IT_PROXY="$USERPIPE_BUILD/it_cql_proxy"
 WORK="$(mktemp -d)"
 PIDS=()
 # the stock superuser of the local stack; the password comes from the cmd/cql_cli.h rule
@@ -44,22 +44,6 @@ cql_cleanup() {
   if [ "$rc" != 0 ]; then show_logs "$WORK" 30; fi
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
   exit "$rc"
-}
-
-# start_proxy NAME [proxy args...]: starts it_cql_proxy to the node; sets <NAME>_PORT, <NAME>_PID.
-start_proxy() {
-  local name="$1"
-  shift
-  "$IT_PROXY" "$CASSANDRA" "$@" >"$WORK/$name.port" 2>"$WORK/$name.log" &
-  local pid=$!
-  PIDS+=("$pid")
-  for _ in $(seq 50); do
-    grep -q ready "$WORK/$name.port" 2>/dev/null && break
-    sleep 0.1
-  done
-  grep -q ready "$WORK/$name.port" || fail "the proxy did not start"
-  printf -v "${name}_PORT" '%s' "$(awk '/ready/{print $2}' "$WORK/$name.port")"
-  printf -v "${name}_PID" '%s' "$pid"
 }
 
 # expect_fail STATUS PATTERN CMD...: CMD exits with STATUS and its stderr matches PATTERN.

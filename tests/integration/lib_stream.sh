@@ -3,7 +3,8 @@
 # Every test gets its own topic, DLQ topic, consumer group and keyspace (name + time +
 # random suffix) on the shared stack, and removes them on exit, whatever happened.
 # Helpers: it_kafka (topics, records, committed offsets, dumps), it_stream_check (reads
-# Cassandra back with our CQL client), it_tcp_proxy (cuts a TCP path).
+# Cassandra back with our CQL client), it_tcp_proxy (start_proxy in lib_checks.sh: cuts a TCP
+# path).
 set -euo pipefail
 # shellcheck source=tests/integration/lib_checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
@@ -16,8 +17,6 @@ BROKERS="${USERPIPE_TEST_BROKERS:-127.0.0.1:9092}"
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
 KT="$USERPIPE_BUILD/it_kafka"
 CHECK="$USERPIPE_BUILD/it_stream_check"
-# shellcheck disable=SC2034  # set here, read by the tests that source this file
-PROXY="$USERPIPE_BUILD/it_tcp_proxy"
 # The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
 KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
 WORK="$(mktemp -d)"

@@ -75,7 +75,7 @@ expect_fail 1 'give the password with --cassandra-password-file' q --cassandra-u
 log "TLS through a terminating proxy"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 \
   -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
-start_proxy TLS --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+start_proxy TLS "$CASSANDRA" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
 "$USERPIPE_BIN" query --cassandra "127.0.0.1:$TLS_PORT" --cassandra-tls-ca-file "$WORK/cert.pem" \
   --cassandra-compression --json "SELECT key FROM system.local" | grep -qx '{"key":"local"}' || fail "TLS + LZ4 query"
 "$USERPIPE_BIN" query --cassandra "localhost:$TLS_PORT" --cassandra-tls-ca-file "$WORK/cert.pem" \
