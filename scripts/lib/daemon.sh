@@ -135,9 +135,10 @@ daemon_wait_until() {
   done
 }
 
-# daemon_stop NAME PIDFILE TIMEOUT: SIGTERM to the daemon's process group (SIGCONT too: a paused
-# daemon must see the TERM), SIGKILL after TIMEOUT s; then SIGKILL to any descendant that left the
-# group (its own session) and is still the process we saw before. Removes the pid file.
+# daemon_stop NAME PIDFILE TIMEOUT: SIGTERM to the daemon's process group and to each of its
+# descendants (some leave the group: Airflow's task runs in a session of its own), SIGCONT too (a
+# paused daemon must see the TERM); SIGKILL after TIMEOUT s to the group and to every descendant
+# that is still the process we saw before; then wait until those are gone. Removes the pid file.
 daemon_stop() {
   local name="$1" pf="$2" timeout="$3" pid st kids=() k t0 i
   if ! pid="$(daemon_pid "$pf")"; then
@@ -149,17 +150,27 @@ daemon_stop() {
   while read -r k; do [ -n "$k" ] && kids+=("$k $(proc_start_time "$k")"); done < <(proc_descendants "$pid")
   kill -TERM -- "-$pid" 2>/dev/null || kill -TERM "$pid" 2>/dev/null || true
   kill -CONT -- "-$pid" 2>/dev/null || kill -CONT "$pid" 2>/dev/null || true
+  for k in "${kids[@]}"; do kill -TERM "${k%% *}" 2>/dev/null || true; done
   for (( i = 0; i < timeout * 5; i++ )); do proc_is "$pid" "$st" || break; sleep 0.2; done
   if proc_is "$pid" "$st"; then
     err "$name: still running $timeout s after SIGTERM; sending SIGKILL to pid $pid"
     kill -KILL -- "-$pid" 2>/dev/null || kill -KILL "$pid" 2>/dev/null || true
-    for (( i = 0; i < 50; i++ )); do proc_is "$pid" "$st" || break; sleep 0.1; done
   fi
   for k in "${kids[@]}"; do
     if proc_is "${k%% *}" "${k#* }"; then kill -KILL "${k%% *}" 2>/dev/null || true; fi
   done
+  for (( i = 0; i < 50; i++ )); do
+    daemon_gone "$pid $st" "${kids[@]}" && break
+    sleep 0.1
+  done
   rm -f "$pf"
   say "$name: stopped (pid $pid) in $(secs_since "$t0") s"
+}
+
+# daemon_gone "PID START"...: none of these processes runs any more.
+daemon_gone() {
+  local k
+  for k in "$@"; do if proc_is "${k%% *}" "${k#* }"; then return 1; fi; done
 }
 
 # daemon_signal NAME PIDFILE SIGNAL: send SIGNAL to the daemon itself; fails when it is not running.
