@@ -44,13 +44,16 @@ proc_start_time() {
   awk '{ print $20 }' <<<"$s"
 }
 
-# Is PID the process that started at tick START (and not a zombie)?
+# Is PID the process that started at tick START (and not a zombie)? With a third argument
+# "or-zombie", a zombie counts too: it is dead, but its parent (init, for a daemon) has not
+# reaped it yet, and until then ps and /proc still show it.
 proc_is() {
   local s st
   s="$(cat "/proc/$1/stat" 2>/dev/null)" || return 1
   s="${s##*) }"
   read -r st _ <<<"$s"
-  [ "$st" != Z ] && [ "$st" != X ] && [ "$(awk '{ print $20 }' <<<"$s")" = "$2" ]
+  { [ "${3:-}" = or-zombie ] || { [ "$st" != Z ] && [ "$st" != X ]; }; } &&
+    [ "$(awk '{ print $20 }' <<<"$s")" = "$2" ]
 }
 
 # Every descendant of PID, one pid a line.
@@ -138,7 +141,8 @@ daemon_wait_until() {
 # daemon_stop NAME PIDFILE TIMEOUT: SIGTERM to the daemon's process group and to each of its
 # descendants (some leave the group: Airflow's task runs in a session of its own), SIGCONT too (a
 # paused daemon must see the TERM); SIGKILL after TIMEOUT s to the group and to every descendant
-# that is still the process we saw before; then wait until those are gone. Removes the pid file.
+# that is still the process we saw before; then wait (5 s at most) until all of them are reaped,
+# so that nothing of the daemon shows in /proc when we return. Removes the pid file.
 daemon_stop() {
   local name="$1" pf="$2" timeout="$3" pid st kids=() k t0 i
   if ! pid="$(daemon_pid "$pf")"; then
@@ -167,10 +171,10 @@ daemon_stop() {
   say "$name: stopped (pid $pid) in $(secs_since "$t0") s"
 }
 
-# daemon_gone "PID START"...: none of these processes runs any more.
+# daemon_gone "PID START"...: none of these processes exists any more, not even as a zombie.
 daemon_gone() {
   local k
-  for k in "$@"; do if proc_is "${k%% *}" "${k#* }"; then return 1; fi; done
+  for k in "$@"; do if proc_is "${k%% *}" "${k#* }" or-zombie; then return 1; fi; done
 }
 
 # daemon_signal NAME PIDFILE SIGNAL: send SIGNAL to the daemon itself; fails when it is not running.
