@@ -1,19 +1,31 @@
 # shellcheck shell=bash
-# Shared by the Airflow integration tests (sourced, not run): results, free ports, a
+# lib_airflow.sh: shared by the Airflow integration tests (sourced, not run): results, free ports, a
 # `userpipe api` of the test's own, topics on the shared broker, cleanup.
-# Needs ROOT, USERPIPE_BIN and tmp set by the test.
+# Needs ROOT set by the test; sets tmp (the test's scratch directory, kept with KEEP_TMP=1) and
+# the EXIT trap that runs the on_exit cleanups.
 
 # shellcheck source=tests/integration/lib_checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
-: "${tmp:?the test sets tmp (its scratch directory) before sourcing lib_airflow.sh}"
+USERPIPE_BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
+tmp="$(mktemp -d)"
 cleanups=()
+trap 'run_cleanups; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 # Runs at exit, last registered first.
 on_exit() { cleanups+=("$*"); }
 run_cleanups() {
   local i
   for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[$i]}" >/dev/null 2>&1 || true; done
+}
+
+# airflow_test_setup NAME: the commands the test needs, a `userpipe api` of its own (API_URL), and
+# a topic of its own in $topic, deleted at exit with its DLQ.
+airflow_test_setup() {
+  require_commands produce api
+  start_api
+  topic="it-airflow-$1-$(date +%s)-$$-$RANDOM"
+  on_exit "delete_topic $topic; delete_topic $topic.dlq"
 }
 
 free_port() {

@@ -11,17 +11,9 @@
 set -uo pipefail
 
 ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-USERPIPE_BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
-tmp="$(mktemp -d)"
 # shellcheck source=tests/integration/lib_airflow.sh
 . "$ROOT/tests/integration/lib_airflow.sh"
-trap 'run_cleanups; rm -rf "$tmp"' EXIT
-
-require_commands produce api
-start_api
-
-topic="it-airflow-rest-$(date +%s)-$$-$RANDOM"
-on_exit "delete_topic $topic; delete_topic $topic.dlq"
+airflow_test_setup rest
 port=8080
 if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then port="$(free_port)"; fi
 export USERPIPE_AIRFLOW_HOME="$tmp/airflow" USERPIPE_AIRFLOW_PORT="$port" USERPIPE_DAG_SCHEDULE=none
