@@ -40,8 +40,13 @@ fuzz: build-fuzz
 fmt:
 	@find src tests bench -name '*.[ch]' -print0 | xargs -0 clang-format -i
 
+# Shell: every bash script in scripts/ (by its #! line), scripts/lib/, and the tests' *.sh.
+SHELL_SCRIPTS = $(shell grep -lsE '^\#!(/usr/bin/env bash|/bin/(ba)?sh)' scripts/*) \
+                $(wildcard scripts/lib/*.sh) $(shell find tests -name '*.sh')
+
 fmt-check:
 	@find src tests bench -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror
+	@shellcheck -x $(SHELL_SCRIPTS)
 
 clean:
 	rm -rf build build-asan build-fuzz

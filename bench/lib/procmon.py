@@ -55,7 +55,7 @@ def engine_pids(state_dir):
     for eng in ("kafka", "cassandra"):
         try:
             with open(os.path.join(state_dir, eng, f"{eng}.pid"), encoding="ascii") as f:
-                pids[eng] = int(f.read().strip())
+                pids[eng] = int(f.read().split()[0])
         except (OSError, ValueError):
             pass
     return pids

@@ -50,11 +50,6 @@ void cql_config_init(struct cql_config *c)
 
 /* ---- small helpers ----------------------------------------------------------------------- */
 
-static char *dup_or_null(const char *s)
-{
-    return s ? up_xstrdup(s) : NULL;
-}
-
 static void free_secret(char *s)
 {
     if (s) {
@@ -697,13 +692,13 @@ static struct cql_session *session_new(const struct cql_config *cfg)
     struct cql_session *s = up_xcalloc(1, sizeof *s);
     s->cfg = *cfg;
     s->contact_points = up_xstrdup(cfg->contact_points ? cfg->contact_points : "127.0.0.1:9042");
-    s->user = dup_or_null(cfg->user);
-    s->password = dup_or_null(cfg->password);
-    s->keyspace = dup_or_null(cfg->keyspace);
-    s->tls_ca_file = dup_or_null(cfg->tls_ca_file);
-    s->tls_cert_file = dup_or_null(cfg->tls_cert_file);
-    s->tls_key_file = dup_or_null(cfg->tls_key_file);
-    s->tls_server_name = dup_or_null(cfg->tls_server_name);
+    s->user = up_xstrdup_or_null(cfg->user);
+    s->password = up_xstrdup_or_null(cfg->password);
+    s->keyspace = up_xstrdup_or_null(cfg->keyspace);
+    s->tls_ca_file = up_xstrdup_or_null(cfg->tls_ca_file);
+    s->tls_cert_file = up_xstrdup_or_null(cfg->tls_cert_file);
+    s->tls_key_file = up_xstrdup_or_null(cfg->tls_key_file);
+    s->tls_server_name = up_xstrdup_or_null(cfg->tls_server_name);
     s->cfg.contact_points = s->contact_points;
     s->cfg.user = s->user;
     s->cfg.password = s->password;

@@ -11,24 +11,24 @@ bool up_kafka_property_is_secret(const char *key)
            strstr(key, ".key.pem");
 }
 
-bool up_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
-                       size_t errlen)
+int up_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
+                      size_t errlen)
 {
     char why[512];
     if (rd_kafka_conf_set(conf, key, value, why, sizeof why) == RD_KAFKA_CONF_OK)
-        return true;
+        return 0;
     snprintf(err, errlen, "Kafka property '%s': %s", key, why);
-    return false;
+    return -1;
 }
 
 rd_kafka_conf_t *up_kafka_conf_new(const char *brokers, const struct up_str_list *props,
                                    const char *const *defaults, char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (brokers && !up_kafka_conf_set(conf, "bootstrap.servers", brokers, err, errlen))
+    if (brokers && up_kafka_conf_set(conf, "bootstrap.servers", brokers, err, errlen) != 0)
         goto fail;
     for (size_t i = 0; defaults && defaults[i]; i += 2)
-        if (!up_kafka_conf_set(conf, defaults[i], defaults[i + 1], err, errlen))
+        if (up_kafka_conf_set(conf, defaults[i], defaults[i + 1], err, errlen) != 0)
             goto fail;
     for (size_t i = 0; props && i < props->len; i++) {
         const char *kv = props->items[i];
@@ -45,7 +45,7 @@ rd_kafka_conf_t *up_kafka_conf_new(const char *brokers, const struct up_str_list
         }
         memcpy(key, kv, klen);
         key[klen] = '\0';
-        if (!up_kafka_conf_set(conf, key, eq + 1, err, errlen))
+        if (up_kafka_conf_set(conf, key, eq + 1, err, errlen) != 0)
             goto fail;
     }
     return conf;

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-/* Sets key=value on conf; on failure writes "property 'k': <reason>" to err. */
-bool up_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
-                       size_t errlen);
+/* Sets key=value on conf: 0, or -1 with "Kafka property 'k': <reason>" in err. */
+int up_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,
+                      size_t errlen);
 /* A new conf with bootstrap.servers = brokers and every "key=value" of props applied
  * after the caller's defaults (so -X always wins). NULL + err on a bad property. */
 rd_kafka_conf_t *up_kafka_conf_new(const char *brokers, const struct up_str_list *props,

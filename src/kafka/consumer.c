@@ -180,7 +180,7 @@ static rd_kafka_conf_t *build_conf(const struct up_consumer_config *cfg, struct 
         rd_kafka_conf_destroy(conf);
         return NULL;
     }
-    if (!up_kafka_conf_set(conf, "group.id", cfg->group, err, errlen)) {
+    if (up_kafka_conf_set(conf, "group.id", cfg->group, err, errlen) != 0) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

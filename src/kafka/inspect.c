@@ -113,13 +113,28 @@ int up_inspector_topic(struct up_inspector *ins, const char *topic, int timeout_
     return 0;
 }
 
-/* Runs one admin request already sent on q and returns its result event (or NULL + err). */
-static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t type, int timeout_ms,
+/* One admin request: the queue its result comes back on, and its options (the timeout). */
+struct admin_req {
+    rd_kafka_queue_t *q;
+    rd_kafka_AdminOptions_t *o;
+    int timeout_ms;
+};
+
+static struct admin_req admin_begin(rd_kafka_t *rk, rd_kafka_admin_op_t op, int timeout_ms)
+{
+    struct admin_req r = {rd_kafka_queue_new(rk), rd_kafka_AdminOptions_new(rk, op), timeout_ms};
+    char why[256];
+    rd_kafka_AdminOptions_set_request_timeout(r.o, timeout_ms, why, sizeof why);
+    return r;
+}
+
+/* The result event of the request sent with r (or NULL + err). */
+static rd_kafka_event_t *admin_wait(const struct admin_req *r, rd_kafka_event_type_t type,
                                     const char *what, char *err, size_t errlen)
 {
-    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, timeout_ms + 1000);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(r->q, r->timeout_ms + 1000);
     if (!ev) {
-        snprintf(err, errlen, "%s: no answer in %d ms", what, timeout_ms);
+        snprintf(err, errlen, "%s: no answer in %d ms", what, r->timeout_ms);
         return NULL;
     }
     if (rd_kafka_event_type(ev) != type || rd_kafka_event_error(ev)) {
@@ -130,13 +145,12 @@ static rd_kafka_event_t *admin_wait(rd_kafka_queue_t *q, rd_kafka_event_type_t t
     return ev;
 }
 
-static rd_kafka_AdminOptions_t *admin_options(rd_kafka_t *rk, rd_kafka_admin_op_t op,
-                                              int timeout_ms)
+static void admin_end(struct admin_req *r, rd_kafka_event_t *ev)
 {
-    rd_kafka_AdminOptions_t *o = rd_kafka_AdminOptions_new(rk, op);
-    char why[256];
-    rd_kafka_AdminOptions_set_request_timeout(o, timeout_ms, why, sizeof why);
-    return o;
+    if (ev)
+        rd_kafka_event_destroy(ev);
+    rd_kafka_AdminOptions_destroy(r->o);
+    rd_kafka_queue_destroy(r->q);
 }
 
 /* A numeric topic config ("604800000", "-1"); -2 when absent or not a number. */
@@ -150,6 +164,31 @@ static int64_t config_number(const char *v)
     return errno || *end ? -2 : n;
 }
 
+/* Sets the retention of each of topics[0..n) that the DescribeConfigs result describes. */
+static void retention_from(const rd_kafka_DescribeConfigs_result_t *res,
+                           struct up_topic_info *topics, size_t n)
+{
+    size_t cnt;
+    const rd_kafka_ConfigResource_t **rs = rd_kafka_DescribeConfigs_result_resources(res, &cnt);
+    for (size_t r = 0; r < cnt; r++) {
+        const char *name = rd_kafka_ConfigResource_name(rs[r]);
+        for (size_t i = 0; i < n; i++) {
+            if (strcmp(topics[i].name, name) != 0 || rd_kafka_ConfigResource_error(rs[r]))
+                continue;
+            size_t ne;
+            const rd_kafka_ConfigEntry_t **es = rd_kafka_ConfigResource_configs(rs[r], &ne);
+            for (size_t k = 0; k < ne; k++) {
+                const char *key = rd_kafka_ConfigEntry_name(es[k]);
+                const char *val = rd_kafka_ConfigEntry_value(es[k]);
+                if (strcmp(key, "retention.ms") == 0)
+                    topics[i].retention_ms = config_number(val);
+                else if (strcmp(key, "retention.bytes") == 0)
+                    topics[i].retention_bytes = config_number(val);
+            }
+        }
+    }
+}
+
 int up_inspector_retention(struct up_inspector *ins, struct up_topic_info *topics, size_t n,
                            int timeout_ms, char *err, size_t errlen)
 {
@@ -158,41 +197,37 @@ int up_inspector_retention(struct up_inspector *ins, struct up_topic_info *topic
     rd_kafka_ConfigResource_t **res = up_xcalloc(n, sizeof *res);
     for (size_t i = 0; i < n; i++)
         res[i] = rd_kafka_ConfigResource_new(RD_KAFKA_RESOURCE_TOPIC, topics[i].name);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(ins->rk);
-    rd_kafka_AdminOptions_t *o =
-        admin_options(ins->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
-    rd_kafka_DescribeConfigs(ins->rk, res, n, o, q);
-    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, timeout_ms,
-                                      "DescribeConfigs", err, errlen);
-    int rc = ev ? 0 : -1;
-    if (ev) {
-        size_t cnt;
-        const rd_kafka_ConfigResource_t **rs = rd_kafka_DescribeConfigs_result_resources(
-            rd_kafka_event_DescribeConfigs_result(ev), &cnt);
-        for (size_t r = 0; r < cnt; r++) {
-            const char *name = rd_kafka_ConfigResource_name(rs[r]);
-            for (size_t i = 0; i < n; i++) {
-                if (strcmp(topics[i].name, name) != 0 || rd_kafka_ConfigResource_error(rs[r]))
-                    continue;
-                size_t ne;
-                const rd_kafka_ConfigEntry_t **es = rd_kafka_ConfigResource_configs(rs[r], &ne);
-                for (size_t k = 0; k < ne; k++) {
-                    const char *key = rd_kafka_ConfigEntry_name(es[k]);
-                    const char *val = rd_kafka_ConfigEntry_value(es[k]);
-                    if (strcmp(key, "retention.ms") == 0)
-                        topics[i].retention_ms = config_number(val);
-                    else if (strcmp(key, "retention.bytes") == 0)
-                        topics[i].retention_bytes = config_number(val);
-                }
-            }
-        }
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_AdminOptions_destroy(o);
-    rd_kafka_queue_destroy(q);
+    struct admin_req r = admin_begin(ins->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONFIGS, timeout_ms);
+    rd_kafka_DescribeConfigs(ins->rk, res, n, r.o, r.q);
+    rd_kafka_event_t *ev =
+        admin_wait(&r, RD_KAFKA_EVENT_DESCRIBECONFIGS_RESULT, "DescribeConfigs", err, errlen);
+    if (ev)
+        retention_from(rd_kafka_event_DescribeConfigs_result(ev), topics, n);
+    admin_end(&r, ev);
     rd_kafka_ConfigResource_destroy_array(res, n);
     free(res);
-    return rc;
+    return ev ? 0 : -1;
+}
+
+/* The committed offsets of topic's partitions from the group's one result. */
+static int committed_from(const rd_kafka_ListConsumerGroupOffsets_result_t *res, const char *group,
+                          struct up_topic_info *topic, char *err, size_t errlen)
+{
+    size_t cnt;
+    const rd_kafka_group_result_t **gs = rd_kafka_ListConsumerGroupOffsets_result_groups(res, &cnt);
+    const rd_kafka_error_t *ge = cnt == 1 ? rd_kafka_group_result_error(gs[0]) : NULL;
+    if (cnt != 1 || ge) {
+        snprintf(err, errlen, "offsets of group '%s': %s", group,
+                 ge ? rd_kafka_error_string(ge) : "no result");
+        return -1;
+    }
+    const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(gs[0]);
+    for (int k = 0; l && k < l->cnt; k++)
+        for (size_t i = 0; i < topic->npartitions; i++)
+            if (topic->partitions[i].partition == l->elems[k].partition && !l->elems[k].err &&
+                l->elems[k].offset >= 0)
+                topic->partitions[i].committed = l->elems[k].offset;
+    return 0;
 }
 
 int up_inspector_committed(struct up_inspector *ins, const char *group, struct up_topic_info *topic,
@@ -206,36 +241,36 @@ int up_inspector_committed(struct up_inspector *ins, const char *group, struct u
         rd_kafka_topic_partition_list_add(want, topic->name, topic->partitions[i].partition);
     rd_kafka_ListConsumerGroupOffsets_t *req = rd_kafka_ListConsumerGroupOffsets_new(group, want);
     rd_kafka_topic_partition_list_destroy(want);
-    rd_kafka_queue_t *q = rd_kafka_queue_new(ins->rk);
-    rd_kafka_AdminOptions_t *o =
-        admin_options(ins->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
-    rd_kafka_ListConsumerGroupOffsets(ins->rk, &req, 1, o, q);
-    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, timeout_ms,
+    struct admin_req r =
+        admin_begin(ins->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
+    rd_kafka_ListConsumerGroupOffsets(ins->rk, &req, 1, r.o, r.q);
+    rd_kafka_event_t *ev = admin_wait(&r, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT,
                                       "ListConsumerGroupOffsets", err, errlen);
-    int rc = ev ? 0 : -1;
-    if (ev) {
-        size_t cnt;
-        const rd_kafka_group_result_t **gs = rd_kafka_ListConsumerGroupOffsets_result_groups(
-            rd_kafka_event_ListConsumerGroupOffsets_result(ev), &cnt);
-        const rd_kafka_error_t *ge = cnt == 1 ? rd_kafka_group_result_error(gs[0]) : NULL;
-        if (cnt != 1 || ge) {
-            snprintf(err, errlen, "offsets of group '%s': %s", group,
-                     ge ? rd_kafka_error_string(ge) : "no result");
-            rc = -1;
-        } else {
-            const rd_kafka_topic_partition_list_t *l = rd_kafka_group_result_partitions(gs[0]);
-            for (int k = 0; l && k < l->cnt; k++)
-                for (size_t i = 0; i < topic->npartitions; i++)
-                    if (topic->partitions[i].partition == l->elems[k].partition &&
-                        !l->elems[k].err && l->elems[k].offset >= 0)
-                        topic->partitions[i].committed = l->elems[k].offset;
-        }
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_AdminOptions_destroy(o);
-    rd_kafka_queue_destroy(q);
+    int rc = ev ? committed_from(rd_kafka_event_ListConsumerGroupOffsets_result(ev), group, topic,
+                                 err, errlen)
+                : -1;
+    admin_end(&r, ev);
     rd_kafka_ListConsumerGroupOffsets_destroy(req);
     return rc;
+}
+
+/* The group's state and member count from its one description. */
+static int group_from(const rd_kafka_DescribeConsumerGroups_result_t *res, const char *group,
+                      struct up_group_info *out, char *err, size_t errlen)
+{
+    size_t cnt;
+    const rd_kafka_ConsumerGroupDescription_t **gs =
+        rd_kafka_DescribeConsumerGroups_result_groups(res, &cnt);
+    const rd_kafka_error_t *ge = cnt == 1 ? rd_kafka_ConsumerGroupDescription_error(gs[0]) : NULL;
+    if (cnt != 1 || ge) {
+        snprintf(err, errlen, "group '%s': %s", group,
+                 ge ? rd_kafka_error_string(ge) : "no result");
+        return -1;
+    }
+    snprintf(out->state, sizeof out->state, "%s",
+             rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(gs[0])));
+    out->members = rd_kafka_ConsumerGroupDescription_member_count(gs[0]);
+    return 0;
 }
 
 int up_inspector_group(struct up_inspector *ins, const char *group, struct up_group_info *out,
@@ -243,34 +278,14 @@ int up_inspector_group(struct up_inspector *ins, const char *group, struct up_gr
 {
     memset(out, 0, sizeof *out);
     snprintf(out->state, sizeof out->state, "Unknown");
-    rd_kafka_queue_t *q = rd_kafka_queue_new(ins->rk);
-    rd_kafka_AdminOptions_t *o =
-        admin_options(ins->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
+    struct admin_req r = admin_begin(ins->rk, RD_KAFKA_ADMIN_OP_DESCRIBECONSUMERGROUPS, timeout_ms);
     const char *groups[] = {group};
-    rd_kafka_DescribeConsumerGroups(ins->rk, groups, 1, o, q);
-    rd_kafka_event_t *ev = admin_wait(q, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT, timeout_ms,
+    rd_kafka_DescribeConsumerGroups(ins->rk, groups, 1, r.o, r.q);
+    rd_kafka_event_t *ev = admin_wait(&r, RD_KAFKA_EVENT_DESCRIBECONSUMERGROUPS_RESULT,
                                       "DescribeConsumerGroups", err, errlen);
-    int rc = ev ? 0 : -1;
-    if (ev) {
-        size_t cnt;
-        const rd_kafka_ConsumerGroupDescription_t **gs =
-            rd_kafka_DescribeConsumerGroups_result_groups(
-                rd_kafka_event_DescribeConsumerGroups_result(ev), &cnt);
-        const rd_kafka_error_t *ge =
-            cnt == 1 ? rd_kafka_ConsumerGroupDescription_error(gs[0]) : NULL;
-        if (cnt != 1 || ge) {
-            snprintf(err, errlen, "group '%s': %s", group,
-                     ge ? rd_kafka_error_string(ge) : "no result");
-            rc = -1;
-        } else {
-            snprintf(
-                out->state, sizeof out->state, "%s",
-                rd_kafka_consumer_group_state_name(rd_kafka_ConsumerGroupDescription_state(gs[0])));
-            out->members = rd_kafka_ConsumerGroupDescription_member_count(gs[0]);
-        }
-        rd_kafka_event_destroy(ev);
-    }
-    rd_kafka_AdminOptions_destroy(o);
-    rd_kafka_queue_destroy(q);
+    int rc =
+        ev ? group_from(rd_kafka_event_DescribeConsumerGroups_result(ev), group, out, err, errlen)
+           : -1;
+    admin_end(&r, ev);
     return rc;
 }

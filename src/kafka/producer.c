@@ -168,8 +168,8 @@ struct up_producer *up_producer_new(const struct up_producer_config *cfg, char *
         up_kafka_conf_new(cfg->brokers, cfg->props, up_producer_defaults, err, errlen);
     if (!conf)
         return NULL;
-    if (!up_kafka_conf_set(conf, "client.id", cfg->client_id ? cfg->client_id : "userpipe", err,
-                           errlen)) {
+    if (up_kafka_conf_set(conf, "client.id", cfg->client_id ? cfg->client_id : "userpipe", err,
+                          errlen) != 0) {
         rd_kafka_conf_destroy(conf);
         return NULL;
     }

@@ -1,7 +1,7 @@
 // End-to-end test of the `userpipe ui` page in Debian's headless Chromium (playwright-core,
 // executablePath /usr/bin/chromium, nothing downloaded). Run by
 // tests/integration/test_ui_browser.sh, which starts the stack pieces and passes:
-//   UI_URL, TOPIC, GROUP, BROKERS, KAFKA (path of it_ui_kafka), SCREENSHOT (png to write),
+//   UI_URL, TOPIC, GROUP, BROKERS, KAFKA (path of it_kafka), SCREENSHOT (png to write),
 //   STREAM=1 when a `userpipe stream` feeds Cassandra (then rows stored must rise).
 // Prints one "ok: ..." line per check and "browser test: N passed, M failed" at the end.
 import { execFileSync, spawn } from "node:child_process";
@@ -78,7 +78,7 @@ try {
   await check("produced users appear in the tail within 2 s", async () => {
     const before = await rowCount();
     const t0 = Date.now();
-    kafka("produce", BROKERS, TOPIC, "25");
+    kafka("users", BROKERS, TOPIC, "25");
     const produced = Date.now();
     await waitFor("25 new rows", async () => (await rowCount()) >= before + 25, 2000);
     const seen = Date.now();
@@ -103,7 +103,7 @@ try {
     const detail = page.locator("#messages tbody tr.detail").first();
     await detail.waitFor({ timeout: 2000 });
     const text = await detail.textContent();
-    assert(text.includes("source") && text.includes("it_ui_kafka"), "headers not shown");
+    assert(text.includes("source") && text.includes("it_kafka"), "headers not shown");
     const pre = await detail.locator("pre").textContent();
     assert(pre.includes('\n  "first_name": "Ana"'), "value not pretty-printed");
     await page.locator("#messages tbody tr.rec").first().click();
@@ -128,11 +128,11 @@ try {
       // and the lag falls back to 0.
       const sum = async () => (await committedCells()).reduce((a, c) => a + num(c), 0);
       const c1 = await sum();
-      kafka("produce", BROKERS, TOPIC, "40");
+      kafka("users", BROKERS, TOPIC, "40");
       await waitFor("committed +40, lag 0", async () => (await sum()) >= c1 + 40 && num(await kpi("kpi-lag")) === 0, 20000);
       return `committed ${c1} -> ${await sum()}, lag ${await kpi("kpi-lag")}`;
     }
-    kafka("produce", BROKERS, TOPIC, "40");
+    kafka("users", BROKERS, TOPIC, "40");
     await waitFor("lag to grow by 40", async () => num(await kpi("kpi-lag")) >= lag1 + 40, 5000);
     kafka("commit", BROKERS, GROUP, TOPIC, "0", "10");
     await waitFor("lag to fall", async () => num(await kpi("kpi-lag")) < lag1 + 40, 5000);
@@ -145,7 +145,7 @@ try {
       const t = await kpi("kpi-rows");
       return t !== "–" ? t : null;
     }, 10000));
-    kafka("produce", BROKERS, TOPIC, "30");
+    kafka("users", BROKERS, TOPIC, "30");
     await waitFor("rows stored to rise", async () => num(await kpi("kpi-rows")) >= r1 + 30, 15000);
     await waitFor("stream shown as up", async () => (await page.locator("#svc-stream").getAttribute("data-state")) === "up", 5000);
     return `${r1} -> ${await kpi("kpi-rows")}`;
@@ -156,7 +156,7 @@ try {
     await sleep(300);
     const still = await rowCount();
     const firstKey = await page.locator("#messages tbody tr.rec").first().getAttribute("data-key");
-    kafka("produce", BROKERS, TOPIC, "7");
+    kafka("users", BROKERS, TOPIC, "7");
     await waitFor("held count on the button", async () => (await page.locator("#pause").textContent()).includes("7 new"), 3000);
     await sleep(500);
     assert((await rowCount()) === still, "rows changed while paused");
@@ -226,7 +226,7 @@ try {
   });
 
   await check("screenshot saved", async () => {
-    trickle = spawn(KAFKA, ["produce", BROKERS, TOPIC, "2400", "150"], { stdio: "ignore" });
+    trickle = spawn(KAFKA, ["users", BROKERS, TOPIC, "2400", "150"], { stdio: "ignore" });
     await sleep(Number(process.env.SCREENSHOT_WAIT_MS || 12000));
     await page.mouse.move(0, 0);
     await page.screenshot({ path: SCREENSHOT, fullPage: true });

@@ -1,28 +1,31 @@
-# Shared by the Airflow integration tests (sourced, not run): results, free ports, a
+# shellcheck shell=bash
+# lib_airflow.sh: shared by the Airflow integration tests (sourced, not run): results, free ports, a
 # `userpipe api` of the test's own, topics on the shared broker, cleanup.
-# Needs ROOT, USERPIPE_BIN and tmp set by the test.
+# Needs ROOT set by the test; sets tmp (the test's scratch directory, kept with KEEP_TMP=1) and
+# the EXIT trap that runs the on_exit cleanups.
+
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
-passed=0 failed=0
+USERPIPE_BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
+tmp="$(mktemp -d)"
 cleanups=()
-
-ok() { echo "ok   - $1"; passed=$((passed + 1)); }
-not_ok() {
-  echo "FAIL - $1"; shift
-  local f
-  for f in "$@"; do [ -s "$f" ] && tail -n 40 "$f" | sed 's/^/       | /'; done
-  failed=$((failed + 1))
-}
-finish() {
-  echo "$passed passed, $failed failed"
-  [ "$failed" -eq 0 ]
-  exit $?
-}
+trap 'run_cleanups; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
 # Runs at exit, last registered first.
 on_exit() { cleanups+=("$*"); }
 run_cleanups() {
   local i
   for ((i = ${#cleanups[@]} - 1; i >= 0; i--)); do eval "${cleanups[$i]}" >/dev/null 2>&1 || true; done
+}
+
+# airflow_test_setup NAME: the commands the test needs, a `userpipe api` of its own (API_URL), and
+# a topic of its own in $topic, deleted at exit with its DLQ.
+airflow_test_setup() {
+  require_commands produce api
+  start_api
+  topic="it-airflow-$1-$(date +%s)-$$-$RANDOM"
+  on_exit "delete_topic $topic; delete_topic $topic.dlq"
 }
 
 free_port() {

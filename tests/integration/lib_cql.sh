@@ -1,26 +1,25 @@
+# shellcheck shell=bash
 # lib_cql.sh: shared setup for tests/integration/test_cql_*.sh (sourced, not run).
 # Each test works in its own keyspace (cqlit_<test>_<time>_<random>) on the shared node and
 # drops it on exit, whatever happened. Helpers: it_cql (library calls the CLI cannot make)
-# and it_cql_proxy (a proxy this test owns: cut it to "stop the node" for our client only).
+# and it_tcp_proxy (start_proxy in lib_checks.sh: a proxy this test owns, cut it to "stop the
+# node" for our client only).
 set -euo pipefail
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 : "${USERPIPE_BIN:?USERPIPE_BIN must name the userpipe binary}"
 : "${USERPIPE_ROOT:?USERPIPE_ROOT must name the repository}"
 : "${USERPIPE_BUILD:?USERPIPE_BUILD must name the build directory}"
 
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
+# shellcheck disable=SC2034  # set here, read by the tests that source this file
 IT_CQL="$USERPIPE_BUILD/it_cql"
-IT_PROXY="$USERPIPE_BUILD/it_cql_proxy"
 WORK="$(mktemp -d)"
 PIDS=()
 # the stock superuser of the local stack; the password comes from the cmd/cql_cli.h rule
 unset USERPIPE_CASSANDRA_PASSWORD USERPIPE_CASSANDRA_PASSWORD_FILE USERPIPE_CASSANDRA_USER
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() {
-  log "FAIL: $*"
-  exit 1
-}
 
 # q ARGS...: userpipe query against the test node.
 q() { "$USERPIPE_BIN" query --cassandra "$CASSANDRA" "$@"; }
@@ -42,31 +41,9 @@ cql_cleanup() {
   if [ -n "${KS:-}" ]; then
     q "DROP KEYSPACE IF EXISTS $KS" >/dev/null 2>&1 || true
   fi
-  if [ "$rc" != 0 ]; then
-    for f in "$WORK"/*.log; do
-      [ -f "$f" ] || continue
-      echo "---- tail of $f" >&2
-      tail -n 30 "$f" >&2
-    done
-  fi
+  if [ "$rc" != 0 ]; then show_logs "$WORK" 30; fi
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
   exit "$rc"
-}
-
-# start_proxy NAME [proxy args...]: starts it_cql_proxy to the node; sets <NAME>_PORT, <NAME>_PID.
-start_proxy() {
-  local name="$1"
-  shift
-  "$IT_PROXY" "$CASSANDRA" "$@" >"$WORK/$name.port" 2>"$WORK/$name.log" &
-  local pid=$!
-  PIDS+=("$pid")
-  for _ in $(seq 50); do
-    grep -q ready "$WORK/$name.port" 2>/dev/null && break
-    sleep 0.1
-  done
-  grep -q ready "$WORK/$name.port" || fail "the proxy did not start"
-  printf -v "${name}_PORT" '%s' "$(awk '/ready/{print $2}' "$WORK/$name.port")"
-  printf -v "${name}_PID" '%s' "$pid"
 }
 
 # expect_fail STATUS PATTERN CMD...: CMD exits with STATUS and its stderr matches PATTERN.

@@ -1,9 +1,13 @@
+# shellcheck shell=bash
 # lib_stream.sh: shared setup for tests/integration/test_stream_*.sh (sourced, not run).
 # Every test gets its own topic, DLQ topic, consumer group and keyspace (name + time +
 # random suffix) on the shared stack, and removes them on exit, whatever happened.
-# Helpers: it_stream_kafka (topics, records, committed offsets), it_stream_check (reads
-# Cassandra back with our CQL client), it_tcp_proxy (cuts a TCP path).
+# Helpers: it_kafka (topics, records, committed offsets, dumps), it_stream_check (reads
+# Cassandra back with our CQL client), it_tcp_proxy (start_proxy in lib_checks.sh: cuts a TCP
+# path).
 set -euo pipefail
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 : "${USERPIPE_BIN:?USERPIPE_BIN must name the userpipe binary}"
 : "${USERPIPE_ROOT:?USERPIPE_ROOT must name the repository}"
@@ -11,20 +15,13 @@ set -euo pipefail
 
 BROKERS="${USERPIPE_TEST_BROKERS:-127.0.0.1:9092}"
 CASSANDRA="${USERPIPE_TEST_CASSANDRA:-127.0.0.1:9042}"
-KT="$USERPIPE_BUILD/it_stream_kafka"
+KT="$USERPIPE_BUILD/it_kafka"
 CHECK="$USERPIPE_BUILD/it_stream_check"
-PROXY="$USERPIPE_BUILD/it_tcp_proxy"
-DUMP="$USERPIPE_BUILD/it_kafka_tool"
 # The shared broker's log, named before a test points USERPIPE_STATE_DIR at a private node.
 KAFKA_SERVER_LOG="${USERPIPE_STATE_DIR:-$USERPIPE_ROOT/.stack}/kafka/logs/server.log"
 WORK="$(mktemp -d)"
 PIDS=()
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-fail() {
-  log "FAIL: $*"
-  exit 1
-}
 
 # stream_setup NAME [PARTITIONS]: names for this test, the topic, a password file.
 stream_setup() {
@@ -51,13 +48,7 @@ stream_cleanup() {
     "$KT" delete "$BROKERS" "$TOPIC" "$DLQ" >/dev/null 2>&1 || true
     "$CHECK" exec "$CASSANDRA" "DROP KEYSPACE IF EXISTS \"$KS\"" >/dev/null 2>&1 || true
   fi
-  if [ "$rc" != 0 ] && [ -d "$WORK" ]; then
-    for f in "$WORK"/*.log; do
-      [ -f "$f" ] || continue
-      echo "---- tail of $f" >&2
-      tail -n 25 "$f" >&2
-    done
-  fi
+  if [ "$rc" != 0 ] && [ -d "$WORK" ]; then show_logs "$WORK" 25; fi
   [ -n "${KEEP_WORK:-}" ] || rm -rf "$WORK"
   exit "$rc"
 }
@@ -159,7 +150,7 @@ check_rows() {
 }
 
 # expect_topic N: the topic holds each of the N records the producer was told are delivered
-# exactly once (it_stream_kafka audit reads every partition back). A record missing or held
+# exactly once (it_kafka audit reads every partition back). A record missing or held
 # twice is Kafka's or the producer's doing, not the stream's (a stream cannot add or remove
 # records): the failure says so, with the partition ends against the acknowledged offsets.
 expect_topic() {

@@ -5,7 +5,7 @@ It re-fetches the pages the producer was asked to fetch (same seed, batch and co
 the plan of src/source/fetcher.h) from a RandomUser API, computes the expected record of
 every user with an implementation of the record table of docs/design.md written independently of
 the C transform, and compares it with what the topic holds (an NDJSON dump written by
-it_kafka_tool dump).
+it_kafka dump).
 
   produce_check.py verify --api URL --seed S --batch B --count N --dump FILE [--messages M]
       every message is an expected user, keyed by its id, seen once; exactly N messages

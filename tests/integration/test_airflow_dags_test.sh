@@ -10,17 +10,9 @@
 set -uo pipefail
 
 ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-USERPIPE_BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
-tmp="$(mktemp -d)"
-# shellcheck source=lib_airflow.sh
+# shellcheck source=tests/integration/lib_airflow.sh
 . "$ROOT/tests/integration/lib_airflow.sh"
-trap 'run_cleanups; [ -n "${KEEP_TMP:-}" ] || rm -rf "$tmp"' EXIT
-
-require_commands produce api
-start_api
-
-topic="it-airflow-dagstest-$(date +%s)-$$-$RANDOM"
-on_exit "delete_topic $topic; delete_topic $topic.dlq"
+airflow_test_setup dagstest
 export USERPIPE_AIRFLOW_HOME="$tmp/airflow" USERPIPE_DAG_SCHEDULE=none
 export USERPIPE_BIN USERPIPE_SOURCE="$API_URL" USERPIPE_BROKERS="$BROKERS" USERPIPE_TOPIC="$topic"
 export USERPIPE_DLQ="$topic.dlq"

@@ -11,17 +11,9 @@
 set -uo pipefail
 
 ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
-USERPIPE_BIN="${USERPIPE_BIN:-$ROOT/build/userpipe}"
-tmp="$(mktemp -d)"
-# shellcheck source=lib_airflow.sh
+# shellcheck source=tests/integration/lib_airflow.sh
 . "$ROOT/tests/integration/lib_airflow.sh"
-trap 'run_cleanups; rm -rf "$tmp"' EXIT
-
-require_commands produce api
-start_api
-
-topic="it-airflow-rest-$(date +%s)-$$-$RANDOM"
-on_exit "delete_topic $topic; delete_topic $topic.dlq"
+airflow_test_setup rest
 port=8080
 if (exec 3<>/dev/tcp/127.0.0.1/8080) 2>/dev/null; then port="$(free_port)"; fi
 export USERPIPE_AIRFLOW_HOME="$tmp/airflow" USERPIPE_AIRFLOW_PORT="$port" USERPIPE_DAG_SCHEDULE=none
@@ -78,6 +70,7 @@ n="$(topic_messages "$topic")"
 if [ "$n" = 60 ]; then ok "60 messages on $topic"; else not_ok "expected 60 messages on $topic, found $n"; fi
 
 # ----------------------------------------------------------------------------- 3. bad params
+# shellcheck disable=SC2016  # "$(id)" is the payload: it must reach Airflow unexpanded
 code="$(curl -s -o "$tmp/bad.out" -w '%{http_code}' -X POST -H "Authorization: Bearer $token" \
         -H 'Content-Type: application/json' -d '{"logical_date": null, "conf": {"seed": "$(id)"}}' \
         "http://127.0.0.1:$port/api/v2/dags/load_users_data/dagRuns")"
@@ -95,7 +88,7 @@ if "$AF" down >"$tmp/down.out" 2>&1; then ok "scripts/airflow down"; else not_ok
 left=""
 for p in $pids; do [ -d "/proc/$p" ] && left="$left $p"; done
 if [ -z "${left// /}" ] && ! "$AF" status >/dev/null 2>&1; then
-  ok "none of the $(echo $pids | wc -w) Airflow processes left; status reports down"
+  ok "none of the $(wc -w <<<"$pids") Airflow processes left; status reports down"
 else
   not_ok "processes left after down:$left"
 fi

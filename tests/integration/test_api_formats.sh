@@ -302,7 +302,7 @@ grep -q '{"error":"rate limit' <<<"$resp" || fail "429 body"
 # --- fault injection ------------------------------------------------------------
 start_api faulty --fail-rate 1 --slow-delay 200ms
 declare -A seen=()
-for i in $(seq 40); do
+for _ in $(seq 40); do
   out="$(curl -s -o "$work/body" -w '%{http_code} %{content_type} %{time_total}' "http://127.0.0.1:$port/api/?results=1")"
   read -r code ctype secs <<<"$out"
   if [ "$code" = 500 ]; then seen[e500]=1

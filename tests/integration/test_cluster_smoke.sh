@@ -30,7 +30,6 @@ topic="cluster-smoke-$run_id"
 ks="cluster_smoke_${run_id//-/_}"
 tmp="$(mktemp -d)"
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # shellcheck source=tests/integration/lib_checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 finish() {

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Paging over 10k rows: the library writes them (async prepared inserts, 256 in flight) and
 # `userpipe query` reads every page back, small pages and default pages, in each format.
+# shellcheck source=tests/integration/lib_cql.sh
 source "$(dirname "$0")/lib_cql.sh"
 cql_setup paging
 

@@ -2,6 +2,7 @@
 # Prepared statements on the real node: a prepared SELECT invalidated by ALTER TABLE and by
 # DROP/CREATE TABLE is re-prepared transparently (the node answers UNPREPARED 0x2500), and
 # the Murmur3 tokens we route with equal the node's token().
+# shellcheck source=tests/integration/lib_cql.sh
 source "$(dirname "$0")/lib_cql.sh"
 cql_setup prepared
 

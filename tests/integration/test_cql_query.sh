@@ -3,6 +3,7 @@
 # two ways (CQL literals through the CLI, bound values through the library) and read back as a
 # table byte-for-byte identical to cqlsh's, as NDJSON and as CSV; server errors, usage errors,
 # the password rules (wrong password, group-readable file, env), and TLS through a proxy.
+# shellcheck source=tests/integration/lib_cql.sh
 source "$(dirname "$0")/lib_cql.sh"
 cql_setup query
 
@@ -47,7 +48,7 @@ diff -u "$WORK/want.csv" "$WORK/out.csv" >"$WORK/diff.log" || fail "CSV: $(cat "
 python3 -c 'import csv,sys; rows=list(csv.reader(open(sys.argv[1]))); assert rows[1][1]=="it'"'"'s, \"quoted\"", rows' "$WORK/out.csv" || fail "python's csv module disagrees"
 
 log "server errors: code and message, exit 1"
-expect_fail 1 'SYNTAX_ERROR \(server code 0x2000\) from 127\.0\.0\.1:9042: line 1:0' q "SELEC * FROM x"
+expect_fail 1 "SYNTAX_ERROR \\(server code 0x2000\\) from ${CASSANDRA//./\\.}: line 1:0" q "SELEC * FROM x"
 expect_fail 1 'INVALID \(server code 0x2200\).*(unconfigured table|does not exist)' q "SELECT * FROM $KS.nope"
 expect_fail 1 'ALREADY_EXISTS \(server code 0x2400\)' q "CREATE TABLE $KS.all_types (k int PRIMARY KEY)"
 
@@ -74,7 +75,7 @@ expect_fail 1 'give the password with --cassandra-password-file' q --cassandra-u
 log "TLS through a terminating proxy"
 openssl req -x509 -newkey rsa:2048 -nodes -keyout "$WORK/key.pem" -out "$WORK/cert.pem" -days 1 \
   -subj /CN=localhost -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" 2>/dev/null
-start_proxy TLS --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
+start_proxy TLS "$CASSANDRA" --tls-cert "$WORK/cert.pem" --tls-key "$WORK/key.pem"
 "$USERPIPE_BIN" query --cassandra "127.0.0.1:$TLS_PORT" --cassandra-tls-ca-file "$WORK/cert.pem" \
   --cassandra-compression --json "SELECT key FROM system.local" | grep -qx '{"key":"local"}' || fail "TLS + LZ4 query"
 "$USERPIPE_BIN" query --cassandra "localhost:$TLS_PORT" --cassandra-tls-ca-file "$WORK/cert.pem" \

@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # "The node restarted mid-run": the shared node cannot be restarted (other engineers use it),
-# so our client reaches it through it_cql_proxy, which this test cuts (listening stops, every
+# so our client reaches it through it_tcp_proxy, which this test cuts (listening stops, every
 # connection is reset: what a dying node looks like) and restores 3 s later. 12000 idempotent
 # prepared inserts run across the cut: all must succeed, the session must have lost and
 # re-established its connection, and every row must be in the table.
+# shellcheck source=tests/integration/lib_cql.sh
 source "$(dirname "$0")/lib_cql.sh"
 cql_setup reconnect
 
-start_proxy NODE
+start_proxy NODE "$CASSANDRA"
 q "SELECT key FROM system.local" >/dev/null
 "$IT_CQL" "127.0.0.1:$NODE_PORT" soak "$KS" 12000 >"$WORK/soak.out" 2>"$WORK/soak.log" &
 SOAK=$!

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # An API that rate-limits (429 + Retry-After) and fails on purpose (500, 503 with HTML, 200
 # with HTML, slow answers): every user still arrives exactly once, retries are counted.
-source "$(dirname "$0")/produce_lib.sh"
+# shellcheck source=tests/integration/lib_produce.sh
+source "$(dirname "$0")/lib_produce.sh"
+# shellcheck disable=SC2119  # start_api takes optional flags, none needed here
 start_api; clean="$API_URL"
 start_api --rate-limit 2500/1s --fail-rate 0.25 --slow-delay 3s; faulty="$API_URL"
 topic="$(new_topic faults)"

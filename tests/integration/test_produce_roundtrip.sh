@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # 20,000 users from `userpipe api` through `userpipe produce` into the real broker, read
 # back: every record equals the expected transform of the API's JSON, key = id, once each.
-source "$(dirname "$0")/produce_lib.sh"
+# shellcheck source=tests/integration/lib_produce.sh
+source "$(dirname "$0")/lib_produce.sh"
+# shellcheck disable=SC2119  # start_api takes optional flags, none needed here
 start_api
 topic="$(new_topic roundtrip)"
-say "producing 20000 users to $topic"
+log "producing 20000 users to $topic"
 "$BIN" produce --source "$API_URL" --topic "$topic" --dlq "$topic.dlq" --count 20000 \
   --batch 1000 --seed it-roundtrip --partitions 3 --timeout 20s >"$WORK/summary" 2>"$WORK/log" ||
   { rc=$?; cat "$WORK/log" >&2; fail "produce exited $rc"; }

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The same seed twice gives the same users and therefore the same ids (an Airflow retry
 # upserts instead of duplicating); another seed gives other ids.
-source "$(dirname "$0")/produce_lib.sh"
+# shellcheck source=tests/integration/lib_produce.sh
+source "$(dirname "$0")/lib_produce.sh"
+# shellcheck disable=SC2119  # start_api takes optional flags, none needed here
 start_api
 run() { # run TOPIC SEED
   "$BIN" produce --source "$API_URL" --topic "$1" --dlq "$1.dlq" --count 3000 --batch 700 \

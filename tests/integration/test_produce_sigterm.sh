@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # SIGTERM in the middle of a run (as Airflow sends on timeout): fetching stops, what was
 # produced is flushed, exit 0, and the summary's "delivered" is exactly what the topic holds.
-source "$(dirname "$0")/produce_lib.sh"
+# shellcheck source=tests/integration/lib_produce.sh
+source "$(dirname "$0")/lib_produce.sh"
+# shellcheck disable=SC2119  # start_api takes optional flags, none needed here
 start_api
 topic="$(new_topic sigterm)"
 "$BIN" produce --source "$API_URL" --topic "$topic" --dlq "$topic.dlq" --count 1000000 --batch 1000 \

@@ -3,6 +3,7 @@
 # UUID, key != id, bad date, invalid UTF-8, oversize, empty value) lands in the DLQ with its
 # reason, the source topic/partition/offset headers and the original key and value; the
 # good records around them are stored; the stream does not crash and commits to the end.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 stream_setup dlq 3
 
@@ -23,8 +24,8 @@ IT_MAX_RECORD_BYTES=8192 check_rows
 grep -q "rows=$good missing=0" <<<"$ROWS_LINE" || fail "expected $good rows: $ROWS_LINE"
 check_committed
 
-"$DUMP" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/source.jsonl"
-"$DUMP" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq.jsonl"
+"$KT" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/source.jsonl"
+"$KT" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq.jsonl"
 python3 - "$WORK/bad.txt" "$WORK/source.jsonl" "$WORK/dlq.jsonl" "$TOPIC" <<'EOF' || fail "DLQ content"
 import json, sys
 expected = [line.split() for line in open(sys.argv[1])]

@@ -4,6 +4,7 @@
 # our CQL client (it_stream_check, which also checks ingested_at and WRITETIME = the
 # record's Kafka timestamp) and once more with scripts/cqlsh (COUNT and COPY TO STDOUT).
 # Offsets are committed to the end; the summary counts add up; a second run is a no-op.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=50000
 stream_setup e2e 6
@@ -42,7 +43,7 @@ count="$("$USERPIPE_ROOT/scripts/cqlsh" -e "SELECT COUNT(*) FROM \"$KS\".users" 
 [ "$count" = "$N" ] || fail "cqlsh COUNT(*) says '$count'"
 "$USERPIPE_ROOT/scripts/cqlsh" -e "COPY \"$KS\".users (id, first_name, last_name, gender, address, post_code, email, username, dob, registered_date, phone, picture, nat) TO STDOUT WITH HEADER = false" \
   >"$WORK/cqlsh.csv" 2>"$WORK/cqlsh.log" || fail "cqlsh COPY failed"
-"$DUMP" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/topic.jsonl"
+"$KT" dump "$BROKERS" "$TOPIC" 2000 >"$WORK/topic.jsonl"
 python3 - "$WORK/topic.jsonl" "$WORK/cqlsh.csv" <<'EOF' || fail "cqlsh rows differ from the records"
 import csv, json, sys, datetime as dt
 fields = ["id", "first_name", "last_name", "gender", "address", "post_code", "email",

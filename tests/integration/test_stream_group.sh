@@ -3,6 +3,7 @@
 # part) and together store every record exactly once: the second member joins while the
 # first is busy, the first finishes and commits the revoked partitions before releasing
 # them, so the second starts at offsets with nothing unfinished below them.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=40000
 stream_setup group 6
@@ -26,7 +27,7 @@ wait_exit "$B" 300
 sa="$(summary_field "$WORK/a.out" stored)"
 sb="$(summary_field "$WORK/b.out" stored)"
 log "member a stored $sa, member b stored $sb"
-[ "$sa" -gt 0 ] && [ "$sb" -gt 0 ] || fail "the partitions were not shared"
+if ! { [ "$sa" -gt 0 ] && [ "$sb" -gt 0 ]; }; then fail "the partitions were not shared"; fi
 [ $((sa + sb)) = "$N" ] || fail "together they stored $((sa + sb)) writes for $N records"
 grep -q "revoking" "$WORK/a.log" || fail "member a was never asked to give partitions up"
 [ "$(summary_field "$WORK/a.out" abandoned)" = 0 ] || fail "member a abandoned records"

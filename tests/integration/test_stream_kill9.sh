@@ -3,6 +3,7 @@
 # SIGTERM once (must drain, commit and exit 0): afterwards no id is missing and none is
 # doubled (one row per id), every column is right, and offsets are committed to the end.
 # The oracle is Kafka Connect's bounce test: every acknowledged record must be in the sink.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=120000
 RATE=3000 # 40 s of producing: every kill and restart below happens under load

@@ -6,6 +6,7 @@
 # Expected: the stream stays up, pauses, retries with backoff, resumes by itself once the node
 # answers, and in the end every record is stored once with the right columns, read back from
 # the restarted node; committed offsets reach the end.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=60000
 RATE=2000 # 30 s of producing; the node is down in the middle

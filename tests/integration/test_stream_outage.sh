@@ -4,25 +4,18 @@
 # (every connection reset, then connection refused) and restores.
 # Expected: the stream stays up, retries with backoff while consumption is paused, resumes by
 # itself, and in the end every record is stored once with the right columns.
+# shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 N=60000
 RATE=2000 # 30 s of producing; the cut happens in the middle
 stream_setup outage 6
 
-"$PROXY" 0 "${CASSANDRA%:*}" "${CASSANDRA##*:}" >"$WORK/proxy.out" 2>"$WORK/proxy.log" &
-PROXY_PID=$!
-PIDS+=("$PROXY_PID")
-for _ in $(seq 50); do
-  grep -q ready "$WORK/proxy.out" 2>/dev/null && break
-  sleep 0.1
-done
-proxy_port="$(awk '/ready/ { print $2 }' "$WORK/proxy.out")"
-[ -n "$proxy_port" ] || fail "proxy did not start"
+start_proxy PROXY "$CASSANDRA"
 
 start_producer "$N" "$RATE"
 
 # shellcheck disable=SC2046
-"$USERPIPE_BIN" stream $(stream_args "127.0.0.1:$proxy_port") --exit-when-idle 8s \
+"$USERPIPE_BIN" stream $(stream_args "127.0.0.1:$PROXY_PORT") --exit-when-idle 8s \
   --progress-interval 1s --cassandra-timeout 2s >"$WORK/stream.out" 2>"$WORK/stream.log" &
 STREAM_PID=$!
 PIDS+=("$STREAM_PID")

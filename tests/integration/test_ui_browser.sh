@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # `userpipe ui` end to end in a real browser: Debian's headless Chromium driven by
 # playwright-core (tests/browser, pinned by its package-lock.json; the browser comes from
-# apt, never from `npx playwright install`). Users are produced with it_ui_kafka; when the
+# apt, never from `npx playwright install`). Users are produced with it_kafka; when the
 # build has `userpipe stream`, it runs too (own group and keyspace) so rows stored move.
 # Leaves the screenshot in $USERPIPE_BUILD/artifacts/ui-browser.png.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/ui_common.sh"
+# shellcheck source=tests/integration/lib_ui.sh
+source "$here/lib_ui.sh"
 browser_dir="$USERPIPE_ROOT/tests/browser"
 
 # --- tools, installed only when missing
@@ -16,7 +17,7 @@ if [ ! -x /usr/bin/chromium ]; then
     { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } ||
     fail "cannot install chromium"
 fi
-command -v node >/dev/null && command -v npm >/dev/null || fail "node and npm are needed (apt-get install nodejs npm)"
+if ! command -v node >/dev/null || ! command -v npm >/dev/null; then fail "node and npm are needed (apt-get install nodejs npm)"; fi
 if [ ! -f "$browser_dir/node_modules/playwright-core/package.json" ] ||
    [ "$browser_dir/package-lock.json" -nt "$browser_dir/node_modules/.package-lock.json" ]; then
   (cd "$browser_dir" && npm ci --no-audit --no-fund --loglevel=error) || fail "npm ci in tests/browser failed"

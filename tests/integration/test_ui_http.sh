@@ -5,7 +5,8 @@
 # basic auth, /metrics through `promtool check metrics`, and no topic auto-created.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
-source "$here/ui_common.sh"
+# shellcheck source=tests/integration/lib_ui.sh
+source "$here/lib_ui.sh"
 
 # The whole body first, then grep: `curl | grep -q` fails under pipefail when grep stops early.
 has() { local body; body="$(curl -s "${@:2}")"; grep -q -- "$1" <<<"$body"; }
@@ -22,7 +23,7 @@ id="uihttp_$$_$RANDOM"
 T="$id"
 ui_topic "$T" 1
 ui_topic "$T.dlq" 1
-"$KAFKA" produce "$BROKERS" "$T" 10 || fail "produce"
+"$KAFKA" users "$BROKERS" "$T" 10 || fail "produce"
 "$KAFKA" dlq "$BROKERS" "$T.dlq" bad_uuid 3 || fail "produce dlq"
 "$KAFKA" dlq "$BROKERS" "$T.dlq" malformed_json 2 || fail "produce dlq"
 "$KAFKA" commit "$BROKERS" "$id-group" "$T" 0 4 || fail "commit"
@@ -39,7 +40,7 @@ grep -qi '^content-type: text/javascript' <<<"$hdrs" || fail "app.js content typ
 grep -qi "^content-security-policy: .*script-src 'self'" <<<"$hdrs" || fail "no CSP on app.js"
 etag="$(sed -n 's/^[Ee][Tt][Aa][Gg]: \(.*\)\r$/\1/p' <<<"$hdrs")"
 [ "$(ui_status -H "If-None-Match: $etag" "$U/app.js")" = 304 ] || fail "ETag revalidation is not 304"
-pass "page, assets, CSP, ETag"
+ok "page, assets, CSP, ETag"
 
 # --- errors
 [ "$(ui_status "$U/nope")" = 404 ] || fail "unknown path is not 404"
@@ -50,7 +51,7 @@ pass "page, assets, CSP, ETag"
 [ "$(ui_status -X DELETE "$U/api/health")" = 405 ] || fail "DELETE is not 405"
 hasi '^allow: GET, HEAD' -D - -o /dev/null -X PUT "$U/metrics" || fail "405 without Allow"
 [ "$(ui_status -I "$U/api/health")" = 200 ] || fail "HEAD is not 200"
-pass "404 / 400 / 405 / HEAD"
+ok "404 / 400 / 405 / HEAD"
 
 # --- SSE from the beginning, then resume from the 5th event's id
 ui_sse "$UI_TMP/all.sse" 4 "$U/api/tail?topic=$T&from=beginning"
@@ -67,7 +68,7 @@ ui_sse "$UI_TMP/resume.sse" 4 -H "Last-Event-ID: $fifth" "$U/api/tail?topic=$T&f
 offsets="$(json_eval "$(sse_field "$UI_TMP/resume.sse" message data)" '" ".join(str(x["offset"]) for x in ds)')" ||
   fail "resume from $fifth: the message events are not JSON"
 [ "$offsets" = "5 6 7 8 9" ] || fail "resume from $fifth gave offsets '$offsets', want 5..9"
-pass "SSE resume from Last-Event-ID $fifth: offsets $offsets"
+ok "SSE resume from Last-Event-ID $fifth: offsets $offsets"
 
 # --- start from an offset, the last N, a time; filter on the server
 ui_sse "$UI_TMP/off.sse" 3 "$U/api/tail?topic=$T&from=7"
@@ -84,7 +85,7 @@ json_ok "$got" 'len(ds) == 1 and json.loads(d["value"])["email"] == "user7@examp
   fail "filter q= gave: $got"
 json_ok "$(sse_field "$UI_TMP/q.sse" progress data)" 'd["scanned"] == 10 and d["matched"] == 1' ||
   fail "filter progress: $(sse_field "$UI_TMP/q.sse" progress data | tail -1)"
-pass "from offset / -N / @time, server-side filter"
+ok "from offset / -N / @time, server-side filter"
 
 # --- many live browsers share one consumer; live records arrive
 live=()
@@ -93,7 +94,7 @@ for i in 1 2 3; do
   live+=($!)
 done
 sleep 1.5
-"$KAFKA" produce "$BROKERS" "$T" 5 || fail "produce live"
+"$KAFKA" users "$BROKERS" "$T" 5 || fail "produce live"
 sleep 1
 m="$(curl -s "$U/metrics")"
 grep -q '^userpipe_ui_sse_clients 3$' <<<"$m" || fail "3 live clients not counted: $(grep sse_clients <<<"$m")"
@@ -103,7 +104,7 @@ for i in 1 2 3; do
   c="$(sse_field "$UI_TMP/live$i.sse" message data | wc -l)"
   [ "$c" = 5 ] || fail "live browser $i got $c of 5 new records"
 done
-pass "3 live browsers, one shared consumer, 5 new records each"
+ok "3 live browsers, one shared consumer, 5 new records each"
 
 # --- a browser that stops reading: its records are dropped and counted, others go on
 python3 - "$U" "$T" >"$UI_TMP/stuck.log" 2>&1 <<'EOF' &
@@ -119,7 +120,7 @@ sleep 1
 timeout 15 curl -sN "$U/api/tail?topic=$T" >"$UI_TMP/reader.sse" 2>/dev/null &
 reader=$!
 sleep 1
-"$KAFKA" produce "$BROKERS" "$T" 20000 10000 || fail "produce 20,000 at 10,000/s"
+"$KAFKA" users "$BROKERS" "$T" 20000 10000 || fail "produce 20,000 at 10,000/s"
 sleep 3
 dropped="$(curl -s "$U/metrics" | sed -n 's/^userpipe_ui_sse_dropped_events_total \(.*\)/\1/p')"
 [ "${dropped%.*}" -gt 0 ] || fail "nothing dropped for a browser that does not read"
@@ -128,7 +129,7 @@ wait "$reader" || true
 kill "$stuck" 2>/dev/null || true
 got="$(sse_field "$UI_TMP/reader.sse" message data | wc -l)"
 [ "$got" = 20000 ] || fail "a reading browser got $got of 20000 while another was stuck"
-pass "stuck browser: $dropped events dropped for it; the reading one got $got of 20000"
+ok "stuck browser: $dropped events dropped for it; the reading one got $got of 20000"
 
 # --- health: lag from committed offsets, DLQ counted by reason header
 sleep 1
@@ -141,13 +142,13 @@ json_ok "$tp" '[t["partitions"] for t in d["topics"] if t["name"] == a[0]] == [1
   fail "topic not listed: $tp"
 json_ok "$tp" '[t["retention_ms"] for t in d["topics"] if t["name"] == a[0]] == [604800000]' "$T" ||
   fail "retention not read: $tp"
-pass "lag, DLQ by reason, topics with retention"
+ok "lag, DLQ by reason, topics with retention"
 
 # --- /metrics is valid Prometheus text
 curl -s "$U/metrics" >"$UI_TMP/metrics.txt"
 grep -q '^userpipe_ui_consumergroup_lag{group=' "$UI_TMP/metrics.txt" || fail "no lag metric"
 promtool check metrics <"$UI_TMP/metrics.txt" || fail "promtool check metrics failed"
-pass "/metrics passes promtool check metrics"
+ok "/metrics passes promtool check metrics"
 
 # --- a DLQ that does not exist is reported, not created
 ui_start nodlq --topic "$T" --dlq "$id.nodlq" --group "$id-group"
@@ -158,7 +159,7 @@ curl -s "$U/api/topics" >/dev/null
 sleep 5.5 # the topic list refreshes every 5 s
 json_ok "$(curl -s "$U/api/topics")" 'a[0] not in [t["name"] for t in d["topics"]]' "$id.nodlq" ||
   fail "the dashboard created the DLQ topic"
-pass "missing DLQ reported, not auto-created"
+ok "missing DLQ reported, not auto-created"
 
 # --- basic auth, and refusing to serve the network without it
 printf 'alice:s3cret\n' >"$UI_TMP/auth"
@@ -179,10 +180,10 @@ rc=$?
 set -e
 [ "$rc" = 2 ] || fail "an open --listen without --auth-file exited $rc, want 2"
 grep -q -- '--auth-file' "$UI_TMP/open.log" || fail "open listen message: $(cat "$UI_TMP/open.log")"
-pass "basic auth; loose auth file and open listen refused"
+ok "basic auth; loose auth file and open listen refused"
 
 # --- graceful stop
 kill -TERM "$UI_PID"
 wait "$UI_PID" || fail "userpipe ui did not exit 0 on SIGTERM"
-pass "SIGTERM exits 0"
+ok "SIGTERM exits 0"
 echo "test_ui_http: all passed"

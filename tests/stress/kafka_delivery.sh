@@ -3,7 +3,7 @@
 # the log exactly once? The conditions of the integration tests that lost or doubled records
 # (docs/kafka-delivery.md), made dense: fresh topics produced to at once, several producers at a
 # time, consumer-group members joining and leaving, other topics created and deleted, and the
-# machine's cores kept busy. Every topic is read back to its end and audited (it_stream_kafka
+# machine's cores kept busy. Every topic is read back to its end and audited (it_kafka
 # audit): missing and duplicated records, and the reports librdkafka gave without an offset.
 #
 #   tests/stress/kafka_delivery.sh [--records N] [--per-topic M] [--rate R] [--parallel P]
@@ -26,7 +26,7 @@ set -euo pipefail
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 BUILD="${USERPIPE_BUILD:-$root/build}"
 BROKERS="${USERPIPE_TEST_BROKERS:-127.0.0.1:9092}"
-KT="$BUILD/it_stream_kafka"
+KT="$BUILD/it_kafka"
 
 records=1000000 per_topic=50000 rate=0 parallel=2 partitions=6 props="" churn=1 capture="" keep=""
 usage() { sed -n '9,21p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }

@@ -1,11 +1,15 @@
-# produce_lib.sh: shared helpers of the `userpipe produce` integration tests (sourced).
+# shellcheck shell=bash
+# lib_produce.sh: shared helpers of the `userpipe produce` integration tests (sourced).
 # Env from CTest: USERPIPE_BIN, USERPIPE_ROOT, USERPIPE_BUILD; USERPIPE_BROKERS optional.
 set -euo pipefail
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 BIN="${USERPIPE_BIN:?set USERPIPE_BIN to the userpipe binary}"
 ROOT="${USERPIPE_ROOT:-$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
 BUILD="${USERPIPE_BUILD:-$(dirname "$BIN")}"
 BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
-KT="$BUILD/it_kafka_tool"
+KT="$BUILD/it_kafka"
+# shellcheck disable=SC2034  # set here, read by the tests that source this file
 CHECK="$ROOT/tests/integration/produce_check.py"
 WORK="$(mktemp -d)"
 TOPICS=()
@@ -20,17 +24,15 @@ cleanup() {
 }
 trap cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; exit 1; }
-say() { echo "-- $*" >&2; }
-
 # new_topic NAME -> a unique topic name (and its .dlq) deleted at exit
 new_topic() {
-  local t="it_produce_${1}_$(date +%s)_$RANDOM"
+  local t
+  t="it_produce_${1}_$(date +%s)_$RANDOM"
   TOPICS+=("$t" "$t.dlq")
   echo "$t"
 }
 
-# start_api [flags...] -> sets API_URL; the server is stopped at exit
+# start_api [flags...] -> sets API_URL (a call without flags is fine: SC2119 there is noise); the server is stopped at exit
 start_api() {
   local log="$WORK/api.$RANDOM.log"
   "$BIN" api --listen 127.0.0.1:0 "$@" 2>"$log" &
@@ -42,6 +44,7 @@ start_api() {
     sleep 0.1
   done
   [ -n "$port" ] || { cat "$log" >&2; fail "userpipe api did not start"; }
+  # shellcheck disable=SC2034  # set here, read by the tests that source this file
   API_URL="http://127.0.0.1:$port/api/"
 }
 

@@ -1,9 +1,13 @@
-# Shared by the `userpipe ui` integration tests (sourced, not run): topics of their own on
+# shellcheck shell=bash
+# lib_ui.sh: shared by the `userpipe ui` integration tests (sourced, not run): topics of their own on
 # the shared broker, a dashboard on a free port, and cleanup of both on exit.
-# Needs USERPIPE_BIN, USERPIPE_BUILD (for it_ui_kafka) and a running stack.
+# Needs USERPIPE_BIN, USERPIPE_BUILD (for it_kafka) and a running stack.
+
+# shellcheck source=tests/integration/lib_checks.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 
 BROKERS="${USERPIPE_BROKERS:-127.0.0.1:9092}"
-KAFKA="$USERPIPE_BUILD/it_ui_kafka"
+KAFKA="$USERPIPE_BUILD/it_kafka"
 UI_TOPICS=()
 UI_GROUPS=()
 UI_PIDS=()
@@ -19,8 +23,8 @@ ui_cleanup() {
 }
 trap ui_cleanup EXIT
 
-fail() { echo "FAIL: $*" >&2; for f in "$UI_TMP"/*.log; do [ -f "$f" ] && { echo "--- $f" >&2; tail -20 "$f" >&2; }; done; exit 1; }
-pass() { echo "ok: $*"; }
+# fail (lib_checks.sh) shows the dashboards' logs first.
+on_fail() { show_logs "$UI_TMP" 20; }
 
 # ui_topic NAME PARTITIONS: creates a topic that the cleanup deletes.
 ui_topic() {
@@ -35,14 +39,15 @@ ui_start() {
   "$USERPIPE_BIN" ui --listen 127.0.0.1:0 --brokers "$BROKERS" --cassandra '' "$@" >"$log" 2>&1 &
   UI_PID=$!
   UI_PIDS+=("$UI_PID")
-  local i port=""
-  for i in $(seq 1 100); do
+  local port=""
+  for _ in $(seq 1 100); do
     port="$(sed -n 's/.*dashboard at http:\/\/127\.0\.0\.1:\([0-9]*\)\/.*/\1/p' "$log" | head -1)"
     [ -n "$port" ] && break
     kill -0 "$UI_PID" 2>/dev/null || fail "userpipe ui ($name) exited: $(cat "$log")"
     sleep 0.1
   done
   [ -n "$port" ] || fail "userpipe ui ($name) did not report its port"
+  # shellcheck disable=SC2034  # set here, read by the tests that source this file
   UI_URL="http://127.0.0.1:$port"
 }
 

@@ -1,24 +1,42 @@
-/* it_stream_kafka: the stream integration tests' Kafka side (librdkafka, no JVM).
- *   it_stream_kafka create BROKERS TOPIC PARTITIONS    create a topic (exists: fine)
- *   it_stream_kafka delete BROKERS TOPIC...            delete topics (absent: fine)
- *   it_stream_kafka produce BROKERS TOPIC TAG FROM TO [RATE]
+/* it_kafka: the Kafka side of the integration tests, the stress test and the benchmarks, over
+ * src/kafka (librdkafka, no JVM). BROKERS is a bootstrap list; exit 0 on success, 1 on a Kafka
+ * error or a failed check (the reason on stderr), 2 on a usage error.
+ * Topics and groups:
+ *   it_kafka create BROKERS TOPIC PARTITIONS   create a topic (exists: fine)
+ *   it_kafka delete BROKERS TOPIC...           delete topics (absent: fine)
+ *   it_kafka partitions BROKERS TOPIC          print the partition count (0 = absent)
+ *   it_kafka delete-groups BROKERS GROUP...    delete consumer groups (without members)
+ *   it_kafka commit BROKERS GROUP TOPIC PARTITION OFFSET
+ *       commit OFFSET for GROUP without joining it
+ *   it_kafka committed BROKERS GROUP TOPIC
+ *       prints "<partition> <committed> <end>" per partition (committed -1 = none)
+ *   it_kafka join BROKERS GROUP TOPIC MS
+ *       a consumer-group member that joins, consumes for MS ms and leaves (group churn for
+ *       tests/stress/kafka_delivery)
+ * Records (idempotent producer, acks=all; exit 1 unless every record is acknowledged):
+ *   it_kafka produce BROKERS TOPIC TAG FROM TO [RATE]
  *       good records FROM..TO-1 of the deterministic set TAG (key = id), at most RATE/s
- *       (0 = as fast as possible); idempotent, acks=all; exit 1 unless all are delivered
- *   it_stream_kafka produce-bad BROKERS TOPIC TAG
+ *       (0 = as fast as possible)
+ *   it_kafka produce-bad BROKERS TOPIC TAG
  *       one bad record of every kind, each between two good ones (TAG's indexes
  *       1000000..); prints "<reason> <key>" per bad record on stdout. The oversize one
  *       is 16 KiB: run the stream with --max-record-bytes 8KiB
- *   it_stream_kafka audit BROKERS TOPIC TAG FROM TO
+ *   it_kafka users BROKERS TOPIC COUNT [RATE]
+ *       the dashboard tests' users (first name Ana, user<N>@example.com, key = id, headers
+ *       source: it_kafka and content-type), at most RATE/s
+ *   it_kafka xss BROKERS TOPIC                one such user whose key and first name are markup
+ *   it_kafka dlq BROKERS TOPIC REASON COUNT   users with the header userpipe.error.reason: REASON
+ * Reading:
+ *   it_kafka dump BROKERS TOPIC IDLE_MS
+ *       every message from the beginning of every partition, one JSON object per line:
+ *       {"partition","offset","key","value","headers"}; ends when all partitions reached their
+ *       end and nothing came for IDLE_MS
+ *   it_kafka audit BROKERS TOPIC TAG FROM TO
  *       reads every partition of TOPIC to its end and sets what it holds against records
  *       FROM..TO-1 of TAG: one line "audit: records= distinct= missing= duplicated=
  *       foreign=", the first few missing and duplicated ones named; exit 1 unless the topic
  *       holds each record exactly once and nothing else
- *   it_stream_kafka join BROKERS GROUP TOPIC MS
- *       a consumer-group member that joins, consumes for MS ms and leaves (group churn for
- *       tests/stress/kafka_delivery)
- *   it_stream_kafka committed BROKERS GROUP TOPIC
- *       prints "<partition> <committed> <end>" per partition (committed -1 = none)
- *   it_stream_kafka latency BROKERS TOPIC N
+ *   it_kafka latency BROKERS TOPIC N
  *       reads N records of TOPIC from its beginning with no group and no work per record
  *       (Kafka alone: bench/stream/run's floor for the stream's end-to-end latency); prints
  *       one JSON line with record timestamp -> received p50/p99/p99.9/max in ms
@@ -28,9 +46,11 @@
 #include "core/log.h"
 #include "core/record.h"
 #include "kafka/admin.h"
+#include "kafka/config.h"
 #include "kafka/producer.h"
 
 #include <librdkafka/rdkafka.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -38,19 +58,18 @@
 
 static void die(const char *what, const char *why)
 {
-    fprintf(stderr, "it_stream_kafka: %s: %s\n", what, why);
+    fprintf(stderr, "it_kafka: %s: %s\n", what, why);
     exit(1);
 }
 
-static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *brokers, const char *group)
+/* A client of the given type; group (may be NULL) and the NULL-terminated key, value pairs
+ * in extra (may be NULL) set on top of bootstrap.servers. */
+static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *brokers, const char *group,
+                              const char *const *extra)
 {
     char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
-        (group && rd_kafka_conf_set(conf, "group.id", group, err, sizeof err)) ||
-        (type == RD_KAFKA_PRODUCER &&
-         (rd_kafka_conf_set(conf, "enable.idempotence", "true", err, sizeof err) ||
-          rd_kafka_conf_set(conf, "linger.ms", "5", err, sizeof err))))
+    rd_kafka_conf_t *conf = up_kafka_conf_new(brokers, NULL, extra, err, sizeof err);
+    if (!conf || (group && up_kafka_conf_set(conf, "group.id", group, err, sizeof err) != 0))
         die("config", err);
     rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
     if (!rk)
@@ -181,20 +200,26 @@ static void print_acked(void)
         struct acked *a = &acked[p];
         if (a->count)
             fprintf(stderr,
-                    "it_stream_kafka: partition %d: %ld acknowledged, last offset %lld, %ld at "
+                    "it_kafka: partition %d: %ld acknowledged, last offset %lld, %ld at "
                     "an offset acknowledged before\n",
                     p, a->count, (long long)a->next_offset - 1, a->offset_again);
         free(a->seen);
     }
 }
 
+static void send_with(struct up_producer *p, const char *topic, const char *key, const void *value,
+                      size_t len, const struct up_header *headers, size_t nheaders)
+{
+    char err[512];
+    if (up_producer_send(p, topic, key, key ? strlen(key) : 0, value, len, headers, nheaders, NULL,
+                         err, sizeof err) != UP_SEND_OK)
+        die("produce", err);
+}
+
 static void send_one(struct up_producer *p, const char *topic, const char *key, const void *value,
                      size_t len)
 {
-    char err[512];
-    if (up_producer_send(p, topic, key, key ? strlen(key) : 0, value, len, NULL, 0, NULL, err,
-                         sizeof err) != UP_SEND_OK)
-        die("produce", err);
+    send_with(p, topic, key, value, len, NULL, 0);
 }
 
 static void send_good(struct up_producer *p, const char *topic, const char *tag, long i)
@@ -226,10 +251,10 @@ static struct up_producer *new_producer(const char *brokers, long *failed)
     for (char *kv2 = strtok_r(extra, " ", &save); kv2; kv2 = strtok_r(NULL, " ", &save))
         up_str_list_push(&props, kv2);
     free(extra);
-    up_log_setup("it_stream_kafka", UP_LOG_TEXT, debug && *debug ? UP_LOG_DEBUG : UP_LOG_WARN);
+    up_log_setup("it_kafka", UP_LOG_TEXT, debug && *debug ? UP_LOG_DEBUG : UP_LOG_WARN);
     struct up_producer_config cfg = {.brokers = brokers,
                                      .props = &props,
-                                     .client_id = "it_stream_kafka",
+                                     .client_id = "it_kafka",
                                      .on_delivery = on_delivery,
                                      .ctx = failed};
     struct up_producer *p = up_producer_new(&cfg, err, sizeof err);
@@ -249,11 +274,11 @@ static int finish(struct up_producer *p, long *failed, long n)
     print_acked();
     if (c.unconfirmed)
         fprintf(stderr,
-                "it_stream_kafka: %llu reported delivered without an offset (not confirmed in the "
+                "it_kafka: %llu reported delivered without an offset (not confirmed in the "
                 "log: counted as not delivered)\n",
                 (unsigned long long)c.unconfirmed);
     if (*failed) {
-        fprintf(stderr, "it_stream_kafka: %ld of %ld not delivered\n", *failed, n);
+        fprintf(stderr, "it_kafka: %ld of %ld not delivered\n", *failed, n);
         return 1;
     }
     /* every message must have had its delivery report, and a good one */
@@ -263,17 +288,29 @@ static int finish(struct up_producer *p, long *failed, long n)
         offset_again += acked[part].offset_again;
     }
     if (acked_total != n) {
-        fprintf(stderr, "it_stream_kafka: %ld of %ld acknowledged\n", acked_total, n);
+        fprintf(stderr, "it_kafka: %ld of %ld acknowledged\n", acked_total, n);
         return 1;
     }
     if (offset_again) {
         fprintf(stderr,
-                "it_stream_kafka: %ld acknowledged at an offset another record had: "
+                "it_kafka: %ld acknowledged at an offset another record had: "
                 "the log does not hold them\n",
                 offset_again);
         return 1;
     }
     return 0;
+}
+
+/* Record n of a run that started at t0 (monotonic us) is due n/rate s later: serve delivery
+ * reports until then (rate <= 0: at once). */
+static void pace(struct up_producer *p, int64_t t0, long n, double rate)
+{
+    if (rate <= 0)
+        return;
+    int64_t due = t0 + (int64_t)((double)n * 1e6 / rate);
+    int64_t now = up_mono_us();
+    if (due > now)
+        up_producer_poll(p, (int)((due - now) / 1000));
 }
 
 static int cmd_produce(const char *brokers, const char *topic, const char *tag, long from, long to,
@@ -290,12 +327,7 @@ static int cmd_produce(const char *brokers, const char *topic, const char *tag, 
         die("metadata", err);
     int64_t t0 = up_mono_us();
     for (long i = from; i < to; i++) {
-        if (rate > 0) {
-            int64_t due = t0 + (int64_t)((double)(i - from) * 1e6 / rate);
-            int64_t now = up_mono_us();
-            if (due > now)
-                up_producer_poll(p, (int)((due - now) / 1000));
-        }
+        pace(p, t0, i - from, rate);
         send_good(p, topic, tag, i);
         up_producer_poll(p, 0);
     }
@@ -387,6 +419,49 @@ static int cmd_produce_bad(const char *brokers, const char *topic, const char *t
     return finish(p, &failed, n);
 }
 
+/* ---------------------------------------------------------- the dashboard's users */
+
+static void user_json(char *out, size_t len, const char *id, long n, const char *first)
+{
+    static const char *const lasts[] = {"Garcia", "Müller", "Smith", "Dubois", "Rossi", "Novak"};
+    static const char *const nats[] = {"ES", "DE", "US", "FR", "IT", "CZ"};
+    snprintf(
+        out, len,
+        "{\"id\":\"%s\",\"first_name\":\"%s\",\"last_name\":\"%s\",\"gender\":\"%s\","
+        "\"address\":\"%ld Main Street, Springfield, Oregon, United States\","
+        "\"post_code\":\"%05ld\",\"email\":\"user%ld@example.com\",\"username\":\"user%ld\","
+        "\"dob\":\"1990-01-%02ldT10:00:00.000Z\",\"registered_date\":\"2015-06-01T08:30:00.000Z\","
+        "\"phone\":\"(555) 01%02ld\",\"picture\":\"https://example.com/p/%ld.jpg\","
+        "\"nat\":\"%s\"}",
+        id, first, lasts[n % 6], n % 2 ? "female" : "male", n, n % 100000, n, n, 1 + n % 28,
+        n % 100, n % 100, nats[n % 6]);
+}
+
+/* count users at most rate/s; reason (may be NULL) goes into userpipe.error.reason (a DLQ
+ * record), xss makes the key and the first name markup. */
+static int cmd_users(const char *brokers, const char *topic, long count, double rate,
+                     const char *reason, bool xss)
+{
+    long failed = 0;
+    struct up_producer *p = new_producer(brokers, &failed);
+    long seed = (long)(up_wall_ms() / 1000 % 100000);
+    const char *kind = reason ? "userpipe.error.reason" : "content-type";
+    const char *kind_value = reason ? reason : "application/json";
+    const struct up_header headers[] = {{"source", "it_kafka", strlen("it_kafka")},
+                                        {kind, kind_value, strlen(kind_value)}};
+    int64_t t0 = up_mono_us();
+    for (long i = 0; i < count; i++) {
+        char id[64], value[1024];
+        snprintf(id, sizeof id, "%08lx-0000-4000-8000-%012lx", seed, i);
+        user_json(value, sizeof value, id, i, xss ? "<script>alert(1)</script>" : "Ana");
+        pace(p, t0, i, rate);
+        send_with(p, topic, xss ? "<img src=x onerror=alert(2)>" : id, value, strlen(value),
+                  headers, 2);
+        up_producer_poll(p, 0);
+    }
+    return finish(p, &failed, count);
+}
+
 /* ------------------------------------------------------------------- Kafka alone */
 
 static int cmp_long(const void *x, const void *y)
@@ -398,16 +473,9 @@ static int cmp_long(const void *x, const void *y)
 /* The stream's consumer settings that shape latency (kafka/consumer.c), nothing else. */
 static rd_kafka_t *new_probe(const char *brokers)
 {
-    char err[512];
-    rd_kafka_conf_t *conf = rd_kafka_conf_new();
-    if (rd_kafka_conf_set(conf, "bootstrap.servers", brokers, err, sizeof err) ||
-        rd_kafka_conf_set(conf, "group.id", "it-stream-kafka-latency", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err) ||
-        rd_kafka_conf_set(conf, "fetch.wait.max.ms", "100", err, sizeof err))
-        die("config", err);
-    rd_kafka_t *rk = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
-    if (!rk)
-        die("consumer", err);
+    static const char *const extra[] = {"enable.auto.commit", "false", "fetch.wait.max.ms", "100",
+                                        NULL};
+    rd_kafka_t *rk = new_handle(RD_KAFKA_CONSUMER, brokers, "it-kafka-latency", extra);
     rd_kafka_poll_set_consumer(rk);
     return rk;
 }
@@ -440,7 +508,7 @@ static int cmd_latency(const char *brokers, const char *topic, long n)
         }
         quiet_s = 0;
         if (m->err)
-            fprintf(stderr, "it_stream_kafka: %s\n", rd_kafka_message_errstr(m));
+            fprintf(stderr, "it_kafka: %s\n", rd_kafka_message_errstr(m));
         else
             ms[got++] = (long)(up_wall_ms() - rd_kafka_message_timestamp(m, NULL));
         rd_kafka_message_destroy(m);
@@ -453,6 +521,94 @@ static int cmd_latency(const char *brokers, const char *topic, long n)
            n, ms[(n - 1) / 2], ms[(long)(0.99 * (double)(n - 1))],
            ms[(long)(0.999 * (double)(n - 1))], ms[n - 1]);
     free(ms);
+    return 0;
+}
+
+/* -------------------------------------------------------------------------- dump */
+
+static void put_json_string(struct up_buf *b, const void *p, size_t len)
+{
+    up_buf_putc(b, '"');
+    up_buf_json_escape(b, p, len);
+    up_buf_putc(b, '"');
+}
+
+static void put_json_string_or_null(struct up_buf *b, const void *p, size_t len)
+{
+    if (p)
+        put_json_string(b, p, len);
+    else
+        up_buf_puts(b, "null");
+}
+
+static void print_message(const rd_kafka_message_t *m)
+{
+    struct up_buf b = UP_BUF_INIT;
+    up_buf_printf(&b, "{\"partition\":%d,\"offset\":%lld,\"key\":", (int)m->partition,
+                  (long long)m->offset);
+    put_json_string_or_null(&b, m->key, m->key_len);
+    up_buf_puts(&b, ",\"value\":");
+    put_json_string_or_null(&b, m->payload, m->len);
+    up_buf_puts(&b, ",\"headers\":{");
+    rd_kafka_headers_t *hdrs = NULL;
+    if (rd_kafka_message_headers(m, &hdrs) == RD_KAFKA_RESP_ERR_NO_ERROR) {
+        const char *name;
+        const void *val;
+        size_t len;
+        for (size_t i = 0; rd_kafka_header_get_all(hdrs, i, &name, &val, &len) == 0; i++) {
+            if (i)
+                up_buf_putc(&b, ',');
+            put_json_string(&b, name, strlen(name));
+            up_buf_putc(&b, ':');
+            put_json_string(&b, val ? val : "", val ? len : 0);
+        }
+    }
+    up_buf_puts(&b, "}}\n");
+    fputs(b.data, stdout);
+    up_buf_free(&b);
+}
+
+static int cmd_dump(const char *brokers, const char *topic, int idle_ms)
+{
+    static const char *const extra[] = {"enable.auto.commit", "false", "enable.partition.eof",
+                                        "true", NULL};
+    char group[64], err[512];
+    snprintf(group, sizeof group, "it-kafka-dump-%lld", (long long)up_wall_us());
+    rd_kafka_t *rk = new_handle(RD_KAFKA_CONSUMER, brokers, group, extra);
+    int parts = 0;
+    if (up_kafka_topic_partitions(rk, topic, 10000, &parts, err, sizeof err) != 0 || parts == 0)
+        die(topic, parts ? err : "absent");
+    rd_kafka_topic_partition_list_t *list = rd_kafka_topic_partition_list_new(parts);
+    for (int p = 0; p < parts; p++)
+        rd_kafka_topic_partition_list_add(list, topic, p)->offset = RD_KAFKA_OFFSET_BEGINNING;
+    rd_kafka_assign(rk, list);
+    rd_kafka_topic_partition_list_destroy(list);
+    /* Done when every partition is at its end and nothing came for idle_ms. */
+    bool *at_end = up_xcalloc((size_t)parts, sizeof *at_end);
+    int64_t last = up_mono_ms();
+    for (;;) {
+        bool all = true;
+        for (int p = 0; p < parts; p++)
+            all = all && at_end[p];
+        if (all && up_mono_ms() - last >= idle_ms)
+            break;
+        rd_kafka_message_t *m = rd_kafka_consumer_poll(rk, 100);
+        if (!m)
+            continue;
+        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
+            at_end[m->partition] = true;
+        } else if (m->err) {
+            die("dump", rd_kafka_message_errstr(m));
+        } else {
+            at_end[m->partition] = false;
+            print_message(m);
+            last = up_mono_ms();
+        }
+        rd_kafka_message_destroy(m);
+    }
+    free(at_end);
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
     return 0;
 }
 
@@ -534,7 +690,7 @@ static void audit_message(struct audit *a, const struct id_index *x, const rd_ka
     a->duplicated++;
     if (a->shown_dup++ < 5)
         fprintf(stderr,
-                "it_stream_kafka: audit: record %ld again at partition %d offset %lld (first at "
+                "it_kafka: audit: record %ld again at partition %d offset %lld (first at "
                 "partition %d offset %lld)\n",
                 i, (int)m->partition, (long long)m->offset, (int)(a->first_offset[k] >> 48),
                 (long long)(a->first_offset[k] & ((INT64_C(1) << 48) - 1)));
@@ -601,7 +757,7 @@ static int cmd_audit(const char *brokers, const char *topic, const char *tag, lo
     long missing = 0;
     for (long k = 0; k < to - from; k++)
         if (!a.copies[k] && missing++ < 5)
-            fprintf(stderr, "it_stream_kafka: audit: record %ld is not in the topic\n", from + k);
+            fprintf(stderr, "it_kafka: audit: record %ld is not in the topic\n", from + k);
     printf("audit: records=%ld distinct=%ld missing=%ld duplicated=%ld foreign=%ld\n", a.records,
            a.distinct, missing, a.duplicated, a.foreign);
     free(a.copies);
@@ -613,7 +769,7 @@ static int cmd_audit(const char *brokers, const char *topic, const char *tag, lo
 /* A group member for MS ms: joins (a rebalance for everyone in the group), reads, leaves. */
 static int cmd_join(const char *brokers, const char *group, const char *topic, long ms)
 {
-    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, brokers, group);
+    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, brokers, group, NULL);
     rd_kafka_poll_set_consumer(c);
     rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
     rd_kafka_topic_partition_list_add(l, topic, RD_KAFKA_PARTITION_UA);
@@ -640,7 +796,7 @@ static int cmd_join(const char *brokers, const char *group, const char *topic, l
 
 static int cmd_committed(const char *brokers, const char *group, const char *topic)
 {
-    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, brokers, group);
+    rd_kafka_t *c = new_handle(RD_KAFKA_CONSUMER, brokers, group, NULL);
     int parts = 0;
     char err[512];
     if (up_kafka_topic_partitions(c, topic, 10000, &parts, err, sizeof err) != 0)
@@ -663,37 +819,94 @@ static int cmd_committed(const char *brokers, const char *group, const char *top
     return 0;
 }
 
-int main(int argc, char **argv)
+static int cmd_commit(const char *brokers, const char *group, const char *topic, int partition,
+                      long long offset)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_CONSUMER, brokers, group, NULL);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
+    rd_kafka_topic_partition_list_add(l, topic, partition)->offset = offset;
+    rd_kafka_resp_err_t e = rd_kafka_commit(rk, l, 0);
+    rd_kafka_topic_partition_list_destroy(l);
+    if (e)
+        die("commit", rd_kafka_err2str(e));
+    rd_kafka_consumer_close(rk);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
+/* kafka/admin.h has no group deletion (the application never deletes a group). */
+static int cmd_delete_groups(const char *brokers, char **groups, int n)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, brokers, NULL, NULL);
+    rd_kafka_DeleteGroup_t **dg = up_xcalloc((size_t)n, sizeof *dg);
+    for (int i = 0; i < n; i++)
+        dg[i] = rd_kafka_DeleteGroup_new(groups[i]);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    rd_kafka_DeleteGroups(rk, dg, (size_t)n, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 20000);
+    if (!ev || rd_kafka_event_error(ev))
+        die("delete groups", ev ? rd_kafka_event_error_string(ev) : "no answer in 20 s");
+    rd_kafka_event_destroy(ev);
+    rd_kafka_DeleteGroup_destroy_array(dg, (size_t)n);
+    free(dg);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
+static int cmd_topics(const char *cmd, const char *brokers, char **topics, int n)
 {
     char err[512];
-    if (argc >= 5 && strcmp(argv[1], "create") == 0) {
-        rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, argv[2], NULL);
-        if (up_kafka_ensure_topic(p, argv[3], atoi(argv[4]), 1, 30000, NULL, err, sizeof err))
+    rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, brokers, NULL, NULL);
+    if (strcmp(cmd, "create") == 0) {
+        if (up_kafka_ensure_topic(rk, topics[0], atoi(topics[1]), 1, 30000, NULL, err, sizeof err))
             die("create", err);
-        rd_kafka_destroy(p);
-        return 0;
-    }
-    if (argc >= 4 && strcmp(argv[1], "delete") == 0) {
-        rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, argv[2], NULL);
-        for (int i = 3; i < argc; i++)
-            if (up_kafka_delete_topic(p, argv[i], 30000, err, sizeof err))
+    } else if (strcmp(cmd, "partitions") == 0) {
+        int parts = 0;
+        if (up_kafka_topic_partitions(rk, topics[0], 10000, &parts, err, sizeof err) != 0)
+            die("partitions", err);
+        printf("%d\n", parts);
+    } else {
+        for (int i = 0; i < n; i++)
+            if (up_kafka_delete_topic(rk, topics[i], 30000, err, sizeof err))
                 die("delete", err);
-        rd_kafka_destroy(p);
-        return 0;
     }
-    if (argc >= 7 && strcmp(argv[1], "produce") == 0)
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    const char *cmd = argc > 1 ? argv[1] : "";
+    if ((argc == 5 && strcmp(cmd, "create") == 0) || (argc >= 4 && strcmp(cmd, "delete") == 0) ||
+        (argc == 4 && strcmp(cmd, "partitions") == 0))
+        return cmd_topics(cmd, argv[2], argv + 3, argc - 3);
+    if (argc >= 4 && strcmp(cmd, "delete-groups") == 0)
+        return cmd_delete_groups(argv[2], argv + 3, argc - 3);
+    if (argc == 7 && strcmp(cmd, "commit") == 0)
+        return cmd_commit(argv[2], argv[3], argv[4], atoi(argv[5]), atoll(argv[6]));
+    if (argc == 5 && strcmp(cmd, "committed") == 0)
+        return cmd_committed(argv[2], argv[3], argv[4]);
+    if (argc == 6 && strcmp(cmd, "join") == 0)
+        return cmd_join(argv[2], argv[3], argv[4], atol(argv[5]));
+    if ((argc == 7 || argc == 8) && strcmp(cmd, "produce") == 0)
         return cmd_produce(argv[2], argv[3], argv[4], atol(argv[5]), atol(argv[6]),
                            argc > 7 ? atof(argv[7]) : 0);
-    if (argc == 5 && strcmp(argv[1], "produce-bad") == 0)
+    if (argc == 5 && strcmp(cmd, "produce-bad") == 0)
         return cmd_produce_bad(argv[2], argv[3], argv[4]);
-    if (argc == 7 && strcmp(argv[1], "audit") == 0)
+    if ((argc == 5 || argc == 6) && strcmp(cmd, "users") == 0)
+        return cmd_users(argv[2], argv[3], atol(argv[4]), argc == 6 ? atof(argv[5]) : 0, NULL,
+                         false);
+    if (argc == 4 && strcmp(cmd, "xss") == 0)
+        return cmd_users(argv[2], argv[3], 1, 0, NULL, true);
+    if (argc == 6 && strcmp(cmd, "dlq") == 0)
+        return cmd_users(argv[2], argv[3], atol(argv[5]), 0, argv[4], false);
+    if (argc == 5 && strcmp(cmd, "dump") == 0)
+        return cmd_dump(argv[2], argv[3], atoi(argv[4]));
+    if (argc == 7 && strcmp(cmd, "audit") == 0)
         return cmd_audit(argv[2], argv[3], argv[4], atol(argv[5]), atol(argv[6]));
-    if (argc == 6 && strcmp(argv[1], "join") == 0)
-        return cmd_join(argv[2], argv[3], argv[4], atol(argv[5]));
-    if (argc == 5 && strcmp(argv[1], "committed") == 0)
-        return cmd_committed(argv[2], argv[3], argv[4]);
-    if (argc == 5 && strcmp(argv[1], "latency") == 0)
+    if (argc == 5 && strcmp(cmd, "latency") == 0)
         return cmd_latency(argv[2], argv[3], atol(argv[4]));
-    fprintf(stderr, "usage: see the comment at the top of tests/integration/it_stream_kafka.c\n");
+    fprintf(stderr, "usage: see the comment at the top of tests/integration/it_kafka.c\n");
     return 2;
 }
