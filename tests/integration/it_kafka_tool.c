@@ -1,9 +1,13 @@
 /* it_kafka_tool: the integration tests' window on the real broker (librdkafka, no JVM).
  *   it_kafka_tool dump BROKERS TOPIC IDLE_MS   every message from the beginning of every
- *       partition, one JSON object per line: {"partition","offset","key","value","headers"};
+ *       partition, one JSON object per line:
+ *       {"partition","offset","timestamp","key","value","headers"} (timestamp in ms, -1 if none);
  *       ends when all partitions reached their end and nothing came for IDLE_MS
  *   it_kafka_tool delete BROKERS TOPIC...      deletes topics (absent ones are fine)
  *   it_kafka_tool partitions BROKERS TOPIC     prints the partition count (0 = absent)
+ *   it_kafka_tool leaders BROKERS TOPIC        per partition "<partition> <leader id> <in-sync
+ *       replicas> <end offset>" (leader -1 while there is none): the fault tests pick the
+ *       leader to kill from it
  * Exit 0 on success, 1 on a Kafka error (message on stderr). */
 #include "core/buf.h"
 #include "core/clock.h"
@@ -47,8 +51,9 @@ static void put_json_string(struct up_buf *b, const void *p, size_t len)
 static void print_message(const rd_kafka_message_t *m)
 {
     struct up_buf b = UP_BUF_INIT;
-    up_buf_printf(&b, "{\"partition\":%d,\"offset\":%lld,\"key\":", (int)m->partition,
-                  (long long)m->offset);
+    up_buf_printf(
+        &b, "{\"partition\":%d,\"offset\":%lld,\"timestamp\":%lld,\"key\":", (int)m->partition,
+        (long long)m->offset, (long long)rd_kafka_message_timestamp(m, NULL));
     if (m->key)
         put_json_string(&b, m->key, m->key_len);
     else
@@ -125,8 +130,40 @@ static int dump(const char *brokers, const char *topic, int idle_ms)
     return rc;
 }
 
+/* Leader and end offset of every partition of TOPIC, from one metadata request. */
+static int leaders(const char *brokers, const char *topic)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_CONSUMER, brokers);
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t err = rd_kafka_metadata(rk, 0, t, &md, 10000);
+    int rc = 0;
+    if (err || md->topic_cnt != 1 || md->topics[0].err) {
+        fprintf(stderr, "it_kafka_tool: metadata of %s: %s\n", topic,
+                rd_kafka_err2str(err             ? err
+                                 : md->topic_cnt ? md->topics[0].err
+                                                 : err));
+        rc = 1;
+    } else {
+        for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+            const rd_kafka_metadata_partition_t *p = &md->topics[0].partitions[i];
+            int64_t lo = -1, hi = -1;
+            if (rd_kafka_query_watermark_offsets(rk, topic, p->id, &lo, &hi, 10000))
+                rc = 1;
+            printf("%d %d %d %lld\n", (int)p->id, (int)p->leader, p->isr_cnt, (long long)hi);
+        }
+    }
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(t);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc == 4 && strcmp(argv[1], "leaders") == 0)
+        return leaders(argv[2], argv[3]);
     if (argc >= 5 && strcmp(argv[1], "dump") == 0)
         return dump(argv[2], argv[3], atoi(argv[4]));
     if (argc >= 4 && strcmp(argv[1], "delete") == 0) {
@@ -155,6 +192,6 @@ int main(int argc, char **argv)
         return rc ? 1 : 0;
     }
     fprintf(stderr, "usage: it_kafka_tool dump BROKERS TOPIC IDLE_MS | delete BROKERS TOPIC... | "
-                    "partitions BROKERS TOPIC\n");
+                    "partitions BROKERS TOPIC | leaders BROKERS TOPIC\n");
     return 2;
 }

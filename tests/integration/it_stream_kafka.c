@@ -1,5 +1,6 @@
 /* it_stream_kafka: the stream integration tests' Kafka side (librdkafka, no JVM).
- *   it_stream_kafka create BROKERS TOPIC PARTITIONS    create a topic (exists: fine)
+ *   it_stream_kafka create BROKERS TOPIC PARTITIONS [RF]    create a topic (exists: fine),
+ *       at replication factor RF (default 1)
  *   it_stream_kafka delete BROKERS TOPIC...            delete topics (absent: fine)
  *   it_stream_kafka produce BROKERS TOPIC TAG FROM TO [RATE]
  *       good records FROM..TO-1 of the deterministic set TAG (key = id), at most RATE/s
@@ -668,7 +669,8 @@ int main(int argc, char **argv)
     char err[512];
     if (argc >= 5 && strcmp(argv[1], "create") == 0) {
         rd_kafka_t *p = new_handle(RD_KAFKA_PRODUCER, argv[2], NULL);
-        if (up_kafka_ensure_topic(p, argv[3], atoi(argv[4]), 1, 30000, NULL, err, sizeof err))
+        int rf = argc >= 6 ? atoi(argv[5]) : 1;
+        if (up_kafka_ensure_topic(p, argv[3], atoi(argv[4]), rf, 30000, NULL, err, sizeof err))
             die("create", err);
         rd_kafka_destroy(p);
         return 0;
