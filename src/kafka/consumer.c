@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "kafka/config.h"
 
+#include <jansson.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +28,15 @@ struct up_consumer {
     int32_t kick_partition;
     rd_kafka_resp_err_t last_logged_err;
     int64_t last_logged_ms;
+    /* the watchdog of assigned partitions that are not fetched (on_stats): since when each
+     * one has been seen without a fetcher (in .offset, ms), and those to assign again */
+    rd_kafka_topic_partition_list_t *unfetched, *stuck;
 };
+
+/* An assigned partition whose fetcher has not started for this long is assigned again. A
+ * fetcher starts once the group coordinator answered the committed-offset query, which
+ * takes milliseconds; a coordinator that moves or loads can make it take seconds. */
+#define STUCK_AFTER_MS 10000
 
 /* Defaults tuned for a bounded, low-latency at-least-once consumer; -X overrides all but
  * enable.auto.offset.store.
@@ -53,6 +62,7 @@ static const char *const consumer_defaults[] = { /* key, value pairs */
     "fetch.wait.max.ms",          "100",
     "session.timeout.ms",         "10000",
     "heartbeat.interval.ms",      "2000",
+    "statistics.interval.ms",     "2000", /* the stuck-partition watchdog (on_stats) */
     NULL,
 };
 /* clang-format on */
@@ -159,6 +169,102 @@ static void on_rebalance(rd_kafka_t *rk, rd_kafka_resp_err_t err,
     }
 }
 
+/* ------------------------------------------------------- the stuck-partition watchdog */
+
+/* librdkafka 2.0 starts a partition's fetcher only once the group coordinator answered the
+ * query for its committed offset. When that query fails for the whole request (the
+ * coordinator moved: NOT_COORDINATOR; found on the cluster while __consumer_offsets was
+ * still being placed), it is neither retried nor reported per partition: the partition
+ * stays assigned without a fetcher until the next rebalance, which in a stable group never
+ * comes (confluentinc/librdkafka#5586, still open). Its records are then never read, the
+ * group's lag grows, and nothing says why. The statistics name each partition's fetch
+ * state; a partition of the assignment whose fetcher has not started ("none", "stopping",
+ * "stopped") for STUCK_AFTER_MS is assigned again, through the same revoke and assign
+ * steps as a rebalance, which queries its committed offset anew. */
+
+/* The fetch state of topic [partition] in librdkafka's statistics, or NULL. */
+static const char *fetch_state(json_t *stats, const char *topic, int32_t partition)
+{
+    char key[16];
+    snprintf(key, sizeof key, "%d", (int)partition);
+    json_t *p = json_object_get(
+        json_object_get(json_object_get(json_object_get(stats, "topics"), topic), "partitions"),
+        key);
+    return json_string_value(json_object_get(p, "fetch_state"));
+}
+
+static bool fetcher_started(const char *state)
+{
+    return !state || (strcmp(state, "none") != 0 && strcmp(state, "stopping") != 0 &&
+                      strcmp(state, "stopped") != 0);
+}
+
+static int on_stats(rd_kafka_t *rk, char *json, size_t len, void *opaque)
+{
+    struct up_consumer *c = opaque;
+    json_t *stats = json_loadb(json, len, 0, NULL);
+    rd_kafka_topic_partition_list_t *assigned = NULL;
+    if (!stats || rd_kafka_assignment(rk, &assigned) != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        json_decref(stats);
+        return 0;
+    }
+    int64_t now = up_mono_ms();
+    rd_kafka_topic_partition_list_t *unfetched = rd_kafka_topic_partition_list_new(0);
+    for (int i = 0; i < assigned->cnt; i++) {
+        const rd_kafka_topic_partition_t *a = &assigned->elems[i];
+        if (fetcher_started(fetch_state(stats, a->topic, a->partition)))
+            continue;
+        rd_kafka_topic_partition_t *before =
+            c->unfetched ? rd_kafka_topic_partition_list_find(c->unfetched, a->topic, a->partition)
+                         : NULL;
+        int64_t since = before ? before->offset : now;
+        rd_kafka_topic_partition_list_add(unfetched, a->topic, a->partition)->offset = since;
+        if (now - since >= STUCK_AFTER_MS) {
+            if (!c->stuck)
+                c->stuck = rd_kafka_topic_partition_list_new(1);
+            if (!rd_kafka_topic_partition_list_find(c->stuck, a->topic, a->partition))
+                rd_kafka_topic_partition_list_add(c->stuck, a->topic, a->partition);
+        }
+    }
+    if (c->unfetched)
+        rd_kafka_topic_partition_list_destroy(c->unfetched);
+    c->unfetched = unfetched;
+    rd_kafka_topic_partition_list_destroy(assigned);
+    json_decref(stats);
+    return 0; /* librdkafka frees json */
+}
+
+/* Assigns the stuck partitions again: with the cooperative protocol those alone; with the
+ * eager one the whole assignment (it cannot change in part). Called from up_consumer_poll,
+ * where rebalances are served too, so the hooks run on the caller's thread as always. */
+static void reassign_stuck(struct up_consumer *c)
+{
+    rd_kafka_topic_partition_list_t *stuck = c->stuck, *parts = NULL;
+    c->stuck = NULL;
+    if (c->unfetched) {
+        rd_kafka_topic_partition_list_destroy(c->unfetched);
+        c->unfetched = NULL;
+    }
+    UP_WARN("kafka consumer: %d assigned partition(s) (%s [%d]%s) not fetched for %d s: the "
+            "query for their committed offsets was lost; assigning them again",
+            stuck->cnt, stuck->elems[0].topic, stuck->elems[0].partition,
+            stuck->cnt > 1 ? ", ..." : "", STUCK_AFTER_MS / 1000);
+    if (cooperative(c->rk))
+        parts = rd_kafka_topic_partition_list_copy(stuck);
+    else if (rd_kafka_assignment(c->rk, &parts) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        parts = NULL;
+    rd_kafka_topic_partition_list_destroy(stuck);
+    if (!parts)
+        return;
+    for (int i = 0; i < parts->cnt; i++)
+        parts->elems[i].offset = RD_KAFKA_OFFSET_INVALID; /* from the committed offset */
+    if (parts->cnt > 0) {
+        revoke(c, parts);
+        assign(c, parts);
+    }
+    rd_kafka_topic_partition_list_destroy(parts);
+}
+
 static bool conf_is(rd_kafka_conf_t *conf, const char *key, const char *value)
 {
     char buf[64];
@@ -189,6 +295,7 @@ static rd_kafka_conf_t *build_conf(const struct up_consumer_config *cfg, struct 
     rd_kafka_conf_set_error_cb(conf, on_error);
     rd_kafka_conf_set_rebalance_cb(conf, on_rebalance);
     rd_kafka_conf_set_offset_commit_cb(conf, on_commit);
+    rd_kafka_conf_set_stats_cb(conf, on_stats);
     return conf;
 }
 
@@ -209,6 +316,10 @@ static int subscribe(struct up_consumer *c, const struct up_consumer_config *cfg
 
 static void free_consumer(struct up_consumer *c)
 {
+    if (c->unfetched)
+        rd_kafka_topic_partition_list_destroy(c->unfetched);
+    if (c->stuck)
+        rd_kafka_topic_partition_list_destroy(c->stuck);
     pthread_mutex_destroy(&c->kick_lock);
     pthread_cond_destroy(&c->kick_cond);
     free(c);
@@ -323,6 +434,8 @@ rd_kafka_message_t *up_consumer_poll(struct up_consumer *c, int timeout_ms)
 {
     commit_if_manual(c);
     rd_kafka_message_t *m = rd_kafka_consumer_poll(c->rk, timeout_ms);
+    if (c->stuck)
+        reassign_stuck(c); /* found by on_stats, served by the poll above */
     if (!m || !m->err)
         return m;
     if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF) {

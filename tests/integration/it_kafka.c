@@ -2,9 +2,13 @@
  * src/kafka (librdkafka, no JVM). BROKERS is a bootstrap list; exit 0 on success, 1 on a Kafka
  * error or a failed check (the reason on stderr), 2 on a usage error.
  * Topics and groups:
- *   it_kafka create BROKERS TOPIC PARTITIONS   create a topic (exists: fine)
+ *   it_kafka create BROKERS TOPIC PARTITIONS [RF]
+ *       create a topic (exists: fine) at replication factor RF (default 1)
  *   it_kafka delete BROKERS TOPIC...           delete topics (absent: fine)
  *   it_kafka partitions BROKERS TOPIC          print the partition count (0 = absent)
+ *   it_kafka leaders BROKERS TOPIC             per partition "<partition> <leader id> <in-sync
+ *       replicas> <end offset>" (leader -1 while there is none): the fault tests pick the
+ *       leader to kill from it
  *   it_kafka delete-groups BROKERS GROUP...    delete consumer groups (without members)
  *   it_kafka commit BROKERS GROUP TOPIC PARTITION OFFSET
  *       commit OFFSET for GROUP without joining it
@@ -29,8 +33,8 @@
  * Reading:
  *   it_kafka dump BROKERS TOPIC IDLE_MS
  *       every message from the beginning of every partition, one JSON object per line:
- *       {"partition","offset","key","value","headers"}; ends when all partitions reached their
- *       end and nothing came for IDLE_MS
+ *       {"partition","offset","timestamp","key","value","headers"} (timestamp in ms, -1 if
+ *       none); ends when all partitions reached their end and nothing came for IDLE_MS
  *   it_kafka audit BROKERS TOPIC TAG FROM TO
  *       reads every partition of TOPIC to its end and sets what it holds against records
  *       FROM..TO-1 of TAG: one line "audit: records= distinct= missing= duplicated=
@@ -544,8 +548,9 @@ static void put_json_string_or_null(struct up_buf *b, const void *p, size_t len)
 static void print_message(const rd_kafka_message_t *m)
 {
     struct up_buf b = UP_BUF_INIT;
-    up_buf_printf(&b, "{\"partition\":%d,\"offset\":%lld,\"key\":", (int)m->partition,
-                  (long long)m->offset);
+    up_buf_printf(
+        &b, "{\"partition\":%d,\"offset\":%lld,\"timestamp\":%lld,\"key\":", (int)m->partition,
+        (long long)m->offset, (long long)rd_kafka_message_timestamp(m, NULL));
     put_json_string_or_null(&b, m->key, m->key_len);
     up_buf_puts(&b, ",\"value\":");
     put_json_string_or_null(&b, m->payload, m->len);
@@ -854,12 +859,45 @@ static int cmd_delete_groups(const char *brokers, char **groups, int n)
     return 0;
 }
 
+/* Leader, in-sync replica count and end offset of every partition of TOPIC. */
+static int cmd_leaders(const char *brokers, const char *topic)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_CONSUMER, brokers, NULL, NULL);
+    rd_kafka_topic_t *t = rd_kafka_topic_new(rk, topic, NULL);
+    const struct rd_kafka_metadata *md = NULL;
+    rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, t, &md, 10000);
+    if (!e && md->topic_cnt != 1)
+        e = RD_KAFKA_RESP_ERR_UNKNOWN_TOPIC_OR_PART;
+    if (!e)
+        e = md->topics[0].err;
+    int rc = 0;
+    if (e) {
+        fprintf(stderr, "it_kafka: metadata of %s: %s\n", topic, rd_kafka_err2str(e));
+        rc = 1;
+    } else {
+        for (int i = 0; i < md->topics[0].partition_cnt; i++) {
+            const rd_kafka_metadata_partition_t *p = &md->topics[0].partitions[i];
+            int64_t lo = -1, hi = -1;
+            if (rd_kafka_query_watermark_offsets(rk, topic, p->id, &lo, &hi, 10000))
+                rc = 1;
+            printf("%d %d %d %lld\n", (int)p->id, (int)p->leader, p->isr_cnt, (long long)hi);
+        }
+    }
+    if (md)
+        rd_kafka_metadata_destroy(md);
+    rd_kafka_topic_destroy(t);
+    rd_kafka_destroy(rk);
+    return rc;
+}
+
+/* create TOPIC PARTITIONS [RF] | partitions TOPIC | delete TOPIC... */
 static int cmd_topics(const char *cmd, const char *brokers, char **topics, int n)
 {
     char err[512];
     rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, brokers, NULL, NULL);
     if (strcmp(cmd, "create") == 0) {
-        if (up_kafka_ensure_topic(rk, topics[0], atoi(topics[1]), 1, 30000, NULL, err, sizeof err))
+        int rf = n > 2 ? atoi(topics[2]) : 1;
+        if (up_kafka_ensure_topic(rk, topics[0], atoi(topics[1]), rf, 30000, NULL, err, sizeof err))
             die("create", err);
     } else if (strcmp(cmd, "partitions") == 0) {
         int parts = 0;
@@ -878,9 +916,11 @@ static int cmd_topics(const char *cmd, const char *brokers, char **topics, int n
 int main(int argc, char **argv)
 {
     const char *cmd = argc > 1 ? argv[1] : "";
-    if ((argc == 5 && strcmp(cmd, "create") == 0) || (argc >= 4 && strcmp(cmd, "delete") == 0) ||
-        (argc == 4 && strcmp(cmd, "partitions") == 0))
+    if (((argc == 5 || argc == 6) && strcmp(cmd, "create") == 0) ||
+        (argc >= 4 && strcmp(cmd, "delete") == 0) || (argc == 4 && strcmp(cmd, "partitions") == 0))
         return cmd_topics(cmd, argv[2], argv + 3, argc - 3);
+    if (argc == 4 && strcmp(cmd, "leaders") == 0)
+        return cmd_leaders(argv[2], argv[3]);
     if (argc >= 4 && strcmp(cmd, "delete-groups") == 0)
         return cmd_delete_groups(argv[2], argv + 3, argc - 3);
     if (argc == 7 && strcmp(cmd, "commit") == 0)

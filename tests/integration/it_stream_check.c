@@ -8,6 +8,8 @@
  *       exit 0 only when missing, extra and mismatched are all 0.
  *   it_stream_check exec CASSANDRA 'CQL'      runs one statement (cleanup: DROP KEYSPACE)
  * Credentials: USERPIPE_CASSANDRA_USER / USERPIPE_CASSANDRA_PASSWORD (default cassandra).
+ * IT_CONSISTENCY: the consistency of every statement (default ONE; the cluster's fault tests
+ * read at ALL, so that a row on one replica only is not taken for stored).
  * IT_MAX_RECORD_BYTES: the --max-record-bytes the stream ran with (default 1 MiB): larger
  * records are expected in the DLQ, not in the table. */
 #include "core/buf.h"
@@ -151,6 +153,9 @@ static cql_session *connect_to(const char *contact_points)
     cc.user = user ? user : "cassandra";
     cc.password = password ? password : "cassandra";
     cc.consistency = CQL_ONE;
+    const char *cl = getenv("IT_CONSISTENCY");
+    if (cl && !cql_consistency_parse(cl, &cc.consistency))
+        die("IT_CONSISTENCY", cl);
     cql_session *s;
     struct cql_error e;
     if (cql_session_connect(&cc, &s, &e) != 0) {

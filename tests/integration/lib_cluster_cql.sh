@@ -19,7 +19,6 @@ keyspaces=()
 # the stock superuser of the local stack; the password comes from the cmd/cql_cli.h rule
 unset USERPIPE_CASSANDRA_PASSWORD USERPIPE_CASSANDRA_PASSWORD_FILE USERPIPE_CASSANDRA_USER
 
-log() { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*"; }
 # shellcheck source=tests/integration/lib_checks.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib_checks.sh"
 

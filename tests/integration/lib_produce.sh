@@ -32,21 +32,8 @@ new_topic() {
   echo "$t"
 }
 
-# start_api [flags...] -> sets API_URL (a call without flags is fine: SC2119 there is noise); the server is stopped at exit
-start_api() {
-  local log="$WORK/api.$RANDOM.log"
-  "$BIN" api --listen 127.0.0.1:0 "$@" 2>"$log" &
-  PIDS+=("$!")
-  local port=""
-  for _ in $(seq 100); do
-    port="$(grep -o '(port [0-9]*)' "$log" | grep -o '[0-9]*' || true)"
-    [ -n "$port" ] && break
-    sleep 0.1
-  done
-  [ -n "$port" ] || { cat "$log" >&2; fail "userpipe api did not start"; }
-  # shellcheck disable=SC2034  # set here, read by the tests that source this file
-  API_URL="http://127.0.0.1:$port/api/"
-}
+# shellcheck source=tests/integration/lib_api.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib_api.sh"
 
 # json_get FILE KEY -> the value of KEY in the one-line JSON summary in FILE
 json_get() {

@@ -23,7 +23,8 @@ WORK="$(mktemp -d)"
 PIDS=()
 
 
-# stream_setup NAME [PARTITIONS]: names for this test, the topic, a password file.
+# stream_setup NAME [PARTITIONS [RF]]: names for this test, the topic (RF 1 unless given), a
+# password file.
 stream_setup() {
   local suffix
   suffix="$(date +%s)_$RANDOM"
@@ -34,7 +35,7 @@ stream_setup() {
   KAFKA_LOG_LINES="$(wc -l <"$KAFKA_SERVER_LOG" 2>/dev/null || echo 0)"
   printf 'cassandra\n' >"$WORK/pw"
   chmod 600 "$WORK/pw"
-  "$KT" create "$BROKERS" "$TOPIC" "${2:-6}"
+  "$KT" create "$BROKERS" "$TOPIC" "${2:-6}" "${3:-1}"
   log "topic $TOPIC, group $GROUP, keyspace $KS"
 }
 

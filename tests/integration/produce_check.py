@@ -10,6 +10,11 @@ it_kafka dump).
   produce_check.py verify --api URL --seed S --batch B --count N --dump FILE [--messages M]
       every message is an expected user, keyed by its id, seen once; exactly N messages
       (or M, when only a part was acknowledged, as after a SIGTERM)
+      --since-ms T: only the messages stamped at or after T (ms) must be the N users once
+      each; earlier ones (a run killed before, same seed) must be expected users, each at
+      most once more
+      Always prints one line "counts: messages= distinct= missing= duplicated= unexpected="
+      (missing: expected users not on the topic, given only when all N were acknowledged)
   produce_check.py ids --dump FILE      the keys, sorted, one a line
 """
 import argparse
@@ -103,15 +108,16 @@ def load_dump(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def verify(args):
-    want = fetch_expected(args.api, args.seed, args.batch, args.count)
-    msgs = load_dump(args.dump)
-    problems = []
+def tally(msgs, want, problems, where=""):
+    """Checks every message against the expected users; returns (keys seen, duplicated,
+    unexpected) and adds what is wrong to problems."""
     seen = set()
+    duplicated = unexpected = 0
     for m in msgs:
         key = m["key"]
         if key in seen:
-            problems.append("duplicate key %s" % key)
+            duplicated += 1
+            problems.append("duplicate key %s%s" % (key, where))
         seen.add(key)
         value = json.loads(m["value"])
         if list(value.keys()) != FIELDS:
@@ -120,15 +126,34 @@ def verify(args):
             problems.append("key %s but id %s" % (key, value.get("id")))
         exp = want.get(key)
         if exp is None:
-            problems.append("%s: not a user of this seed's pages" % key)
+            unexpected += 1
+            problems.append("%s: not a user of this seed's pages%s" % (key, where))
         elif value != exp:
             diff = {k: (value.get(k), exp[k]) for k in FIELDS if value.get(k) != exp[k]}
             problems.append("%s: differs (got, expected): %s" % (key, diff))
+    return seen, duplicated, unexpected
+
+
+def verify(args):
+    want = fetch_expected(args.api, args.seed, args.batch, args.count)
+    msgs = load_dump(args.dump)
+    earlier = []
+    if args.since_ms is not None:
+        earlier = [m for m in msgs if m["timestamp"] < args.since_ms]
+        msgs = [m for m in msgs if m["timestamp"] >= args.since_ms]
+    problems = []
+    seen, duplicated, unexpected = tally(msgs, want, problems)
+    seen_earlier, dup_earlier, unexp_earlier = tally(earlier, want, problems, " before --since-ms")
+    duplicated += dup_earlier
+    unexpected += unexp_earlier
     n_expected = args.messages if args.messages is not None else args.count
     if len(msgs) != n_expected:
         problems.append("%d messages on the topic, expected %d" % (len(msgs), n_expected))
     if len(want) != args.count:
         problems.append("the API gave %d distinct users for count %d" % (len(want), args.count))
+    missing = "" if args.messages is not None else str(sum(1 for k in want if k not in seen))
+    print("counts: messages=%d distinct=%d missing=%s duplicated=%d unexpected=%d"
+          % (len(msgs) + len(earlier), len(seen | seen_earlier), missing, duplicated, unexpected))
     for p in problems[:10]:
         print("produce_check:", p, file=sys.stderr)
     if problems:
@@ -154,6 +179,7 @@ def main():
     v.add_argument("--count", type=int, required=True)
     v.add_argument("--dump", required=True)
     v.add_argument("--messages", type=int)
+    v.add_argument("--since-ms", type=int)
     i = sub.add_parser("ids")
     i.add_argument("--dump", required=True)
     args = ap.parse_args()

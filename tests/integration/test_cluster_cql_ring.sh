@@ -69,7 +69,7 @@ else
 fi
 
 # ------------------------------------------------------------------------ the stream's metrics
-KT="$BUILD/it_stream_kafka"
+KT="$BUILD/it_kafka"
 topic="cluster_cql_$run_id"
 printf 'cassandra\n' >"$tmp/pw" && chmod 600 "$tmp/pw"
 port="$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"

@@ -213,6 +213,25 @@ static void test_pause_and_resume(void **state)
     up_consumer_close(c);
 }
 
+/* The group coordinator answers the first OffsetFetch after the assignment with an error
+ * (as a broker does while the coordinator moves, or while __consumer_offsets loads on a new
+ * cluster). librdkafka 2.0 does not send it again: the partitions stay assigned without a
+ * fetcher, forever (confluentinc/librdkafka#5586). The consumer must notice and assign them
+ * again, so every record still arrives. */
+static void test_offset_fetch_error_recovers(void **state)
+{
+    struct fixture *f = *state;
+    rd_kafka_mock_push_request_errors(f->mock, 9 /* ApiKey OffsetFetch */, 1,
+                                      RD_KAFKA_RESP_ERR_NOT_COORDINATOR);
+    struct up_consumer *c = consumer(f, "g-offset-fetch", NULL);
+    int64_t last[2] = {-1, -1}, first[2] = {-1, -1};
+    assert_int_equal(consume(c, 2 * PER_PART, 30000, last, first), 2 * PER_PART);
+    assert_int_equal(first[0], 0);
+    assert_int_equal(first[1], 0);
+    assert_true(f->assigned >= 4); /* assigned, then assigned again */
+    up_consumer_close(c);
+}
+
 static void test_config_errors(void **state)
 {
     struct fixture *f = *state;
@@ -240,6 +259,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_only_stored_offsets_are_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_nothing_stored_nothing_committed, setup, teardown),
         cmocka_unit_test_setup_teardown(test_pause_and_resume, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_offset_fetch_error_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
