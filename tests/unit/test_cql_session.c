@@ -790,15 +790,22 @@ static void test_node_down_then_back(void **state)
 }
 
 /* Two nodes splitting the ring; prepared statements go to the node owning the key. */
+/* Two running nodes that list each other in system.peers_v2, splitting the ring. */
+static void start_pair(struct mock **a, struct mock **b)
+{
+    *a = mock_start(-3074457345618258603LL);
+    *b = mock_start(3074457345618258602LL);
+    (*a)->peer = *b;
+    (*b)->peer = *a;
+    mock_run(*a);
+    mock_run(*b);
+}
+
 static void test_token_aware_routing(void **state)
 {
     (void)state;
-    struct mock *a = mock_start(-3074457345618258603LL);
-    struct mock *b = mock_start(3074457345618258602LL);
-    a->peer = b;
-    b->peer = a;
-    mock_run(a);
-    mock_run(b);
+    struct mock *a, *b;
+    start_pair(&a, &b);
     struct cql_config cfg;
     config_for(&cfg, a);
     cql_session *s = connect_ok(&cfg);
@@ -835,6 +842,56 @@ static void test_token_aware_routing(void **state)
     cql_session_free(s);
     mock_stop(a);
     mock_stop(b);
+}
+
+static const struct cql_host_info *host_named(const struct cql_host_info *h, size_t n,
+                                              uint16_t port)
+{
+    char want[64];
+    snprintf(want, sizeof want, "127.0.0.1:%u", port);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(h[i].address, want) == 0)
+            return &h[i];
+    return NULL;
+}
+
+/* cql_session_hosts: both nodes, who carries the control connection, and a node that stops
+ * shown down with the error of the reconnect attempts. */
+static void test_hosts_info(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(&a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.reconnect_base_ms = cfg.reconnect_max_ms = 50;
+    cql_session *s = connect_ok(&cfg);
+    struct cql_host_info h[4];
+    assert_int_equal(cql_session_hosts(s, h, 4), 2);
+    assert_int_equal(cql_session_hosts(s, h, 1), 2); /* the count, whatever fits */
+    cql_session_hosts(s, h, 4);
+    const struct cql_host_info *ha = host_named(h, 2, a->port), *hb = host_named(h, 2, b->port);
+    assert_non_null(ha);
+    assert_non_null(hb);
+    assert_true(ha->up && hb->up);
+    assert_true(ha->contact && !hb->contact);
+    assert_true(ha->control && !hb->control); /* the contact point it connected through */
+    assert_int_equal(ha->ntokens, 1);
+    assert_string_equal(hb->last_error, "");
+    uint16_t bport = b->port;
+    mock_stop(b);
+    int64_t until = up_mono_ms() + 3000;
+    do {
+        cql_session_poll(s, 20);
+        cql_session_hosts(s, h, 4);
+        hb = host_named(h, 2, bport);
+    } while ((hb->up || !hb->failures) && up_mono_ms() < until);
+    assert_false(hb->up);
+    assert_true(hb->failures >= 1);
+    assert_non_null(strstr(hb->last_error, "refused"));
+    assert_true(host_named(h, 2, a->port)->up);
+    cql_session_free(s);
+    mock_stop(a);
 }
 
 static void test_queue_full_and_shutdown(void **state)
@@ -1001,6 +1058,7 @@ int main(void)
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
+        cmocka_unit_test(test_hosts_info),
         cmocka_unit_test(test_queue_full_and_shutdown),
         cmocka_unit_test(test_fd_and_callback_rules),
         cmocka_unit_test(test_events_and_heartbeats),
