@@ -2,7 +2,9 @@
  * answer (and which version), and roughly how many rows the users table holds. The count is
  * Cassandra's own size estimate (system.size_estimates, refreshed by the node every few
  * minutes), never a full-table COUNT; the exact number of rows stored comes from the
- * stream's metrics instead. One session, opened on first use and again after a failure. */
+ * stream's metrics instead; and which nodes there are and whether each is up. One session,
+ * discovering every node from the contact points, opened on first use and again once no node
+ * answers. */
 #ifndef UP_WEB_UI_CASSANDRA_H
 #define UP_WEB_UI_CASSANDRA_H
 
