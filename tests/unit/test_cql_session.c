@@ -894,6 +894,30 @@ static void test_hosts_info(void **state)
     mock_stop(a);
 }
 
+/* Several contact points that all answer: every one gets a connection, not only the first
+ * (connect_first stops at the first; the others must not wait for a background retry that
+ * never comes). */
+static void test_every_contact_point_connected(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(&a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    char both[64];
+    snprintf(both, sizeof both, "127.0.0.1:%u,127.0.0.1:%u", a->port, b->port);
+    cfg.contact_points = both;
+    cql_session *s = connect_ok(&cfg);
+    struct cql_host_info h[4];
+    assert_int_equal(cql_session_hosts(s, h, 4), 2);
+    assert_true(h[0].contact && h[1].contact);
+    assert_true(h[0].up);
+    assert_true(h[1].up);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
 static void test_queue_full_and_shutdown(void **state)
 {
     (void)state;
@@ -1059,6 +1083,7 @@ int main(void)
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
         cmocka_unit_test(test_hosts_info),
+        cmocka_unit_test(test_every_contact_point_connected),
         cmocka_unit_test(test_queue_full_and_shutdown),
         cmocka_unit_test(test_fd_and_callback_rules),
         cmocka_unit_test(test_events_and_heartbeats),
