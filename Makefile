@@ -55,8 +55,9 @@ clean:
 
 # The seed's whole job in one command: stack, userpipe api/stream/ui, Airflow, one run of the
 # DAG load_users_data, rows in Cassandra; prints what runs where. See docs/run.md.
+# `make run NODES=3` (or USERPIPE_STACK_NODES=3): the same on the local 3+3-node cluster.
 run:
-	@scripts/run
+	@scripts/run $(if $(NODES),--nodes $(NODES))
 
 # Stops what `make run` started (the stack too, when make run started it).
 stop:

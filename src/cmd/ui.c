@@ -102,9 +102,9 @@ static const struct up_flag ui_flags[] = {
      .offset = OPT(table)},
     {.name = "stream-metrics",
      .type = UP_FLAG_STRING,
-     .value_name = "URL",
-     .help = "the stream's --metrics endpoint (http://127.0.0.1:9465/metrics): rows stored, "
-             "store rate",
+     .value_name = "URL[,URL..]",
+     .help = "the stream's --metrics endpoint (http://127.0.0.1:9465/metrics), or several, "
+             "comma-separated, one per stream process: rows stored, store rate (summed)",
      .offset = OPT(stream_metrics)},
     {.name = "airflow-url",
      .type = UP_FLAG_STRING,
@@ -154,7 +154,8 @@ static const struct up_command_spec ui_spec = {
     "filter, start from the end, the beginning, an offset or a time, export as JSON/CSV),\n"
     "the topics with their partitions, record counts and retention, the DLQ counted by\n"
     "reason, and the pipeline's health: produce/consume/store rates, the --group's lag per\n"
-    "partition in records and seconds, rows stored, and whether Kafka, Cassandra, the\n"
+    "partition in records and seconds, rows stored, every Kafka broker (and the active\n"
+    "controller) and Cassandra node with its state, and whether Kafka, Cassandra, the\n"
     "stream and Airflow answer. The tails are group-less consumers: opening the page never\n"
     "rebalances the stream. Prometheus text at /metrics; JSON under /api/.\n\n"
     "Examples:\n"
@@ -264,6 +265,7 @@ static int run(const struct ui_opts *o)
                                      .stream_metrics_url = nonempty(o->stream_metrics),
                                      .airflow_url = nonempty(o->airflow_url),
                                      .cassandra_probe = cass ? ui_cassandra_probe : NULL,
+                                     .cassandra_nodes = cass ? ui_cassandra_nodes : NULL,
                                      .cassandra_ctx = cass,
                                      .reg = reg};
     struct up_ui_health *health = up_ui_health_start(&hc);

@@ -395,6 +395,20 @@ struct cql_host_stats {
 /* Fills out[0..max) with the nodes the session knows (a node removed from the cluster is left
  * out), in the order they were found; returns how many it knows, which may exceed max. */
 size_t cql_session_host_stats(const cql_session *s, struct cql_host_stats *out, size_t max);
+/* What the session knows of one node, for dashboards and tools (host_info.c). */
+struct cql_host_info {
+    char address[64];      /* "ip:port", as errors and results name the node */
+    char dc[64], rack[64]; /* from system.local / system.peers; "" until read */
+    bool up;               /* at least one connection to it is READY */
+    bool contact;          /* given as a contact point */
+    bool control;          /* carries the control connection (events, topology) */
+    size_t ntokens;        /* tokens it owns in the ring */
+    unsigned failures;     /* connection attempts that closed before READY */
+    char last_error[256];  /* the latest such attempt's error; "" if none */
+};
+/* Copies the nodes the session knows (left out: those gone from system.peers) into out, at
+ * most max of them, in the session's order; returns how many there are. */
+size_t cql_session_hosts(const cql_session *s, struct cql_host_info *out, size_t max);
 
 /* The completion of execute/query/batch: exactly one of result and err is non-NULL.
  * result is freed when the callback returns unless retained; err lives until then too. */

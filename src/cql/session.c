@@ -799,8 +799,10 @@ static void open_pools(struct cql_session *s)
     for (size_t i = 0; i < n; i++) {
         struct cql_host *h = s->hosts[i];
         failures[i] = h->failures;
-        if (!h->removed && (h->up || !h->contact))
-            h->next_connect_ms = 0; /* failed contact points keep their backoff */
+        /* failed contact points keep their backoff; those connect_first never tried (it stops
+         * at the first that answers) are opened like any discovered node */
+        if (!h->removed && (h->up || !h->contact || h->next_connect_ms == INT64_MAX))
+            h->next_connect_ms = 0;
     }
     service_timers(s, up_mono_ms());
     while (up_mono_ms() < deadline) {

@@ -96,6 +96,36 @@ int up_inspector_topics(struct up_inspector *ins, int timeout_ms, struct up_topi
     return 0;
 }
 
+static int cmp_broker(const void *a, const void *b)
+{
+    int32_t x = ((const struct up_broker_info *)a)->id, y = ((const struct up_broker_info *)b)->id;
+    return (x > y) - (x < y);
+}
+
+int up_inspector_brokers(struct up_inspector *ins, int timeout_ms, struct up_broker_info **out,
+                         size_t *n, char *err, size_t errlen)
+{
+    const struct rd_kafka_metadata *md = NULL;
+    /* no topics asked for: the answer is the broker list */
+    rd_kafka_resp_err_t e = rd_kafka_metadata(ins->rk, 0, NULL, &md, timeout_ms);
+    if (e) {
+        snprintf(err, errlen, "cluster metadata: %s (are the brokers up?)", rd_kafka_err2str(e));
+        return -1;
+    }
+    size_t cnt = md->broker_cnt > 0 ? (size_t)md->broker_cnt : 0;
+    struct up_broker_info *b = up_xcalloc(cnt ? cnt : 1, sizeof *b);
+    for (size_t i = 0; i < cnt; i++) {
+        b[i].id = md->brokers[i].id;
+        snprintf(b[i].host, sizeof b[i].host, "%s", md->brokers[i].host);
+        b[i].port = md->brokers[i].port;
+    }
+    rd_kafka_metadata_destroy(md);
+    qsort(b, cnt, sizeof *b, cmp_broker);
+    *out = b;
+    *n = cnt;
+    return 0;
+}
+
 int up_inspector_topic(struct up_inspector *ins, const char *topic, int timeout_ms,
                        struct up_topic_info *out, char *err, size_t errlen)
 {

@@ -24,6 +24,13 @@ struct up_group_info {
     size_t members;
 };
 
+/* A broker as the cluster's metadata lists it: registered and, under KRaft, not fenced. */
+struct up_broker_info {
+    int32_t id;
+    char host[256];
+    int port;
+};
+
 struct up_inspector;
 
 struct up_inspector *up_inspector_new(const char *brokers, const struct up_str_list *props,
@@ -47,6 +54,9 @@ int up_inspector_retention(struct up_inspector *ins, struct up_topic_info *topic
 /* Sets partitions[i].committed from the group's committed offsets (-1 where it has none). */
 int up_inspector_committed(struct up_inspector *ins, const char *group, struct up_topic_info *topic,
                            int timeout_ms, char *err, size_t errlen);
+/* The brokers of the metadata, sorted by id; *out is an array of *n (free() it). */
+int up_inspector_brokers(struct up_inspector *ins, int timeout_ms, struct up_broker_info **out,
+                         size_t *n, char *err, size_t errlen);
 int up_inspector_group(struct up_inspector *ins, const char *group, struct up_group_info *out,
                        int timeout_ms, char *err, size_t errlen);
 

@@ -2,9 +2,13 @@
  * answer (and which version), and roughly how many rows the users table holds. The count is
  * Cassandra's own size estimate (system.size_estimates, refreshed by the node every few
  * minutes), never a full-table COUNT; the exact number of rows stored comes from the
- * stream's metrics instead. One session, opened on first use and again after a failure. */
+ * stream's metrics instead; and which nodes there are and whether each is up. One session,
+ * discovering every node from the contact points, opened on first use and again once no node
+ * answers. */
 #ifndef UP_WEB_UI_CASSANDRA_H
 #define UP_WEB_UI_CASSANDRA_H
+
+#include "core/buf.h"
 
 #include <stddef.h>
 #include <stdint.h>
@@ -21,5 +25,11 @@ void ui_cassandra_free(struct ui_cassandra *c);
 /* The up_ui_health_config.cassandra_probe: blocking, bounded by short timeouts. */
 void ui_cassandra_probe(void *ctx, int *up, char *detail, size_t detail_len,
                         int64_t *rows_estimate);
+
+/* The up_ui_health_config.cassandra_nodes: every node the client knows (discovered from
+ * system.peers) with its state, as web/ui_cluster's ui_nodes_json renders it. Polls the
+ * session for a few milliseconds first, so a closed connection or a pushed event shows up
+ * within a tick. Before the first connect, or while none works, the nodes last seen, down. */
+void ui_cassandra_nodes(void *ctx, struct up_buf *out);
 
 #endif

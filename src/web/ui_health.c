@@ -4,8 +4,11 @@
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
+#include "web/listen.h"
 #include "kafka/inspect.h"
+#include "kafka/quorum.h"
 #include "kafka/tail.h"
+#include "web/ui_cluster.h"
 #include "web/ui_sse.h"
 #include "web/ui_stats.h"
 
@@ -16,9 +19,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 
 #define KAFKA_TIMEOUT_MS   2000
+#define QUORUM_TIMEOUT_MS  1000
 #define HTTP_TIMEOUT_MS    900
 #define MAX_REASONS        32
 #define RECENT_DLQ         20
@@ -63,7 +68,7 @@ struct up_ui_health {
     atomic_bool stop;
 
     pthread_mutex_t mu; /* the JSON documents and the DLQ counts */
-    char *health_json, *history_json, *topics_json;
+    char *health_json, *history_json, *topics_json, *cluster_json;
     struct reason_count reasons[MAX_REASONS];
     size_t nreasons;
     uint64_t reasons_other, dlq_counted;
@@ -79,6 +84,11 @@ struct up_ui_health {
     struct up_group_info group;
     char group_error[256];
     struct service kafka, stream, cassandra, airflow;
+    struct ui_brokers brokers;
+    char brokers_error[256];
+    int32_t controller; /* the KRaft quorum's leader; -1 unknown */
+    char controller_source[320];
+    bool plaintext;                  /* DescribeQuorum can be asked over a raw socket */
     double rows_stored, stream_seen; /* NAN: unknown */
     int64_t rows_estimate;           /* -1: unknown */
     struct up_sample_ring produced, consumed, rows;
@@ -264,6 +274,80 @@ static void poll_topics_list(struct up_ui_health *h)
     pthread_mutex_unlock(&h->mu);
 }
 
+/* ------------------------------------------------------------------------ the nodes */
+
+static bool controller_up(const struct up_ui_health *h)
+{
+    for (size_t i = 0; i < h->brokers.n; i++)
+        if (h->brokers.v[i].id == h->controller)
+            return h->brokers.v[i].up;
+    return false;
+}
+
+/* Asks the brokers that are up, then the others, who leads the controller quorum. */
+static void poll_controller(struct up_ui_health *h)
+{
+    char err[256] = "no broker to ask";
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < h->brokers.n; i++) {
+            const struct ui_broker *b = &h->brokers.v[i];
+            char host[280];
+            uint16_t port;
+            if (b->up != (pass == 0) || !up_parse_host_port(b->address, host, sizeof host, &port))
+                continue;
+            struct up_quorum q;
+            if (up_quorum_describe(host, port, QUORUM_TIMEOUT_MS, &q, err, sizeof err) == 0) {
+                h->controller = q.leader_id;
+                snprintf(h->controller_source, sizeof h->controller_source,
+                         "KRaft quorum leader (DescribeQuorum via %.200s, epoch %d, %zu voters)",
+                         b->address, q.leader_epoch, q.nvoters);
+                return;
+            }
+        }
+    h->controller = -1;
+    snprintf(h->controller_source, sizeof h->controller_source, "unknown: %.140s", err);
+}
+
+static void poll_brokers(struct up_ui_health *h)
+{
+    char err[512];
+    struct up_broker_info *md = NULL;
+    size_t n = 0;
+    if (up_inspector_brokers(h->ins, KAFKA_TIMEOUT_MS, &md, &n, err, sizeof err) != 0) {
+        ui_brokers_update(&h->brokers, NULL, 0);
+        snprintf(h->brokers_error, sizeof h->brokers_error, "%.250s", err);
+    } else {
+        ui_brokers_update(&h->brokers, md, n);
+        h->brokers_error[0] = '\0';
+    }
+    free(md);
+    if (!h->plaintext)
+        return;
+    /* the leader moves only when a controller fails: asking every 5 s is enough, unless the
+     * one known has just gone */
+    if (h->tick % SLOW_EVERY_TICKS == 0 || !controller_up(h))
+        poll_controller(h);
+}
+
+/* The "cluster" document; h->cassandra_nodes runs here, on the poll thread. */
+static void build_cluster(struct up_ui_health *h)
+{
+    struct up_buf b = UP_BUF_INIT;
+    up_buf_puts(&b, "{\"kafka\":");
+    ui_brokers_json(&h->brokers, h->controller, h->controller_source,
+                    h->brokers_error[0] ? h->brokers_error : NULL, &b);
+    up_buf_puts(&b, ",\"cassandra\":");
+    if (h->cfg.cassandra_nodes)
+        h->cfg.cassandra_nodes(h->cfg.cassandra_ctx, &b);
+    else
+        up_buf_puts(&b, "null");
+    up_buf_putc(&b, '}');
+    pthread_mutex_lock(&h->mu);
+    free(h->cluster_json);
+    h->cluster_json = up_buf_steal(&b);
+    pthread_mutex_unlock(&h->mu);
+}
+
 static void poll_group(struct up_ui_health *h)
 {
     char err[512];
@@ -273,38 +357,65 @@ static void poll_group(struct up_ui_health *h)
 
 /* ----------------------------------------------------------------- stream and Airflow */
 
+/* One stream's metrics page: rows stored and records consumed added to *rows and *seen.
+ * false with detail set when it does not answer as a stream. */
+static bool poll_one_stream(const char *url, double *rows, double *seen, char *detail,
+                            size_t detail_len)
+{
+    struct up_buf body = UP_BUF_INIT;
+    char err[256];
+    long status = http_get(url, &body, err, sizeof err);
+    double r = NAN, c = NAN;
+    if (status == 200) {
+        up_prom_sum(body.data ? body.data : "", body.len, STREAM_ROWS_METRIC, NULL, NULL, &r);
+        up_prom_sum(body.data ? body.data : "", body.len, STREAM_SEEN_METRIC, NULL, NULL, &c);
+    }
+    up_buf_free(&body);
+    if (status < 0)
+        snprintf(detail, detail_len, "%.120s: %.120s", url, err);
+    else if (status != 200)
+        snprintf(detail, detail_len, "%.200s: HTTP %ld", url, status);
+    else if (isnan(r))
+        snprintf(detail, detail_len, "%.120s answers, but without %s", url, STREAM_ROWS_METRIC);
+    *rows += r;
+    *seen += c;
+    return status == 200 && !isnan(r);
+}
+
+/* --stream-metrics may list one URL per stream process: the sums count only when every one
+ * answered (a missing process would look like rows un-stored). */
 static void poll_stream(struct up_ui_health *h, int64_t now)
 {
     if (!h->cfg.stream_metrics_url)
         return;
-    struct up_buf body = UP_BUF_INIT;
-    char err[256];
-    long status = http_get(h->cfg.stream_metrics_url, &body, err, sizeof err);
-    double rows = NAN, seen = NAN;
-    if (status == 200) {
-        up_prom_sum(body.data ? body.data : "", body.len, STREAM_ROWS_METRIC, NULL, NULL, &rows);
-        up_prom_sum(body.data ? body.data : "", body.len, STREAM_SEEN_METRIC, NULL, NULL, &seen);
-        h->stream.up = 1;
-        if (isnan(rows))
-            snprintf(h->stream.detail, sizeof h->stream.detail, "answers, but without %s",
-                     STREAM_ROWS_METRIC);
-        else
-            snprintf(h->stream.detail, sizeof h->stream.detail, "metrics at %.200s",
-                     h->cfg.stream_metrics_url);
-    } else {
-        h->stream.up = 0;
-        if (status < 0)
-            snprintf(h->stream.detail, sizeof h->stream.detail, "%.120s: %.120s",
-                     h->cfg.stream_metrics_url, err);
-        else
-            snprintf(h->stream.detail, sizeof h->stream.detail, "%.200s: HTTP %ld",
-                     h->cfg.stream_metrics_url, status);
+    double rows = 0, seen = 0;
+    size_t n = 0, ok = 0;
+    char failure[256] = "";
+    char *list = up_xstrdup(h->cfg.stream_metrics_url), *save = NULL;
+    for (char *url = strtok_r(list, ",", &save); url; url = strtok_r(NULL, ",", &save)) {
+        char detail[256];
+        n++;
+        if (poll_one_stream(url, &rows, &seen, detail, sizeof detail))
+            ok++;
+        else if (!failure[0])
+            snprintf(failure, sizeof failure, "%s", detail);
     }
-    up_buf_free(&body);
-    h->rows_stored = rows;
-    h->stream_seen = seen;
-    if (!isnan(rows))
-        up_ring_push(&h->rows, now, rows);
+    free(list);
+    h->stream.up = n && ok == n;
+    if (ok == n && n == 1)
+        snprintf(h->stream.detail, sizeof h->stream.detail, "metrics at %.200s",
+                 h->cfg.stream_metrics_url);
+    else if (ok == n)
+        snprintf(h->stream.detail, sizeof h->stream.detail, "%zu stream processes answer", n);
+    else if (n == 1)
+        snprintf(h->stream.detail, sizeof h->stream.detail, "%s", failure);
+    else
+        snprintf(h->stream.detail, sizeof h->stream.detail, "%zu of %zu answer; %.200s", ok, n,
+                 failure);
+    h->rows_stored = n && ok == n ? rows : NAN;
+    h->stream_seen = n && ok == n ? seen : NAN;
+    if (!isnan(h->rows_stored))
+        up_ring_push(&h->rows, now, h->rows_stored);
 }
 
 static void poll_airflow(struct up_ui_health *h)
@@ -505,6 +616,8 @@ static void build_health(struct up_ui_health *h, int64_t now)
                   (long long)total);
     json_num(&b, max_seconds);
     pthread_mutex_lock(&h->mu);
+    up_buf_puts(&b, ",\"cluster\":");
+    up_buf_puts(&b, h->cluster_json);
     up_buf_printf(&b, ",\"dlq_stats\":{\"messages\":%lld,", (long long)h->dlq_messages);
     json_dlq_counts_locked(h, &b);
     up_buf_puts(&b, "}}");
@@ -565,6 +678,8 @@ static void tick(struct up_ui_health *h)
         poll_cassandra(h);
     }
     poll_stream(h, now);
+    poll_brokers(h);
+    build_cluster(h);
     /* Commits come in bursts (every few seconds): a wider window keeps the rate smooth. */
     h->rate_produce = up_ring_rate(&h->produced, 5000);
     h->rate_consume = up_ring_rate(&h->consumed, 10000);
@@ -641,6 +756,18 @@ struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg)
     h->health_json = up_xstrdup("{}");
     h->history_json = up_xstrdup("{}");
     h->topics_json = up_xstrdup("{\"topics\":[]}");
+    h->cluster_json = up_xstrdup("{\"kafka\":null,\"cassandra\":null}");
+    ui_brokers_init(&h->brokers, h->cfg.brokers);
+    h->controller = -1;
+    snprintf(h->controller_source, sizeof h->controller_source, "not asked yet");
+    h->plaintext = true;
+    for (size_t i = 0; i < h->props.len; i++)
+        if (strncmp(h->props.items[i], "security.protocol=", 18) == 0 &&
+            strcasecmp(h->props.items[i] + 18, "plaintext") != 0) {
+            h->plaintext = false; /* the quorum request speaks neither TLS nor SASL */
+            snprintf(h->controller_source, sizeof h->controller_source,
+                     "unknown: DescribeQuorum is asked over PLAINTEXT only");
+        }
     h->m_up = up_metric_new(cfg->reg, UP_METRIC_GAUGE, "userpipe_ui_service_up",
                             "1 when the service answered the dashboard's last probe.", "service",
                             NULL, 0);
@@ -686,6 +813,8 @@ void up_ui_health_stop(struct up_ui_health *h)
     free(h->health_json);
     free(h->history_json);
     free(h->topics_json);
+    free(h->cluster_json);
+    ui_brokers_free(&h->brokers);
     free((char *)h->cfg.brokers);
     free((char *)h->cfg.topic);
     free((char *)h->cfg.group);
@@ -720,6 +849,11 @@ char *up_ui_health_history_json(struct up_ui_health *h)
 char *up_ui_health_topics_json(struct up_ui_health *h)
 {
     return copy_locked(h, &h->topics_json);
+}
+
+char *up_ui_health_cluster_json(struct up_ui_health *h)
+{
+    return copy_locked(h, &h->cluster_json);
 }
 
 char *up_ui_health_dlq_json(struct up_ui_health *h)

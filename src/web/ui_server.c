@@ -248,6 +248,8 @@ static enum MHD_Result route(struct up_ui_server *s, struct MHD_Connection *conn
         return send_json(s, conn, "api", up_ui_health_history_json(s->cfg.health));
     if (strcmp(url, "/api/topics") == 0)
         return send_json(s, conn, "api", up_ui_health_topics_json(s->cfg.health));
+    if (strcmp(url, "/api/cluster") == 0)
+        return send_json(s, conn, "api", up_ui_health_cluster_json(s->cfg.health));
     if (strcmp(url, "/api/dlq") == 0)
         return send_json(s, conn, "api", up_ui_health_dlq_json(s->cfg.health));
     if (strcmp(url, "/api/config") == 0)

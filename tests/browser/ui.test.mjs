@@ -225,6 +225,28 @@ try {
     return `${cells.join(" | ")}; DLQ: ${(await page.locator("#dlq-reasons tbody").textContent()).replace(/\s+/g, " ")}`;
   });
 
+  await check("brokers and Cassandra nodes with their state, as /api/cluster says", async () => {
+    const c = await waitFor("a controller and a Cassandra node in /api/cluster", async () => {
+      const d = await (await fetch(`${UI_URL}/api/cluster`)).json();
+      return d.kafka && d.kafka.controller_id !== null && d.cassandra && d.cassandra.up > 0 ? d : null;
+    }, 20000);
+    const rowsOf = async (id) => waitFor(`${id} rows`, async () => {
+      const rows = await page.locator(`#${id} tbody tr`).evaluateAll((trs) => trs.map((tr) =>
+        [...tr.querySelectorAll("td")].map((td) => td.textContent.trim())));
+      return rows.length && rows[0].length === 4 ? rows : null;
+    }, 8000);
+    const brokers = await rowsOf("brokers-table");
+    assert(brokers.length === c.kafka.brokers.length, `${brokers.length} broker rows for ${c.kafka.brokers.length} brokers`);
+    c.kafka.brokers.forEach((b, i) => {
+      assert(brokers[i][1] === b.address && brokers[i][2] === (b.up ? "up" : "down"), `broker row ${i}: ${brokers[i]}`);
+      assert((brokers[i][3] === "active controller") === b.controller, `controller shown on row ${i}: ${brokers[i]}`);
+    });
+    const nodes = await rowsOf("nodes-table");
+    assert(nodes.length === c.cassandra.nodes.length, `${nodes.length} node rows for ${c.cassandra.nodes.length} nodes`);
+    c.cassandra.nodes.forEach((n, i) => assert(nodes[i][0] === n.address && nodes[i][2] === (n.up ? "up" : "down"), `node row ${i}: ${nodes[i]}`));
+    return `brokers: ${brokers.map((r) => r.join(" ")).join("; ")}; nodes: ${nodes.map((r) => r.slice(0, 3).join(" ")).join("; ")}`;
+  });
+
   await check("screenshot saved", async () => {
     trickle = spawn(KAFKA, ["users", BROKERS, TOPIC, "2400", "150"], { stdio: "ignore" });
     await sleep(Number(process.env.SCREENSHOT_WAIT_MS || 12000));

@@ -58,7 +58,8 @@ else
   echo "note: this build has no 'userpipe stream'; rows stored are not checked" >&2
 fi
 
-ui_start main --topic "$T" --dlq "$T.dlq" --group "$G" --cassandra 127.0.0.1:9042 \
+cass="${USERPIPE_CASSANDRA:-127.0.0.1:9042}"
+ui_start main --topic "$T" --dlq "$T.dlq" --group "$G" --cassandra "${cass%%,*}" \
   --cassandra-user cassandra --cassandra-password-file "$pwfile" "${stream_args[@]}"
 
 mkdir -p "$USERPIPE_BUILD/artifacts"

@@ -144,6 +144,56 @@ json_ok "$tp" '[t["retention_ms"] for t in d["topics"] if t["name"] == a[0]] == 
   fail "retention not read: $tp"
 ok "lag, DLQ by reason, topics with retention"
 
+# --- every broker and Cassandra node with its state: a configured address nobody answers on is
+# listed down, the live broker up and the active controller (the KRaft quorum's leader); two
+# stream metrics URLs are summed, and none counted while one does not answer
+free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+dead="$(free_port)"
+cass="${USERPIPE_CASSANDRA:-127.0.0.1:9042}"
+cass="${cass%%,*}"
+printf 'cassandra\n' >"$UI_TMP/cassandra.pw"
+chmod 600 "$UI_TMP/cassandra.pw"
+mkdir -p "$UI_TMP/m1" "$UI_TMP/m2"
+printf 'userpipe_stream_records_stored_total{table="users"} 5\n' >"$UI_TMP/m1/metrics"
+printf 'userpipe_stream_records_stored_total{table="users"} 7\n' >"$UI_TMP/m2/metrics"
+m1="$(free_port)"; m2="$(free_port)"
+python3 -m http.server --bind 127.0.0.1 --directory "$UI_TMP/m1" "$m1" >/dev/null 2>&1 &
+UI_PIDS+=($!)
+python3 -m http.server --bind 127.0.0.1 --directory "$UI_TMP/m2" "$m2" >/dev/null 2>&1 &
+m2_pid=$!
+UI_PIDS+=("$m2_pid")
+ui_start cluster --topic "$T" --dlq '' --group "$id-group" --brokers "$BROKERS,127.0.0.1:$dead" \
+  --cassandra "$cass,127.0.0.1:$dead" --cassandra-user cassandra --cassandra-password-file "$UI_TMP/cassandra.pw" \
+  --stream-metrics "http://127.0.0.1:$m1/metrics,http://127.0.0.1:$m2/metrics"
+ready='(d["kafka"] or {}).get("controller_id") is not None and any(n["up"] for n in (d["cassandra"] or {"nodes": []})["nodes"])'
+for _ in $(seq 1 60); do
+  c="$(curl -s "$UI_URL/api/cluster")"
+  json_ok "$c" "$ready" && break
+  sleep 0.5
+done
+json_ok "$c" "$ready" || fail "no controller or no Cassandra node up after 30 s: $c"
+k='d["kafka"]["brokers"]'
+json_ok "$c" "len($k) == 2" || fail "want the live broker and the dead address: $c"
+json_ok "$c" "[(b['address'], b['up'], b['controller'], b['bootstrap']) for b in $k if b['id'] is not None] == [(a[0], True, True, True)]" "${BROKERS%%,*}" ||
+  fail "the live broker is not up and controller: $c"
+json_ok "$c" "[(b['address'], b['up'], b['controller']) for b in $k if b['id'] is None] == [(a[0], False, False)]" "127.0.0.1:$dead" ||
+  fail "the dead bootstrap address is not down: $c"
+json_ok "$c" 'd["kafka"]["controller_source"].startswith("KRaft quorum leader")' || fail "controller source: $c"
+n='d["cassandra"]["nodes"]'
+json_ok "$c" "sorted((x['address'], x['up']) for x in $n) == sorted([(a[0], True), (a[1], False)])" "$cass" "127.0.0.1:$dead" ||
+  fail "Cassandra nodes: $c"
+json_ok "$c" "[x['dc'] for x in $n if x['up']] == ['datacenter1'] and d['cassandra']['up'] == 1 and d['cassandra']['known'] == 2" ||
+  fail "Cassandra node details: $c"
+h="$(curl -s "$UI_URL/api/health")"
+json_ok "$h" 'd["cluster"]["kafka"]["controller_id"] is not None and d["rows_stored"] == 12 and d["services"]["stream"]["up"] is True' ||
+  fail "health: cluster member or the two streams' sum: $h"
+kill "$m2_pid"
+wait "$m2_pid" 2>/dev/null || true
+sleep 2.5
+json_ok "$(curl -s "$UI_URL/api/health")" 'd["rows_stored"] is None and d["services"]["stream"]["up"] is False and "1 of 2" in d["services"]["stream"]["detail"]' ||
+  fail "one stream of two gone: $(curl -s "$UI_URL/api/health")"
+pass "cluster view: broker up + controller, dead address down, Cassandra nodes up/down, 2 streams summed"
+
 # --- /metrics is valid Prometheus text
 curl -s "$U/metrics" >"$UI_TMP/metrics.txt"
 grep -q '^userpipe_ui_consumergroup_lag{group=' "$UI_TMP/metrics.txt" || fail "no lag metric"

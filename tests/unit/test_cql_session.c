@@ -1003,6 +1003,80 @@ static void test_schema_agreement(void **state)
     mock_stop(a);
 }
 
+static const struct cql_host_info *host_named(const struct cql_host_info *h, size_t n,
+                                              uint16_t port)
+{
+    char want[64];
+    snprintf(want, sizeof want, "127.0.0.1:%u", port);
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(h[i].address, want) == 0)
+            return &h[i];
+    return NULL;
+}
+
+/* cql_session_hosts: both nodes, who carries the control connection, and a node that stops
+ * shown down with the error of the reconnect attempts. */
+static void test_hosts_info(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.reconnect_base_ms = cfg.reconnect_max_ms = 50;
+    cql_session *s = connect_ok(&cfg);
+    struct cql_host_info h[4];
+    assert_int_equal(cql_session_hosts(s, h, 4), 2);
+    assert_int_equal(cql_session_hosts(s, h, 1), 2); /* the count, whatever fits */
+    cql_session_hosts(s, h, 4);
+    const struct cql_host_info *ha = host_named(h, 2, a->port), *hb = host_named(h, 2, b->port);
+    assert_non_null(ha);
+    assert_non_null(hb);
+    assert_true(ha->up && hb->up);
+    assert_true(ha->contact && !hb->contact);
+    assert_true(ha->control && !hb->control); /* the contact point it connected through */
+    assert_int_equal(ha->ntokens, 1);
+    assert_string_equal(hb->last_error, "");
+    uint16_t bport = b->port;
+    mock_stop(b);
+    int64_t until = up_mono_ms() + 3000;
+    do {
+        cql_session_poll(s, 20);
+        cql_session_hosts(s, h, 4);
+        hb = host_named(h, 2, bport);
+    } while ((hb->up || !hb->failures) && up_mono_ms() < until);
+    assert_false(hb->up);
+    assert_true(hb->failures >= 1);
+    assert_non_null(strstr(hb->last_error, "refused"));
+    assert_true(host_named(h, 2, a->port)->up);
+    cql_session_free(s);
+    mock_stop(a);
+}
+
+/* Several contact points that all answer: every one gets a connection, not only the first
+ * (connect_first stops at the first; the others must not wait for a background retry that
+ * never comes). */
+static void test_every_contact_point_connected(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    char both[64];
+    snprintf(both, sizeof both, "127.0.0.1:%u,127.0.0.1:%u", a->port, b->port);
+    cfg.contact_points = both;
+    cql_session *s = connect_ok(&cfg);
+    struct cql_host_info h[4];
+    assert_int_equal(cql_session_hosts(s, h, 4), 2);
+    assert_true(h[0].contact && h[1].contact);
+    assert_true(h[0].up);
+    assert_true(h[1].up);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
 static void test_queue_full_and_shutdown(void **state)
 {
     (void)state;
@@ -1167,6 +1241,8 @@ int main(void)
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
+        cmocka_unit_test(test_hosts_info),
+        cmocka_unit_test(test_every_contact_point_connected),
         cmocka_unit_test(test_discovery_old_peers_table),
         cmocka_unit_test(test_discovery_wildcard_rpc_address),
         cmocka_unit_test(test_schema_agreement),

@@ -392,6 +392,7 @@ function applyHealth(h, live) {
   const gs = h.group_state || {};
   $("group-state").textContent = gs.error ? gs.error : `${gs.state || "Unknown"} · ${gs.members || 0} member${gs.members === 1 ? "" : "s"}`;
   renderLagTable(h.partitions || []);
+  renderCluster(h.cluster || {});
   renderReasons(dlq);
   if (live) {
     pushHistory("produce", h.time, h.rates.produce);
@@ -412,6 +413,60 @@ function renderLagTable(parts) {
     return tr;
   });
   setRows($("lag-table").tBodies[0], rows);
+}
+
+function stateCell(up) {
+  const td = el("td");
+  const s = el("span", "state", up ? "up" : "down");
+  s.dataset.state = up ? "up" : "down";
+  td.append(s);
+  return td;
+}
+
+function emptyRow(text, cols) {
+  const tr = el("tr");
+  const td = el("td", "muted", text);
+  td.colSpan = cols;
+  tr.append(td);
+  return tr;
+}
+
+/* Every broker and node with its state: the "cluster" member of the health snapshot. */
+function renderCluster(c) {
+  const k = c.kafka;
+  if (k) {
+    const rows = k.brokers.map((b) => {
+      const tr = el("tr");
+      tr.dataset.up = b.up;
+      const role = el("td");
+      if (b.controller) role.append(el("span", "badge", "active controller"));
+      else role.textContent = b.id === null ? "bootstrap address, never seen" : "broker";
+      tr.append(el("td", "num", b.id === null ? "–" : b.id), el("td", "mono", b.address), stateCell(b.up), role);
+      return tr;
+    });
+    if (!rows.length) rows.push(emptyRow(k.error || "no broker known yet", 4));
+    setRows($("brokers-table").tBodies[0], rows);
+    const up = k.brokers.filter((b) => b.up).length;
+    const note = $("brokers-note");
+    note.textContent = `${up} of ${k.brokers.length} up` + (k.error ? ` · ${k.error}` : "");
+    note.title = `controller: ${k.controller_source || "unknown"}`;
+  }
+  const n = c.cassandra;
+  if (n === null) {
+    setRows($("nodes-table").tBodies[0], [emptyRow("not watched: give --cassandra", 4)]);
+    $("nodes-note").textContent = "";
+  } else if (n) {
+    const rows = n.nodes.map((x) => {
+      const tr = el("tr");
+      tr.dataset.up = x.up;
+      const where = [x.dc, x.rack].filter((v) => v).join(" / ") || "–";
+      tr.append(el("td", "mono", x.address), el("td", "", where), stateCell(x.up), el("td", "muted", x.detail));
+      return tr;
+    });
+    if (!rows.length) rows.push(emptyRow(n.error || "no node known yet", 4));
+    setRows($("nodes-table").tBodies[0], rows);
+    $("nodes-note").textContent = `${n.up} of ${n.known} up` + (n.error ? ` · ${n.error}` : "");
+  }
 }
 
 function renderReasons(dlq) {
