@@ -382,20 +382,8 @@ struct cql_stats {
 };
 void cql_session_stats(const cql_session *s, struct cql_stats *out);
 
-/* One node's share of the work, for per-node metrics and to see where requests went. */
-struct cql_host_stats {
-    char host[64]; /* "ip:port", as errors name it */
-    char dc[64];
-    bool up;             /* at least one connection READY */
-    uint64_t requests;   /* sent to it: executes, queries, batches (each retry too), prepares
-                          * and re-prepares; the session's own (discovery, heartbeats) not */
-    uint64_t errors;     /* ERROR answers from it */
-    uint64_t reprepares; /* statements re-prepared on it after it answered UNPREPARED */
-};
-/* Fills out[0..max) with the nodes the session knows (a node removed from the cluster is left
- * out), in the order they were found; returns how many it knows, which may exceed max. */
-size_t cql_session_host_stats(const cql_session *s, struct cql_host_stats *out, size_t max);
-/* What the session knows of one node, for dashboards and tools (host_info.c). */
+/* What the session knows of one node and the share of the work it got: for dashboards,
+ * per-node metrics and tools that check where requests went (host_info.c). */
 struct cql_host_info {
     char address[64];      /* "ip:port", as errors and results name the node */
     char dc[64], rack[64]; /* from system.local / system.peers; "" until read */
@@ -405,9 +393,14 @@ struct cql_host_info {
     size_t ntokens;        /* tokens it owns in the ring */
     unsigned failures;     /* connection attempts that closed before READY */
     char last_error[256];  /* the latest such attempt's error; "" if none */
+    uint64_t requests;     /* sent to it: executes, queries, batches (each retry too), prepares
+                            * and re-prepares; the session's own (discovery, heartbeats) not */
+    uint64_t errors;       /* ERROR answers from it */
+    uint64_t reprepares;   /* statements re-prepared on it after it answered UNPREPARED */
 };
 /* Copies the nodes the session knows (left out: those gone from system.peers) into out, at
- * most max of them, in the session's order; returns how many there are. */
+ * most max of them, in the order they were found; returns how many there are, which may
+ * exceed max. */
 size_t cql_session_hosts(const cql_session *s, struct cql_host_info *out, size_t max);
 
 /* The completion of execute/query/batch: exactly one of result and err is non-NULL.

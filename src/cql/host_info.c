@@ -19,6 +19,9 @@ static void fill(const struct cql_session *s, const struct cql_host *h, struct c
     o->failures = h->failures;
     if (h->failures)
         snprintf(o->last_error, sizeof o->last_error, "%.255s", h->last_error.message);
+    o->requests = h->requests;
+    o->errors = h->errors;
+    o->reprepares = h->reprepares;
 }
 
 size_t cql_session_hosts(const cql_session *s, struct cql_host_info *out, size_t max)

@@ -44,7 +44,7 @@ struct cql_host {
     struct cql_error last_error;
     int64_t *tokens;
     size_t ntokens;
-    uint64_t requests;   /* sent here: user requests, prepares, re-prepares (cql_host_stats) */
+    uint64_t requests;   /* sent here: user requests, prepares, re-prepares (cql_host_info) */
     uint64_t errors;     /* ERROR answers from here */
     uint64_t reprepares; /* PREPAREs sent here after an UNPREPARED */
 };

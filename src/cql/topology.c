@@ -155,27 +155,6 @@ struct cql_host *cql_host_add(struct cql_session *s, const struct sockaddr *sa, 
     return h;
 }
 
-size_t cql_session_host_stats(const cql_session *s, struct cql_host_stats *out, size_t max)
-{
-    size_t n = 0;
-    for (size_t i = 0; i < s->nhosts; i++) {
-        const struct cql_host *h = s->hosts[i];
-        if (h->removed)
-            continue;
-        if (n < max) {
-            struct cql_host_stats *o = &out[n];
-            snprintf(o->host, sizeof o->host, "%s", h->label);
-            snprintf(o->dc, sizeof o->dc, "%s", h->dc);
-            o->up = h->up;
-            o->requests = h->requests;
-            o->errors = h->errors;
-            o->reprepares = h->reprepares;
-        }
-        n++;
-    }
-    return n;
-}
-
 void cql_host_free(struct cql_host *h)
 {
     free(h->slots);

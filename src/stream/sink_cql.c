@@ -90,14 +90,14 @@ static void metrics_refresh(struct up_cql_sink *s)
 {
     if (!s->requests_family)
         return;
-    struct cql_host_stats hs[64];
-    size_t n = cql_session_host_stats(s->session, hs, sizeof hs / sizeof hs[0]);
+    struct cql_host_info hs[64];
+    size_t n = cql_session_hosts(s->session, hs, sizeof hs / sizeof hs[0]);
     if (n > sizeof hs / sizeof hs[0])
         n = sizeof hs / sizeof hs[0];
     for (size_t i = 0; i < s->nhosts; i++)
         up_series_set(s->hosts[i].up, 0); /* a node gone from the cluster is not up */
     for (size_t i = 0; i < n; i++) {
-        struct host_metrics *m = host_metrics(s, hs[i].host);
+        struct host_metrics *m = host_metrics(s, hs[i].address);
         if (hs[i].requests > m->requests_seen)
             up_series_add(m->requests, (double)(hs[i].requests - m->requests_seen));
         if (hs[i].errors > m->errors_seen)

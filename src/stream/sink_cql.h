@@ -21,7 +21,7 @@ struct up_cql_sink_config {
     bool create_schema; /* CREATE ... IF NOT EXISTS at open */
     /* NULL: no metrics. Else per Cassandra node, refreshed about once a second from poll():
      * userpipe_cql_requests_total{host}, userpipe_cql_errors_total{host},
-     * userpipe_cql_host_up{host} (cql_session_host_stats). */
+     * userpipe_cql_host_up{host} (cql_session_hosts). */
     struct up_registry *metrics;
 };
 

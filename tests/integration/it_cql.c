@@ -354,20 +354,20 @@ static cql_result *query_on(cql_session *s, const char *q)
     return r;
 }
 
-static size_t host_stats(struct cql_host_stats *hs, size_t max)
+static size_t host_stats(struct cql_host_info *hs, size_t max)
 {
-    size_t n = cql_session_host_stats(session, hs, max);
+    size_t n = cql_session_hosts(session, hs, max);
     return n < max ? n : max;
 }
 
 static int cmd_discover(long want)
 {
-    struct cql_host_stats hs[16];
+    struct cql_host_info hs[16];
     size_t n = host_stats(hs, 16);
     int up = 0;
     printf("discover hosts=%zu", n);
     for (size_t i = 0; i < n; i++) {
-        printf(" %s%s", hs[i].host, hs[i].up ? "" : "(down)");
+        printf(" %s%s", hs[i].address, hs[i].up ? "" : "(down)");
         up += hs[i].up;
     }
     printf(" up=%d\n", up);
@@ -445,10 +445,10 @@ static const char *owner_of(const struct owner *o, size_t n, int64_t token)
 
 static uint64_t requests_of(const char *host)
 {
-    struct cql_host_stats hs[16];
+    struct cql_host_info hs[16];
     size_t n = host_stats(hs, 16);
     for (size_t i = 0; i < n; i++)
-        if (strcmp(hs[i].host, host) == 0)
+        if (strcmp(hs[i].address, host) == 0)
             return hs[i].requests;
     return 0;
 }
@@ -483,7 +483,7 @@ static int cmd_route(const char *ks, const char *table, long n)
     char q[512];
     snprintf(q, sizeof q, "INSERT INTO %s.%s (k, v) VALUES (?, ?)", ks, table);
     cql_prepared *p = prepare("%s", q);
-    struct cql_host_stats before[16];
+    struct cql_host_info before[16];
     size_t nhosts = host_stats(before, 16);
     long owned[16] = {0}, misrouted = 0;
     for (long k = 0; k < n; k++) {
@@ -491,7 +491,7 @@ static int cmd_route(const char *ks, const char *table, long n)
         cql_store_u32(key, (uint32_t)k);
         const char *owner = owner_of(ring, nring, cql_murmur3_token(key, 4));
         for (size_t i = 0; i < nhosts; i++)
-            owned[i] += strcmp(before[i].host, owner) == 0;
+            owned[i] += strcmp(before[i].address, owner) == 0;
         uint64_t was = requests_of(owner);
         cql_statement *st = cql_prepared_bind(p);
         cql_statement_bind_int(st, 0, (int32_t)k);
@@ -508,7 +508,7 @@ static int cmd_route(const char *ks, const char *table, long n)
                 fprintf(stderr, "it_cql: key %ld (owner %s) went elsewhere\n", k, owner);
         }
     }
-    struct cql_host_stats after[16];
+    struct cql_host_info after[16];
     host_stats(after, 16);
     long total_server = 0, mismatched = 0;
     for (size_t i = 0; i < nhosts; i++) {
@@ -516,11 +516,11 @@ static int cmd_route(const char *ks, const char *table, long n)
          * requests - 2 x re-prepares (each re-prepare is a PREPARE plus the write again) */
         uint64_t reprep = after[i].reprepares - before[i].reprepares;
         uint64_t writes = after[i].requests - before[i].requests - 2 * reprep;
-        long server = coordinated_on(after[i].host, ks, table);
+        long server = coordinated_on(after[i].address, ks, table);
         total_server += server;
         mismatched += (long)writes != owned[i] || server != owned[i];
         printf("route host=%s owned=%ld writes=%llu coordinated=%ld share=%.1f%% reprepares=%llu\n",
-               after[i].host, owned[i], (unsigned long long)writes, server,
+               after[i].address, owned[i], (unsigned long long)writes, server,
                100.0 * (double)writes / (double)n, (unsigned long long)reprep);
     }
     printf("route writes=%ld misrouted=%ld mismatched_hosts=%ld coordinated_total=%ld\n", n,
@@ -559,12 +559,12 @@ static void failover_done(void *opaque, cql_result *r, const struct cql_error *e
 
 static void failover_status(const struct failover *f, int64_t t0)
 {
-    struct cql_host_stats hs[16];
+    struct cql_host_info hs[16];
     size_t n = host_stats(hs, 16);
     printf("status t=%.2f ok=%ld failed=%ld slowest_ms=%lld", (double)(up_mono_ms() - t0) / 1e3,
            f->ok, f->failed, (long long)f->slowest_ms);
     for (size_t i = 0; i < n; i++)
-        printf(" %s=%d/%llu/%llu", hs[i].host, hs[i].up, (unsigned long long)hs[i].requests,
+        printf(" %s=%d/%llu/%llu", hs[i].address, hs[i].up, (unsigned long long)hs[i].requests,
                (unsigned long long)hs[i].reprepares);
     printf("\n");
     fflush(stdout);
@@ -614,14 +614,14 @@ static int cmd_ddl(const char *ks, const char *table)
     int64_t t0 = up_mono_ms();
     run("CREATE TABLE %s.%s (k int PRIMARY KEY, v text)", ks, table);
     long ms = (long)(up_mono_ms() - t0);
-    struct cql_host_stats hs[16];
+    struct cql_host_info hs[16];
     size_t n = host_stats(hs, 16);
     int missing = 0, live = 0;
     for (size_t i = 0; i < n; i++) {
         if (!hs[i].up)
             continue;
         live++;
-        cql_session *s = node_session(hs[i].host);
+        cql_session *s = node_session(hs[i].address);
         char q[512];
         snprintf(q, sizeof q,
                  "SELECT table_name FROM system_schema.tables WHERE keyspace_name = '%s' AND "

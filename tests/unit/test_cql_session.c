@@ -887,14 +887,14 @@ static void test_token_aware_routing(void **state)
     assert_true(want_a > 50 && want_b > 50);
     /* the per-node counters say the same: every request the node saw, none of the session's
      * own (discovery, REGISTER) */
-    struct cql_host_stats hs[4];
-    assert_int_equal(cql_session_host_stats(s, hs, 4), 2);
+    struct cql_host_info hs[4];
+    assert_int_equal(cql_session_hosts(s, hs, 4), 2);
     const struct mock *nodes[2] = {a, b};
     for (int i = 0; i < 2; i++) {
         char label[64];
         snprintf(label, sizeof label, "127.0.0.1:%u", nodes[i]->port);
-        const struct cql_host_stats *h = strcmp(hs[0].host, label) == 0 ? &hs[0] : &hs[1];
-        assert_string_equal(h->host, label);
+        const struct cql_host_info *h = strcmp(hs[0].address, label) == 0 ? &hs[0] : &hs[1];
+        assert_string_equal(h->address, label);
         assert_true(h->up);
         assert_int_equal(h->requests, (uint64_t)(nodes[i]->executes + nodes[i]->unprepared_sent +
                                                  nodes[i]->prepares));
@@ -920,11 +920,11 @@ static void discover_peer(bool old_peers, bool wildcard)
     config_for(&cfg, a);
     snprintf(contact, sizeof contact, "127.0.0.51:%u", a->port);
     cql_session *s = connect_ok(&cfg);
-    struct cql_host_stats hs[4];
-    assert_int_equal(cql_session_host_stats(s, hs, 4), 2);
+    struct cql_host_info hs[4];
+    assert_int_equal(cql_session_hosts(s, hs, 4), 2);
     char want[64];
     snprintf(want, sizeof want, "127.0.0.52:%u", a->port);
-    assert_string_equal(hs[1].host, want);
+    assert_string_equal(hs[1].address, want);
     assert_true(hs[1].up);
     assert_string_equal(hs[1].dc, "dc1");
     /* and the ring routes to it: keys owned by b are executed there */
