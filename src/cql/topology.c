@@ -57,6 +57,11 @@ struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_r
             if (h == tried)
                 continue;
             tried = h;
+            /* a retry goes to another replica first: the one that just timed out may be
+             * paused or cut off, and would cost a whole request timeout again (the
+             * round-robin below still returns it when no other node can take the request) */
+            if (req->attempts > 1 && h == req->last_host)
+                continue;
             struct cql_slot_conn *slot = best_slot(h);
             if (slot)
                 return slot;

@@ -1003,6 +1003,44 @@ static void test_schema_agreement(void **state)
     mock_stop(a);
 }
 
+/* A token-aware retry leaves the owner that timed out for the next replica: a paused or
+ * isolated owner must not cost every attempt a whole request timeout. */
+static void test_token_aware_retry_moves_on(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.request_timeout_ms = 300;
+    cfg.max_retries = 1;
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p;
+    struct cql_error err;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    int k = 0; /* a key that a owns: (b.token, a.token], wrapping */
+    for (;; k++) {
+        uint8_t key[4];
+        cql_store_u32(key, (uint32_t)k);
+        int64_t t = cql_murmur3_token(key, 4);
+        if (!(t > a->token && t <= b->token))
+            break;
+    }
+    atomic_store(&a->silent, true);
+    struct outcome o = {0};
+    cql_statement *st = cql_prepared_bind(p);
+    cql_statement_bind_int(st, 0, k);
+    cql_statement_set_idempotent(st, true);
+    assert_int_equal(cql_session_execute(s, st, count_cb, &o, &err), 0);
+    cql_statement_free(st);
+    wait_for(s, &o, 1);
+    assert_int_equal(o.ok, 1); /* the second attempt, on b, answered */
+    assert_true(b->executes >= 1);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
 static const struct cql_host_info *host_named(const struct cql_host_info *h, size_t n,
                                               uint16_t port)
 {
@@ -1241,6 +1279,7 @@ int main(void)
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
+        cmocka_unit_test(test_token_aware_retry_moves_on),
         cmocka_unit_test(test_hosts_info),
         cmocka_unit_test(test_every_contact_point_connected),
         cmocka_unit_test(test_discovery_old_peers_table),
