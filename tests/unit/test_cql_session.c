@@ -1036,6 +1036,7 @@ static void test_token_aware_retry_moves_on(void **state)
     wait_for(s, &o, 1);
     assert_int_equal(o.ok, 1); /* the second attempt, on b, answered */
     assert_true(b->executes >= 1);
+    cql_prepared_free(p);
     cql_session_free(s);
     mock_stop(a);
     mock_stop(b);
