@@ -192,7 +192,7 @@ wait "$m2_pid" 2>/dev/null || true
 sleep 2.5
 json_ok "$(curl -s "$UI_URL/api/health")" 'd["rows_stored"] is None and d["services"]["stream"]["up"] is False and "1 of 2" in d["services"]["stream"]["detail"]' ||
   fail "one stream of two gone: $(curl -s "$UI_URL/api/health")"
-pass "cluster view: broker up + controller, dead address down, Cassandra nodes up/down, 2 streams summed"
+ok "cluster view: broker up + controller, dead address down, Cassandra nodes up/down, 2 streams summed"
 
 # --- /metrics is valid Prometheus text
 curl -s "$U/metrics" >"$UI_TMP/metrics.txt"
