@@ -437,11 +437,16 @@ int cql_session_execute_sync(cql_session *s, const cql_statement *st, cql_result
                              struct cql_error *err);
 int cql_session_batch_sync(cql_session *s, const cql_batch *b, cql_result **out,
                            struct cql_error *err);
-/* Waits until the control node and every live peer report the same schema_version
- * (system.local, system.peers_v2 / system.peers), looking every 200 ms, for at most
- * timeout_ms. -1 with CQL_ERR_SCHEMA_AGREEMENT and each node's version in the message when
- * they still differ; other requests' callbacks may run meanwhile. Not from a callback. */
-int cql_session_wait_schema_agreement(cql_session *s, int timeout_ms, struct cql_error *err);
+/* Waits until node ("ip:port": the node that ran the DDL, cql_result_host() of its result;
+ * NULL: the control node) and every live peer it knows report the same schema_version
+ * (system.local, system.peers_v2 / system.peers, read on that node), looking every 200 ms, for
+ * at most timeout_ms. Read on the node that ran the DDL because it is the only one sure to
+ * have the change: another node that has not received it yet, and has not yet heard of it by
+ * gossip, sees every node on the old schema and would call that agreement. -1 with
+ * CQL_ERR_SCHEMA_AGREEMENT and each node's version in the message when they still differ;
+ * other requests' callbacks may run meanwhile. Not from a callback. */
+int cql_session_wait_schema_agreement(cql_session *s, const char *node, int timeout_ms,
+                                      struct cql_error *err);
 /* The handle is cached per query string: preparing the same text again returns the same
  * statement with one more reference. Free each reference with cql_prepared_free(). */
 int cql_session_prepare_sync(cql_session *s, const char *cql, cql_prepared **out,

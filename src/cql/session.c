@@ -538,14 +538,15 @@ static void wait_done(struct cql_session *s, struct sync_wait *w)
 }
 
 /* Finishes a sync call: hands the result over or reports the error. A DDL's result is
- * handed over once the nodes agree on the new schema, so the next statement finds it on
- * whichever node it goes to. */
+ * handed over once the nodes agree on the new schema, as the node that ran it sees them, so
+ * the next statement finds it on whichever node it goes to. */
 static int sync_finish(struct cql_session *s, struct sync_wait *w, cql_result **out,
                        struct cql_error *err)
 {
     if (w->result && s->cfg.schema_agreement_ms > 0 &&
         cql_result_kind(w->result) == CQL_RESULT_SCHEMA_CHANGE &&
-        cql_session_wait_schema_agreement(s, s->cfg.schema_agreement_ms, &w->err) != 0) {
+        cql_session_wait_schema_agreement(s, cql_result_host(w->result), s->cfg.schema_agreement_ms,
+                                          &w->err) != 0) {
         cql_result_free(w->result);
         w->result = NULL;
     }

@@ -470,34 +470,46 @@ static bool peer_is_live(struct cql_session *s, const cql_result *r, size_t row,
     return !h || (h->up && !h->removed);
 }
 
-/* One look through the control connection: 1 when the control node and every live peer
- * report the same schema version, 0 when not (versions says who has which), -1 when they
- * could not be read (err). */
-static int schema_versions_agree(struct cql_session *s, struct up_buf *versions,
+/* Where the versions are read: on node when it can be reached, else on the control node. */
+static struct cql_slot_conn *agreement_slot(struct cql_session *s, const char *node)
+{
+    struct cql_host *h = node && node[0] ? find_host(s, node) : NULL;
+    struct cql_slot_conn *slot = h ? best_slot(h) : NULL;
+    return slot ? slot : s->control;
+}
+
+/* One look on node (or the control node): 1 when it and every live peer report the same
+ * schema version, 0 when not (versions says who has which), -1 when they could not be read
+ * (err). */
+static int schema_versions_agree(struct cql_session *s, const char *node, struct up_buf *versions,
                                  struct cql_error *err)
 {
-    struct cql_slot_conn *control = s->control;
-    if (!control) {
+    struct cql_slot_conn *on = agreement_slot(s, node);
+    if (!on) {
         cql_topology_elect_control(s);
-        cql_error_set(err, CQL_ERR_NO_HOSTS, "no control connection to read schema versions");
+        cql_error_set(err, CQL_ERR_NO_HOSTS, "no connection to read schema versions on");
         return -1;
     }
     cql_result *local, *peers;
-    if (cql_internal_query_sync(s, control, local_query, &local, err) != 0)
+    if (cql_internal_query_sync(s, on, local_query, &local, err) != 0)
         return -1;
-    if (cql_internal_query_sync(s, control, s->peers_v2 ? peers_v2_query : peers_query, &peers,
-                                err) != 0) {
+    if (cql_internal_query_sync(s, on, s->peers_v2 ? peers_v2_query : peers_query, &peers, err) !=
+        0) {
         cql_result_free(local);
         return -1;
     }
     char want[37] = "", got[37], label[64];
     bool agree = schema_version(local, 0, want);
     up_buf_clear(versions);
-    up_buf_printf(versions, "%s=%s", control->host->label, want[0] ? want : "null");
+    up_buf_printf(versions, "%s=%s", on->host->label, want[0] ? want : "null");
     for (size_t row = 0; row < cql_result_row_count(peers); row++) {
-        if (!peer_is_live(s, peers, row, host_port(control->host), label, sizeof label) ||
-            !schema_version(peers, row, got))
+        label[0] = '\0';
+        bool live = peer_is_live(s, peers, row, host_port(on->host), label, sizeof label);
+        bool known = schema_version(peers, row, got);
+        if (!live || !known) { /* said, so that a log shows whom the agreement left out */
+            up_buf_printf(versions, ", %s=%s", label[0] ? label : "?", live ? "null" : "down");
             continue;
+        }
         up_buf_printf(versions, ", %s=%s", label, got);
         agree &= strcmp(got, want) == 0;
     }
@@ -506,7 +518,8 @@ static int schema_versions_agree(struct cql_session *s, struct up_buf *versions,
     return agree ? 1 : 0;
 }
 
-int cql_session_wait_schema_agreement(cql_session *s, int timeout_ms, struct cql_error *err)
+int cql_session_wait_schema_agreement(cql_session *s, const char *node, int timeout_ms,
+                                      struct cql_error *err)
 {
     struct cql_error local;
     if (!err)
@@ -517,20 +530,23 @@ int cql_session_wait_schema_agreement(cql_session *s, int timeout_ms, struct cql
                       "blocking calls are not allowed inside a completion callback");
         return -1;
     }
-    int64_t deadline = up_mono_ms() + (timeout_ms > 0 ? timeout_ms : 0);
+    int64_t start = up_mono_ms(), deadline = start + (timeout_ms > 0 ? timeout_ms : 0);
     struct up_buf versions = UP_BUF_INIT;
     struct cql_error why;
     int rc;
     for (;;) {
         cql_error_clear(&why);
-        rc = schema_versions_agree(s, &versions, &why);
+        rc = schema_versions_agree(s, node, &versions, &why);
         if (rc == 1 || up_mono_ms() >= deadline)
             break;
         /* the python driver's pace: a look every 200 ms */
         for (int64_t until = up_mono_ms() + 200, now; (now = up_mono_ms()) < until;)
             cql_session_poll(s, (int)(until - now));
     }
-    if (rc == 0)
+    if (rc == 1)
+        UP_INFO("cql: schema agreed after %lld ms: %s", (long long)(up_mono_ms() - start),
+                versions.data);
+    else if (rc == 0)
         cql_error_set(err, CQL_ERR_SCHEMA_AGREEMENT,
                       "the live nodes did not agree on the schema within %d ms: %s", timeout_ms,
                       versions.data);

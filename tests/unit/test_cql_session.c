@@ -52,6 +52,10 @@ struct mock {
     bool old_peers;     /* no system.peers_v2 (Cassandra 3): the peer is in system.peers */
     bool wildcard_rpc;  /* the peer's rpc/native address is 0.0.0.0 */
     uint8_t schema[16]; /* schema_version (a uuid), as system.local and the peer tables say */
+    /* a DDL changes this node's schema_version alone: the other node has not received the
+     * change, and still hears the old version by gossip (told) */
+    bool ddl_stays_here, told_set;
+    uint8_t told[16];
     bool require_auth, offer_lz4;
     atomic_int overloaded_left; /* OVERLOADED answers still to give to "overloaded" */
     atomic_bool forget;         /* drop every prepared id (a restart, a schema change) */
@@ -203,7 +207,7 @@ static void send_peers(struct mock *m, struct mock_conn *c, int16_t stream)
         cql_put_bytes(&b, (const uint8_t *)"dc1", 3);
         cql_put_bytes(&b, (const uint8_t *)"r1", 2);
         put_tokens(&b, m->peer->token);
-        cql_put_bytes(&b, m->peer->schema, 16);
+        cql_put_bytes(&b, m->peer->told_set ? m->peer->told : m->peer->schema, 16);
     }
     send_frame(c, stream, CQL_OP_RESULT, &b);
     up_buf_free(&b);
@@ -278,9 +282,15 @@ static bool on_query(struct mock *m, struct mock_conn *c, int16_t stream, const 
     else if (memmem(q, len, "overloaded", 10) && m->overloaded_left > 0) {
         m->overloaded_left--;
         send_error(c, stream, 0x1001, "Overloaded", NULL);
-    } else if (len >= 6 && memcmp(q, "CREATE", 6) == 0)
+    } else if (len >= 6 && memcmp(q, "CREATE", 6) == 0) {
+        if (m->ddl_stays_here) {
+            if (!m->told_set)
+                memcpy(m->told, m->schema, sizeof m->told);
+            m->told_set = true;
+            m->schema[0]++;
+        }
         send_schema_change(c, stream);
-    else if (memmem(q, len, "syntax", 6))
+    } else if (memmem(q, len, "syntax", 6))
         send_error(c, stream, 0x2000, "line 1:0 no viable alternative", NULL);
     else if (memmem(q, len, "slow", 4))
         ; /* never answered */
@@ -1003,6 +1013,45 @@ static void test_schema_agreement(void **state)
     mock_stop(a);
 }
 
+/* The agreement after a DDL is read on the node that ran it. A node the change has not
+ * reached yet, and that has not heard of it by gossip, sees every node still on the old
+ * schema: read there, "agreed" came back at once, and on the 3-node cluster the stream's
+ * PREPARE right after CREATE TABLE was answered "table users does not exist". Two DDLs in
+ * a row go one to each node (round-robin), so one of them ran on the control node's peer. */
+static void test_schema_agreement_read_where_ddl_ran(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.schema_agreement_ms = 300;
+    cql_session *s = connect_ok(&cfg);
+    a->ddl_stays_here = b->ddl_stays_here = true;
+    int on_b = 0;
+    for (int i = 0; i < 2; i++) {
+        char ddl[64];
+        snprintf(ddl, sizeof ddl, "CREATE TABLE ks.t%d (k int PRIMARY KEY)", i);
+        memcpy(a->schema, b->schema, sizeof a->schema); /* in agreement before each DDL */
+        a->told_set = b->told_set = false;
+        int before = b->schema[0];
+        struct cql_error err;
+        assert_int_equal(cql_session_query_sync(s, ddl, NULL, &err), -1);
+        assert_int_equal(err.code, CQL_ERR_SCHEMA_AGREEMENT);
+        on_b += b->schema[0] != before;
+    }
+    assert_int_equal(on_b, 1);
+    /* once the other node has the change and gossip has told it, the same DDL agrees */
+    a->ddl_stays_here = b->ddl_stays_here = false;
+    a->told_set = b->told_set = false;
+    memcpy(a->schema, b->schema, sizeof a->schema);
+    assert_int_equal(cql_session_query_sync(s, "CREATE TABLE ks.u (k int PRIMARY KEY)", NULL, NULL),
+                     0);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
 /* A token-aware retry leaves the owner that timed out for the next replica: a paused or
  * isolated owner must not cost every attempt a whole request timeout. */
 static void test_token_aware_retry_moves_on(void **state)
@@ -1286,6 +1335,7 @@ int main(void)
         cmocka_unit_test(test_discovery_old_peers_table),
         cmocka_unit_test(test_discovery_wildcard_rpc_address),
         cmocka_unit_test(test_schema_agreement),
+        cmocka_unit_test(test_schema_agreement_read_where_ddl_ran),
         cmocka_unit_test(test_queue_full_and_shutdown),
         cmocka_unit_test(test_fd_and_callback_rules),
         cmocka_unit_test(test_events_and_heartbeats),
