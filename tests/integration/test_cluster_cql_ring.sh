@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Our CQL client (src/cql) on the 3-node ring, nothing failing:
 #   1. discovery: from ONE contact point (each node in turn) the session knows all 3 nodes, up
-#   2. schema agreement: a CREATE TABLE returns only once every node has the table
+#   2. schema agreement: a CREATE TABLE returns only once every node has the table, also when it
+#      ran on a node other than the control node (six in a row: round-robin spreads them)
 #   3. token-aware routing at RF 1: every write goes to the node owning its token (the ring as
 #      system.local + system.peers describe it), by the client's per-node counters and by each
 #      node's own count of the writes it coordinated (system_views.coordinator_write_latency)
@@ -30,12 +31,14 @@ done
 # ----------------------------------------------------------------------- schema agreement, RF 1
 rf1="rf1_$run_id"
 keyspace "$rf1" 1 >"$tmp/ks.out" 2>&1 || not_ok "CREATE KEYSPACE at RF 1" "$tmp/ks.out"
-if out="$("$IT_CQL" "$(node_addr 1)" ddl "$rf1" kv 2>"$tmp/ddl.err")"; then
+if out="$("$IT_CQL" "$(node_addr 1)" ddl "$rf1" ddl 2>"$tmp/ddl.err")"; then
   ok "schema agreement: $out"
 else
   echo "$out" >>"$tmp/ddl.err"
   not_ok "schema agreement after CREATE TABLE" "$tmp/ddl.err"
 fi
+q "$USERPIPE_CASSANDRA" "CREATE TABLE $rf1.kv (k int PRIMARY KEY, v text)" >"$tmp/ddl1.out" 2>&1 ||
+  not_ok "CREATE TABLE at RF 1" "$tmp/ddl1.out"
 
 # route KS LABEL: $ROWS routed writes into KS.kv; prints the per-node lines.
 route() {
