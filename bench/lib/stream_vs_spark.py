@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""Part `stream-vs-spark` of `make bench`: `userpipe stream` against the seed's Spark job.
+"""Part `stream-vs-spark` of `make bench`: `userpipe stream` against the seed's Spark job, and
+against the same job tuned (`spark-tuned`: seed_spark_stream.py --tuned, Spark at its best).
 
 One call measures both subjects on the same Kafka and Cassandra, one after the other, with the same
 records and the same oracle (reads of the table each subject writes, bench/lib/cassprobe.py). Each
@@ -16,7 +17,7 @@ process that goes through both phases:
               every k-th record is a probe whose landing in the table is polled for; latency =
               landing - send time. p50/p99/p99.9 over the probes.
 
-The subjects run in alternating order (BENCH_RUN_INDEX) so that neither always gets the warmer stack.
+The subjects run in rotating order (BENCH_RUN_INDEX) so that none always gets the warmer stack.
 Follows the part convention of docs/bench.md: env in, one JSON line out on stdout, logs on stderr.
 """
 import json
@@ -83,7 +84,8 @@ class Subject:
                 "--brokers", BROKERS, "--topic", topic, "--cassandra", CASSANDRA,
                 "--keyspace", KEYSPACE, "--table", table, "--cassandra-user", user,
                 "--checkpoint", os.path.join(OUT, f"checkpoint-{tag}")] + \
-            (["--cassandra-password-file", pw] if pw else [])
+            (["--cassandra-password-file", pw] if pw else []) + \
+            (["--tuned"] if self.name == "spark-tuned" else [])
 
 
 def spawn(subject, topic, table, tag):
@@ -231,13 +233,13 @@ def versions():
 
 def main():
     os.makedirs(OUT, exist_ok=True)
-    subjects = [Subject("userpipe"), Subject("seed-spark")]
-    if RUN_INDEX % 2:
-        subjects.reverse()
+    subjects = [Subject("userpipe"), Subject("seed-spark"), Subject("spark-tuned")]
+    shift = RUN_INDEX % len(subjects)
+    subjects = subjects[shift:] + subjects[:shift]
     topics = feed.Topics(ROOT, BROKERS)
     cluster, session = cassprobe.connect(CASSANDRA)
-    result = {"bench": "stream-vs-spark", "baseline": "seed-spark", "subjects": {}, "engines": {},
-              "commands": {}, "samples": {}, "errors": {}, "settings": dict(SETTINGS), "versions": versions()}
+    result = {"bench": "stream-vs-spark", "baseline": "seed-spark", "peers": ["spark-tuned"],
+              "subjects": {}, "engines": {}, "commands": {}, "samples": {}, "errors": {}, "settings": dict(SETTINGS), "versions": versions()}
     try:
         # The tables exist before any subject starts (both would create them IF NOT EXISTS): schema
         # changes are not part of what is timed, and a table created a moment ago can still answer

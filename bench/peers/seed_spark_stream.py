@@ -17,6 +17,15 @@ What we fix, so the peer is at least as safe as `userpipe stream` and actually s
   - SIGINT/SIGTERM stop the query between micro-batches, then the session, and exit 0.
 The Spark UI is off (port clashes on a shared machine); that makes the peer lighter, not heavier.
 
+--tuned is Spark at its best rather than as the seed wrote it (issue #20; docs/bench.md says why each):
+  - spark.cassandra.output.concurrent.writes 256 per task (the connector's default is 5): with one task
+    per core that is 512 writes in flight, userpipe stream's own --in-flight bound;
+  - Kafka fetches of up to 8 MiB per partition (default 1 MiB), so a task is not fed in small pieces;
+  - the Kryo serializer;
+  - the default trigger kept on purpose: a processingTime interval only adds waiting, and an unbounded
+    maxOffsetsPerTrigger drains a backlog in the fewest micro-batches (each costs two checkpoint writes).
+--concurrent-writes, --max-offsets-per-trigger and --trigger-interval set these one by one.
+
 Diagnostics go to stderr; one JSON line per finished micro-batch too ({"batch": N, "rows": ...}).
 """
 import argparse
@@ -64,9 +73,20 @@ def parse_args(argv):
                    help="checkpointLocation directory (Kafka offsets + commit log of micro-batches)")
     p.add_argument("--master", default="local[*]")
     p.add_argument("--starting-offsets", default="earliest")
+    p.add_argument("--tuned", action="store_true",
+                   help="Spark at its best: the connector's concurrent writes, fetch sizes, Kryo")
+    p.add_argument("--concurrent-writes", type=int,
+                   help="spark.cassandra.output.concurrent.writes per task (--tuned: 256)")
+    p.add_argument("--max-offsets-per-trigger", type=int,
+                   help="records per micro-batch at most (default: no bound)")
+    p.add_argument("--trigger-interval",
+                   help="processingTime trigger, e.g. '500 milliseconds' (default: as soon as possible)")
     p.add_argument("--jars", default=os.environ.get("SPARK_PEER_JARS"),
                    help="comma-separated jars for spark.jars (default: bench/peers/spark/jars)")
-    return p.parse_args(argv)
+    args = p.parse_args(argv)
+    if args.tuned and args.concurrent_writes is None:
+        args.concurrent_writes = 256
+    return args
 
 
 def read_password(path):
@@ -98,7 +118,7 @@ def spark_session(args, password):
     jars = args.jars or subprocess.run([os.path.join(HERE, "spark", "jars")], check=True,
                                        capture_output=True, text=True).stdout.strip()
     host, _, port = args.cassandra.rpartition(":")
-    spark = (SparkSession.builder.appName("SparkDataStreaming")
+    builder = (SparkSession.builder.appName("SparkDataStreaming")
              .master(args.master)
              .config("spark.jars", jars)
              .config("spark.ui.enabled", "false")
@@ -109,8 +129,12 @@ def spark_session(args, password):
              .config("spark.cassandra.connection.host", host)
              .config("spark.cassandra.connection.port", port)
              .config("spark.cassandra.auth.username", args.cassandra_user)
-             .config("spark.cassandra.auth.password", password)
-             .getOrCreate())
+             .config("spark.cassandra.auth.password", password))
+    if args.concurrent_writes:
+        builder = builder.config("spark.cassandra.output.concurrent.writes", str(args.concurrent_writes))
+    if args.tuned:
+        builder = builder.config("spark.serializer", "org.apache.spark.serializer.KryoSerializer")
+    spark = builder.getOrCreate()
     spark.sparkContext.setLogLevel("WARN")
     return spark
 
@@ -127,20 +151,26 @@ def record_schema():
 def start_query(spark, args):
     from pyspark.sql.functions import col, from_json
 
-    source = (spark.readStream.format("kafka")
+    reader = (spark.readStream.format("kafka")
               .option("kafka.bootstrap.servers", args.brokers)
               .option("subscribe", args.topic)
-              .option("startingOffsets", args.starting_offsets)
-              .load())
+              .option("startingOffsets", args.starting_offsets))
+    if args.tuned:
+        reader = reader.option("kafka.max.partition.fetch.bytes", str(8 << 20))
+    if args.max_offsets_per_trigger:
+        reader = reader.option("maxOffsetsPerTrigger", str(args.max_offsets_per_trigger))
+    source = reader.load()
     rows = (source.select(from_json(col("value").cast("string"), record_schema()).alias("data"),
                           col("timestamp").alias("ingested_at"))
             .select("data.*", "ingested_at"))
-    return (rows.writeStream.format("org.apache.spark.sql.cassandra")
-            .option("checkpointLocation", args.checkpoint)
-            .option("keyspace", args.keyspace)
-            .option("table", args.table)
-            .outputMode("append")
-            .start())
+    writer = (rows.writeStream.format("org.apache.spark.sql.cassandra")
+              .option("checkpointLocation", args.checkpoint)
+              .option("keyspace", args.keyspace)
+              .option("table", args.table)
+              .outputMode("append"))
+    if args.trigger_interval:
+        writer = writer.trigger(processingTime=args.trigger_interval)
+    return writer.start()
 
 
 def report_progress(query, last_batch):
