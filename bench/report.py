@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Turns one `bench/run` into bench/results/<name>.{md,json} and two PNG plots.
+"""Turns one `bench/run` into bench/results/<name>.{md,json} and its PNG plots.
 
 Input: the scratch directory of the run, one folder per part call (<part>-<run>/ with stdout, stderr,
 exit and the part's sample files). Each part's last stdout line is its JSON result (docs/bench.md).
@@ -8,6 +8,7 @@ Output:
   <name>.md                machine, versions, settings, exact commands, tables (min/median/max over the
                            runs; ratios taken within each run, then min/median/max of those)
   <name>-throughput.png    rates per part and subject (bar = median, whisker = min..max)
+  <name>-cpu.png, -rss.png CPU s per 100k records and peak RSS, the same way (log scale)
   <name>-latency-cdf.png   end-to-end latency CDF of every subject with samples (all runs pooled)
   README.md (same folder)  the newest full run's headline table and plots (a quick run only until
                            there is a full one; never a --parts run), for the project README to link to
@@ -220,7 +221,9 @@ def part_section(part, calls):
                     lines.append(f"| {s} | {e} | {spread([v.get('cpu_s_per_100k') for v in vals])} | "
                                  f"{spread([v.get('rss_max_mb') for v in vals])} |")
     for key, what in (("latency_load", "the fixed rate was offered"),
-                      ("floor_load", "the floor was measured (the same rate, no pipeline)")):
+                      ("floor_load", "the floor was measured (the same rate, no pipeline)"),
+                      ("latency_load_quarter", "a quarter of saturation was offered"),
+                      ("floor_load_quarter", "the floor was measured at a quarter of saturation")):
         loads = [c["result"][key] for c in ok if c["result"].get(key)]
         if not loads:
             continue
@@ -242,6 +245,64 @@ def part_section(part, calls):
     return lines, ratios
 
 
+# The bar figures: file suffix, which metrics, title, log scale (CPU and RSS span three orders of
+# magnitude between userpipe and the JVM/Python peers; on a linear axis the fast ones vanish).
+BAR_FIGURES = (
+    ("throughput", lambda m: m.endswith("_per_s"), "Throughput", False),
+    ("cpu", lambda m: m == "cpu_s_per_100k", "CPU seconds per 100k records (log scale)", True),
+    ("rss", lambda m: m == "rss_max_mb", "Peak RSS, MB (log scale)", True),
+)
+UNITS = {"cpu_s_per_100k": "CPU s / 100k", "rss_max_mb": "MB"}
+
+
+def bar_figure(plt, calls, png, wanted, title, log):
+    """One panel per (part, metric) with a bar per subject: median, whisker = min–max over runs."""
+    values = {}  # (part, metric) -> subject -> [values]
+    for c in calls:
+        if not c["result"] or not c["result"].get("baseline"):
+            continue  # a part without a peer has nothing to put side by side
+        for s, ms in c["result"]["subjects"].items():
+            for m, v in ms.items():
+                if wanted(m) and v is not None:
+                    values.setdefault((c["part"], m), {}).setdefault(s, []).append(v)
+    if not values:
+        return None
+    panels = sorted(values.items())
+    widths = [max(3, len(subj)) for _, subj in panels]  # a panel's width follows its bar count
+    fig, axes = plt.subplots(1, len(panels), figsize=(max(6.0, 1.1 * sum(widths) + 1), 4.6),
+                             squeeze=False, gridspec_kw={"width_ratios": widths})
+    for ax, ((part, metric), subj) in zip(axes[0], panels):
+        names = list(subj)
+        crowded = len(names) > 3
+        meds = [statistics.median(subj[n]) for n in names]
+        lo = [m - min(subj[n]) for m, n in zip(meds, names)]
+        hi = [max(subj[n]) - m for m, n in zip(meds, names)]
+        colors = ["#2b6cb0" if n.startswith("userpipe") else "#c05621" for n in names]
+        ax.bar(range(len(names)), meds, yerr=[lo, hi], capsize=4, color=colors)
+        ax.set_xticks(range(len(names)))
+        ax.set_xticklabels(names, fontsize=8, rotation=40 if crowded else 0,
+                           ha="right" if crowded else "center", rotation_mode="anchor")
+        ax.set_title(f"{part}: {metric}", fontsize=10)
+        ax.set_ylabel(UNITS.get(metric, metric.replace("_per_s", "/s")))
+        if log:
+            import matplotlib.ticker
+
+            ax.set_yscale("log")
+            ax.yaxis.set_major_formatter(matplotlib.ticker.FuncFormatter(lambda y, _: f"{y:g}"))
+            ax.yaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())
+            ax.margins(y=0.3)
+        else:
+            ax.margins(y=0.18)  # room for the value labels above the whiskers
+        for i, (m, h) in enumerate(zip(meds, hi)):
+            ax.annotate(f"{m:,.0f}" if m >= 100 else f"{m:.3g}", (i, m + h), ha="center", va="bottom",
+                        fontsize=7, rotation=90 if crowded else 0, xytext=(0, 3), textcoords="offset points")
+    fig.suptitle(f"{title}: bar = median, whisker = min–max over runs", fontsize=10)
+    fig.tight_layout()
+    fig.savefig(png, dpi=110)
+    plt.close(fig)
+    return png
+
+
 def plots(calls, out):
     import matplotlib
 
@@ -250,41 +311,10 @@ def plots(calls, out):
     import matplotlib.ticker  # noqa: F401 (used as matplotlib.ticker)
 
     made = []
-    rates = {}  # (part, metric) -> subject -> [values]
-    for c in calls:
-        if not c["result"] or not c["result"].get("baseline"):
-            continue  # a part without a peer has nothing to put side by side
-        for s, ms in c["result"]["subjects"].items():
-            for m, v in ms.items():
-                if m.endswith("_per_s") and v is not None:
-                    rates.setdefault((c["part"], m), {}).setdefault(s, []).append(v)
-    if rates:
-        panels = sorted(rates.items())
-        widths = [max(3, len(subj)) for _, subj in panels]  # a panel's width follows its bar count
-        fig, axes = plt.subplots(1, len(panels), figsize=(max(6.0, 1.1 * sum(widths) + 1), 4.6),
-                                 squeeze=False, gridspec_kw={"width_ratios": widths})
-        for ax, ((part, metric), subj) in zip(axes[0], panels):
-            names = list(subj)
-            crowded = len(names) > 3
-            meds = [statistics.median(subj[n]) for n in names]
-            lo = [m - min(subj[n]) for m, n in zip(meds, names)]
-            hi = [max(subj[n]) - m for m, n in zip(meds, names)]
-            colors = ["#2b6cb0" if n.startswith("userpipe") else "#c05621" for n in names]
-            ax.bar(range(len(names)), meds, yerr=[lo, hi], capsize=4, color=colors)
-            ax.set_xticks(range(len(names)))
-            ax.set_xticklabels(names, fontsize=8, rotation=40 if crowded else 0,
-                               ha="right" if crowded else "center", rotation_mode="anchor")
-            ax.set_title(f"{part}: {metric}", fontsize=10)
-            ax.set_ylabel(metric.replace("_per_s", "/s"))
-            ax.margins(y=0.18)  # room for the value labels above the whiskers
-            for i, (m, h) in enumerate(zip(meds, hi)):
-                ax.annotate(f"{m:,.0f}", (i, m + h), ha="center", va="bottom", fontsize=7,
-                            rotation=90 if crowded else 0, xytext=(0, 3), textcoords="offset points")
-        fig.suptitle("Throughput: bar = median, whisker = min–max over runs", fontsize=10)
-        fig.tight_layout()
-        fig.savefig(f"{out}-throughput.png", dpi=110)
-        plt.close(fig)
-        made.append(f"{out}-throughput.png")
+    for suffix, wanted, title, log in BAR_FIGURES:
+        png = bar_figure(plt, calls, f"{out}-{suffix}.png", wanted, title, log)
+        if png:
+            made.append(png)
     samples = {}  # part -> subject -> latencies (all runs pooled)
     for c in calls:
         for s, vals in c["samples"].items():
