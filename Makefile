@@ -37,15 +37,19 @@ test-cluster:
 fuzz: build-fuzz
 	@USERPIPE_FUZZ_SECONDS=$${USERPIPE_FUZZ_SECONDS:-300} ctest --test-dir build-fuzz -L fuzz --output-on-failure
 
+# Our C sources: not what the peers' builds generate under bench/peers/*/target (the Rust
+# peer's rdkafka-sys unpacks librdkafka's C sources there; make fmt must never rewrite them).
+FIND_C_SOURCES = find src tests bench -path 'bench/peers/*/target' -prune -o -name '*.[ch]' -print0
+
 fmt:
-	@find src tests bench -name '*.[ch]' -print0 | xargs -0 clang-format -i
+	@$(FIND_C_SOURCES) | xargs -0 clang-format -i
 
 # Shell: every bash script in scripts/ (by its #! line), scripts/lib/, and the tests' *.sh.
 SHELL_SCRIPTS = $(shell grep -lsE '^\#!(/usr/bin/env bash|/bin/(ba)?sh)' scripts/*) \
                 $(wildcard scripts/lib/*.sh) $(shell find tests -name '*.sh')
 
 fmt-check:
-	@find src tests bench -name '*.[ch]' -print0 | xargs -0 clang-format --dry-run --Werror
+	@$(FIND_C_SOURCES) | xargs -0 clang-format --dry-run --Werror
 	@shellcheck -x $(SHELL_SCRIPTS)
 
 clean:
