@@ -1,5 +1,6 @@
 /* main: `userpipe <command>` dispatch, top-level --help and --version. */
 #include "cmd/commands.h"
+#include "kafka/version.h"
 
 #include <curl/curl.h>
 #include <librdkafka/rdkafka.h>
@@ -56,6 +57,11 @@ int main(int argc, char **argv)
     if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0 || strcmp(name, "version") == 0) {
         print_version();
         return 0;
+    }
+    char err[256];
+    if (!up_kafka_library_ok(err, sizeof err)) {
+        fprintf(stderr, "userpipe: %s\n", err);
+        return 1;
     }
     for (const struct up_command *c = up_commands; c->name; c++)
         if (strcmp(c->name, name) == 0)
