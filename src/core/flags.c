@@ -81,8 +81,10 @@ bool up_parse_size(const char *s, int64_t *bytes)
     size_t n = strlen(unit);
     if (n >= sizeof lower)
         return false;
-    for (size_t i = 0; i <= n; i++)
+    /* i < sizeof lower as well as < n: gcc -O3 cannot see that the check above bounds n. */
+    for (size_t i = 0; i < n && i < sizeof lower; i++)
         lower[i] = (char)tolower((unsigned char)unit[i]);
+    lower[n] = '\0';
     for (size_t i = 0; i < sizeof units / sizeof units[0]; i++) {
         if (strcmp(lower, units[i].unit) == 0) {
             double total = v * units[i].mult;
