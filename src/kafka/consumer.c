@@ -60,6 +60,7 @@ static const char *const consumer_defaults[] = { /* key, value pairs */
     "max.partition.fetch.bytes",  "262144",
     "receive.message.max.bytes",  "2097152",
     "fetch.wait.max.ms",          "100",
+    "fetch.queue.backoff.ms",     "10", /* librdkafka's 1000: a one-second gap after a full queue */
     "session.timeout.ms",         "10000",
     "heartbeat.interval.ms",      "2000",
     "statistics.interval.ms",     "2000", /* the stuck-partition watchdog (on_stats) */
