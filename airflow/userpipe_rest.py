@@ -188,7 +188,16 @@ def cmd_trigger(client, args):
             return 1
         time.sleep(2)
         prev = state
-        state = client.get(f"/api/v2/dags/{quote(args.dag)}/dagRuns/{quote(run_id)}")["state"]
+        try:
+            state = client.get(f"/api/v2/dags/{quote(args.dag)}/dagRuns/{quote(run_id)}")["state"]
+        except ApiError as e:
+            # A poll the API server did not answer in time (it shares a busy machine with the
+            # run it reports on) says nothing about the run: ask again until the deadline.
+            # An HTTP error answer is an answer, and ends the wait.
+            if e.status is not None:
+                raise
+            log(f"run {run_id}: no answer to a poll ({e}); asking again")
+            continue
         if state != prev:
             log(f"run {run_id}: {state}")
     print_outcome(client, args.dag, run_id, state)
