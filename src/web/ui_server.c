@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "kafka/tail.h"
+#include "kafka/topic.h"
 #include "web/listen.h"
 #include "web/metrics_server.h"
 #include "web/ui_assets.h"
@@ -166,11 +167,13 @@ static enum MHD_Result serve_tail(struct up_ui_server *s, struct MHD_Connection 
     const char *filter = arg(conn, "q");
     /* EventSource resends the last id it saw: resuming beats the original start. */
     const char *last = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
+    char err[512];
     if (!topic || !*topic)
         return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, "give ?topic=NAME");
+    if (up_kafka_topic_name_check(topic, strlen(topic), err, sizeof err) != 0)
+        return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, err);
     if (filter && strlen(filter) > 256)
         return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, "q= is longer than 256 bytes");
-    char err[512];
     struct up_tail_start *start = up_xcalloc(1, sizeof *start);
     if (up_tail_start_parse(last && *last ? last : from, start, err, sizeof err) != 0) {
         free(start);
