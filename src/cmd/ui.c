@@ -256,8 +256,9 @@ static int run(const struct ui_opts *o)
                                      .cassandra_nodes = cass ? ui_cassandra_nodes : NULL,
                                      .cassandra_ctx = cass,
                                      .reg = reg};
-    struct up_ui_health *health = up_ui_health_start(&hc);
-    up_ui_hub_set_stats(hub, stats_json, health);
+    struct up_ui_health *health = up_ui_health_start(&hc, err, sizeof err);
+    if (health)
+        up_ui_hub_set_stats(hub, stats_json, health);
 
     char *cfg_json = config_json(o);
     struct up_ui_server_config sc = {.listen = o->listen,
@@ -269,8 +270,11 @@ static int run(const struct ui_opts *o)
                                      .reg = reg};
     int rc = 0;
     struct up_metrics_server *ms = NULL;
-    struct up_ui_server *srv = up_ui_server_start(&sc, err, sizeof err);
-    if (!srv) {
+    struct up_ui_server *srv = NULL;
+    if (!health) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        rc = 1;
+    } else if (!(srv = up_ui_server_start(&sc, err, sizeof err))) {
         fprintf(stderr, "userpipe ui: %s\n", err);
         rc = strstr(err, "cannot listen") ? 1 : 2;
     } else if (o->common.metrics &&
