@@ -3,12 +3,12 @@
  * web/ui_feed (live tails), web/ui_health (pollers) and web/ui_server (HTTP) together. */
 #include "cmd/commands.h"
 #include "cmd/cql_cli.h"
+#include "cmd/kafka_cli.h"
 #include "core/buf.h"
 #include "core/flags.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/signals.h"
-#include "kafka/config.h"
 #include "web/metrics_server.h"
 #include "web/ui_auth.h"
 #include "web/ui_cassandra.h"
@@ -58,13 +58,15 @@ static const struct up_flag ui_flags[] = {
      .value_name = "TOPIC",
      .def = "users_queue",
      .help = "topic the page opens on (any topic can be picked in the page)",
-     .offset = OPT(topic)},
+     .offset = OPT(topic),
+     .check = kafka_cli_topic_check},
     {.name = "dlq",
      .type = UP_FLAG_STRING,
      .value_name = "TOPIC",
      .def = "users_queue.dlq",
      .help = "dead-letter topic, counted by its userpipe.error.reason header ('' = none)",
-     .offset = OPT(dlq)},
+     .offset = OPT(dlq),
+     .check = kafka_cli_optional_topic_check},
     {.name = "group",
      .short_name = 'g',
      .type = UP_FLAG_STRING,
@@ -187,20 +189,6 @@ static char *config_json(const struct ui_opts *o)
     return up_buf_steal(&b);
 }
 
-/* Fails early, with librdkafka's words, on a bad -X instead of inside a poller. */
-static bool kafka_props_ok(const struct ui_opts *o)
-{
-    char err[512];
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(o->common.brokers, &o->common.kafka_props, NULL, err, sizeof err);
-    if (!conf) {
-        fprintf(stderr, "userpipe ui: %s\n", err);
-        return false;
-    }
-    rd_kafka_conf_destroy(conf);
-    return true;
-}
-
 static char *stats_json(void *health)
 {
     return up_ui_health_json(health);
@@ -268,8 +256,9 @@ static int run(const struct ui_opts *o)
                                      .cassandra_nodes = cass ? ui_cassandra_nodes : NULL,
                                      .cassandra_ctx = cass,
                                      .reg = reg};
-    struct up_ui_health *health = up_ui_health_start(&hc);
-    up_ui_hub_set_stats(hub, stats_json, health);
+    struct up_ui_health *health = up_ui_health_start(&hc, err, sizeof err);
+    if (health)
+        up_ui_hub_set_stats(hub, stats_json, health);
 
     char *cfg_json = config_json(o);
     struct up_ui_server_config sc = {.listen = o->listen,
@@ -281,8 +270,11 @@ static int run(const struct ui_opts *o)
                                      .reg = reg};
     int rc = 0;
     struct up_metrics_server *ms = NULL;
-    struct up_ui_server *srv = up_ui_server_start(&sc, err, sizeof err);
-    if (!srv) {
+    struct up_ui_server *srv = NULL;
+    if (!health) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        rc = 1;
+    } else if (!(srv = up_ui_server_start(&sc, err, sizeof err))) {
         fprintf(stderr, "userpipe ui: %s\n", err);
         rc = strstr(err, "cannot listen") ? 1 : 2;
     } else if (o->common.metrics &&
@@ -323,7 +315,7 @@ int cmd_ui(int argc, char **argv)
     int rc;
     if (fr != UP_FLAGS_OK)
         rc = fr == UP_FLAGS_HELP ? 0 : 2;
-    else if (!up_common_apply(&o.common, "ui") || !kafka_props_ok(&o))
+    else if (!up_common_apply(&o.common, "ui") || !kafka_cli_apply(&o.common, "ui"))
         rc = 2;
     else {
         curl_global_init(CURL_GLOBAL_DEFAULT);
