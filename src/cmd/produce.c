@@ -2,6 +2,7 @@
  * Parses flags, wires the pipeline (source/pipeline.h) to progress output, metrics and
  * the one-line JSON summary on stdout that the Airflow task keeps as its result. */
 #include "cmd/commands.h"
+#include "cmd/kafka_cli.h"
 #include "core/buf.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -342,7 +343,7 @@ int cmd_produce(int argc, char **argv)
     int rc;
     if (fr != UP_FLAGS_OK)
         rc = fr == UP_FLAGS_HELP ? 0 : 2;
-    else if (!up_common_apply(&o.common, "produce"))
+    else if (!up_common_apply(&o.common, "produce") || !kafka_cli_apply(&o.common, "produce"))
         rc = 2;
     else
         rc = run(&o);

@@ -10,8 +10,8 @@
 #include "core/metrics.h"
 #include "core/signals.h"
 #include "cmd/cql_cli.h"
+#include "cmd/kafka_cli.h"
 #include "cql/cql.h"
-#include "kafka/config.h"
 #include "stream/loop.h"
 #include "stream/schema.h"
 #include "stream/sink_cql.h"
@@ -169,7 +169,7 @@ static const struct up_command_spec stream_spec = {
     0,
 };
 
-/* Usage checks that need no network: names, replication, -X properties, the Cassandra
+/* Usage checks that need no network: names, replication, the Cassandra
  * flags and password (cmd/cql_cli.h). */
 static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
                          struct cql_config *session, char *password, size_t pwlen, char *err,
@@ -186,11 +186,6 @@ static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
         snprintf(err, errlen, "--consistency %s: unknown level", o->consistency);
         return -1;
     }
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(o->common.brokers, &o->common.kafka_props, NULL, err, errlen);
-    if (!conf)
-        return -1;
-    rd_kafka_conf_destroy(conf);
     return cql_cli_config(&o->cql, session, password, pwlen, err, errlen);
 }
 
@@ -329,7 +324,7 @@ int cmd_stream(int argc, char **argv)
     int rc;
     if (fr != UP_FLAGS_OK)
         rc = fr == UP_FLAGS_HELP ? 0 : 2;
-    else if (!up_common_apply(&o.common, "stream"))
+    else if (!up_common_apply(&o.common, "stream") || !kafka_cli_apply(&o.common, "stream"))
         rc = 2;
     else
         rc = run(&o);

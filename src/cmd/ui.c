@@ -3,12 +3,12 @@
  * web/ui_feed (live tails), web/ui_health (pollers) and web/ui_server (HTTP) together. */
 #include "cmd/commands.h"
 #include "cmd/cql_cli.h"
+#include "cmd/kafka_cli.h"
 #include "core/buf.h"
 #include "core/flags.h"
 #include "core/log.h"
 #include "core/metrics.h"
 #include "core/signals.h"
-#include "kafka/config.h"
 #include "web/metrics_server.h"
 #include "web/ui_auth.h"
 #include "web/ui_cassandra.h"
@@ -187,20 +187,6 @@ static char *config_json(const struct ui_opts *o)
     return up_buf_steal(&b);
 }
 
-/* Fails early, with librdkafka's words, on a bad -X instead of inside a poller. */
-static bool kafka_props_ok(const struct ui_opts *o)
-{
-    char err[512];
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(o->common.brokers, &o->common.kafka_props, NULL, err, sizeof err);
-    if (!conf) {
-        fprintf(stderr, "userpipe ui: %s\n", err);
-        return false;
-    }
-    rd_kafka_conf_destroy(conf);
-    return true;
-}
-
 static char *stats_json(void *health)
 {
     return up_ui_health_json(health);
@@ -323,7 +309,7 @@ int cmd_ui(int argc, char **argv)
     int rc;
     if (fr != UP_FLAGS_OK)
         rc = fr == UP_FLAGS_HELP ? 0 : 2;
-    else if (!up_common_apply(&o.common, "ui") || !kafka_props_ok(&o))
+    else if (!up_common_apply(&o.common, "ui") || !kafka_cli_apply(&o.common, "ui"))
         rc = 2;
     else {
         curl_global_init(CURL_GLOBAL_DEFAULT);

@@ -70,6 +70,7 @@ struct up_common_opts {
     char *log_level;
     char *metrics;
     char *brokers;
+    char *kafka_config;
     struct up_str_list kafka_props;
 };
 
@@ -102,6 +103,11 @@ struct up_common_opts {
      .def = "127.0.0.1:9092",                                                                      \
      .help = "Kafka bootstrap servers",                                                            \
      .offset = offsetof(type_, common.brokers)},                                                   \
+        {.name = "kafka-config",                                                                   \
+         .type = UP_FLAG_STRING,                                                                   \
+         .value_name = "FILE",                                                                     \
+         .help = "librdkafka properties file (key=value lines, as kcat -F); -X wins over it",      \
+         .offset = offsetof(type_, common.kafka_config)},                                          \
     {                                                                                              \
         .name = "kafka-property", .short_name = 'X', .type = UP_FLAG_LIST,                         \
         .value_name = "KEY=VALUE",                                                                 \

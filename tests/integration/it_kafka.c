@@ -10,6 +10,8 @@
  *       replicas> <end offset>" (leader -1 while there is none): the fault tests pick the
  *       leader to kill from it
  *   it_kafka delete-groups BROKERS GROUP...    delete consumer groups (without members)
+ *   it_kafka members BROKERS GROUP             the client.id of every member of GROUP, one a
+ *       line (what the broker was told: the --kafka-config test reads it)
  *   it_kafka commit BROKERS GROUP TOPIC PARTITION OFFSET
  *       commit OFFSET for GROUP without joining it
  *   it_kafka committed BROKERS GROUP TOPIC
@@ -859,6 +861,36 @@ static int cmd_delete_groups(const char *brokers, char **groups, int n)
     return 0;
 }
 
+/* What the broker knows of the group's members: their client.id. */
+static int cmd_members(const char *brokers, const char *group)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, brokers, NULL, NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    const char *groups[] = {group};
+    rd_kafka_DescribeConsumerGroups(rk, groups, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 20000);
+    if (!ev || rd_kafka_event_error(ev))
+        die("describe group", ev ? rd_kafka_event_error_string(ev) : "no answer in 20 s");
+    const rd_kafka_DescribeConsumerGroups_result_t *res =
+        rd_kafka_event_DescribeConsumerGroups_result(ev);
+    size_t n;
+    const rd_kafka_ConsumerGroupDescription_t **d =
+        rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *ge = rd_kafka_ConsumerGroupDescription_error(d[i]);
+        if (ge)
+            die("describe group", rd_kafka_error_string(ge));
+        size_t m = rd_kafka_ConsumerGroupDescription_member_count(d[i]);
+        for (size_t j = 0; j < m; j++)
+            printf("%s\n", rd_kafka_MemberDescription_client_id(
+                               rd_kafka_ConsumerGroupDescription_member(d[i], j)));
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 /* Leader, in-sync replica count and end offset of every partition of TOPIC. */
 static int cmd_leaders(const char *brokers, const char *topic)
 {
@@ -923,6 +955,8 @@ int main(int argc, char **argv)
         return cmd_leaders(argv[2], argv[3]);
     if (argc >= 4 && strcmp(cmd, "delete-groups") == 0)
         return cmd_delete_groups(argv[2], argv + 3, argc - 3);
+    if (argc == 4 && strcmp(cmd, "members") == 0)
+        return cmd_members(argv[2], argv[3]);
     if (argc == 7 && strcmp(cmd, "commit") == 0)
         return cmd_commit(argv[2], argv[3], argv[4], atoi(argv[5]), atoll(argv[6]));
     if (argc == 5 && strcmp(cmd, "committed") == 0)
