@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -37,6 +38,46 @@ static void redact(char *msg, size_t size, const char *value)
         memmove(at + sizeof mask - 1, at + vlen, tail + 1);
         memcpy(at, mask, sizeof mask - 1);
     }
+}
+
+/* The value of property key ("" when unset or unreadable). */
+static void conf_value(const rd_kafka_t *rk, const char *key, char *out, size_t outlen)
+{
+    size_t size = outlen;
+    if (rd_kafka_conf_get(rd_kafka_conf((rd_kafka_t *)rk), key, out, &size) != RD_KAFKA_CONF_OK)
+        out[0] = '\0';
+}
+
+void up_kafka_login(const rd_kafka_t *rk, char *out, size_t outlen)
+{
+    char protocol[32], mechanism[64], user[256];
+    conf_value(rk, "security.protocol", protocol, sizeof protocol);
+    conf_value(rk, "sasl.mechanisms", mechanism, sizeof mechanism);
+    conf_value(rk, "sasl.username", user, sizeof user);
+    if (strncasecmp(protocol, "sasl", 4) != 0)
+        snprintf(out, outlen, "no SASL login (security.protocol %s)", protocol);
+    else
+        snprintf(out, outlen, "user '%s' (SASL %s over %s)", user, mechanism, protocol);
+}
+
+bool up_kafka_config_error(const rd_kafka_t *rk, int err, const char *reason, bool connecting,
+                           char *out, size_t outlen)
+{
+    char login[400];
+    up_kafka_login(rk, login, sizeof login);
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+        snprintf(out, outlen, "Kafka refused the login of %s: %s", login, reason);
+        return true;
+    }
+    /* librdkafka's own guesses when the peer hangs up during the first exchange */
+    bool tls_mismatch = strstr(reason, "PLAINTEXT broker listener?") ||
+                        strstr(reason, "connecting to a SSL listener?");
+    if ((err == RD_KAFKA_RESP_ERR__SSL && strstr(reason, "certificate")) ||
+        (connecting && tls_mismatch)) {
+        snprintf(out, outlen, "TLS with Kafka failed for %s: %s", login, reason);
+        return true;
+    }
+    return false;
 }
 
 int up_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value, char *err,

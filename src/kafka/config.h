@@ -21,6 +21,18 @@ rd_kafka_conf_t *up_kafka_conf_new(const char *brokers, const struct up_str_list
 /* True for property names whose values must never be printed: passwords, secrets, keys. */
 bool up_kafka_property_is_secret(const char *key);
 
+/* Who this client logs in as, for error messages: "user 'u' (SASL SCRAM-SHA-512 over
+ * SASL_SSL)", or "no SASL login (security.protocol ssl)". Never the password. */
+void up_kafka_login(const rd_kafka_t *rk, char *out, size_t outlen);
+
+/* Whether an error librdkafka reports (error callback: err, reason) and keeps retrying can only
+ * be cured by changing the client's settings: a login the broker refused, or a broker
+ * certificate that does not verify; with connecting set (the first contact), also a TLS
+ * client on a plaintext listener and the other way round. Then true, with the cause and the
+ * login in out. */
+bool up_kafka_config_error(const rd_kafka_t *rk, int err, const char *reason, bool connecting,
+                           char *out, size_t outlen);
+
 /* A properties file: `key=value` lines as kcat -F and the Java clients' client.properties
  * write them. '#' and '!' start a comment line; blank lines are skipped; white space around
  * the key and the value is dropped; the value is literal (no escapes, no continuation lines),

@@ -69,6 +69,12 @@ struct up_dlq *up_dlq_new(const char *brokers, const struct up_str_list *props, 
     }
     q->topic = up_xstrdup(topic);
     bool created = false;
+    char why[1024];
+    if (up_producer_connect(q->producer, 30000, why, sizeof why) != 0) {
+        snprintf(err, errlen, "Kafka at %s: %s", brokers, why);
+        up_dlq_free(q, 0);
+        return NULL;
+    }
     if (up_kafka_ensure_topic(up_producer_handle(q->producer), topic, partitions, -1, 30000,
                               &created, err, errlen) != 0) {
         up_dlq_free(q, 0);

@@ -120,6 +120,47 @@ static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, 
     return -1;
 }
 
+/* *exists: system_schema has the keyspace (table NULL) or the table. The names were validated
+ * (up_schema_name_valid: letters, digits, '_'), so they can stand in the literal. */
+static int schema_has(cql_session *s, const char *keyspace, const char *table, bool *exists,
+                      bool *retryable, char *err, size_t errlen)
+{
+    char cql[256];
+    if (table)
+        snprintf(cql, sizeof cql,
+                 "SELECT table_name FROM system_schema.tables WHERE keyspace_name = '%s' AND "
+                 "table_name = '%s'",
+                 keyspace, table);
+    else
+        snprintf(cql, sizeof cql,
+                 "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = '%s'",
+                 keyspace);
+    cql_result *r = NULL;
+    struct cql_error e;
+    if (cql_session_query_sync(s, cql, &r, &e) != 0) {
+        *retryable = cql_error_is_retryable(e.code);
+        char why[640];
+        cql_error_format(&e, why, sizeof why);
+        snprintf(err, errlen, "%.80s...: %s", cql, why);
+        return -1;
+    }
+    *exists = cql_result_row_count(r) > 0;
+    cql_result_free(r);
+    return 0;
+}
+
+/* Runs the DDL unless what it creates exists: CREATE ... IF NOT EXISTS asks for the CREATE
+ * permission even when there is nothing to create, and a least-privilege role (docs/security.md)
+ * has MODIFY on a table someone else made, not CREATE. */
+static int create_unless_exists(cql_session *s, const char *keyspace, const char *table,
+                                const char *ddl, bool *retryable, char *err, size_t errlen)
+{
+    bool exists = false;
+    if (schema_has(s, keyspace, table, &exists, retryable, err, errlen) != 0)
+        return -1;
+    return exists ? 0 : run_ddl(s, ddl, retryable, err, errlen);
+}
+
 static int create_schema(struct up_cql_sink *sink, const struct up_cql_sink_config *cfg,
                          bool *retryable, char *err, size_t errlen)
 {
@@ -127,9 +168,11 @@ static int create_schema(struct up_cql_sink *sink, const struct up_cql_sink_conf
     int rc = up_schema_create_statements(cfg->keyspace, cfg->table, cfg->replication, &ks, &table,
                                          err, errlen);
     if (rc == 0)
-        rc = run_ddl(sink->session, ks.data, retryable, err, errlen);
+        rc = create_unless_exists(sink->session, cfg->keyspace, NULL, ks.data, retryable, err,
+                                  errlen);
     if (rc == 0)
-        rc = run_ddl(sink->session, table.data, retryable, err, errlen);
+        rc = create_unless_exists(sink->session, cfg->keyspace, cfg->table, table.data, retryable,
+                                  err, errlen);
     up_buf_free(&ks);
     up_buf_free(&table);
     return rc;
