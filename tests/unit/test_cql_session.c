@@ -1194,7 +1194,7 @@ static void test_silent_node(void **state)
     execute_key_as(s, p, k, false, &o); /* even a non-idempotent one: a is not tried */
     wait_for(s, &o, 4);
     assert_int_equal(o.ok, 3);
-    assert_true(up_mono_ms() - t0 < 150);
+    assert_true(up_mono_ms() - t0 < 1000); /* sent to a, it would have timed out at 1.5 s */
     assert_int_equal(b->executes, b_before + 2);
     /* a answers again: its probe is lost, the connection is replaced, a is back */
     atomic_store(&a->silent, false);
