@@ -477,7 +477,10 @@ static bool prepare_on(struct cql_session *s, struct cql_slot_conn *slot, struct
         }
         child->target = cql_prepared_ref(p);
         child->host = h;
-        child->timeout_ms = cql_attempt_timeout_ms(s);
+        /* requests waiting on it move to another replica after the attempt timeout; a node
+         * coming up (busy loading, compiling) may take the whole request timeout: better out
+         * of the plans a while longer than sent writes before it knows the statement */
+        child->timeout_ms = warmup ? s->cfg.request_timeout_ms : cql_attempt_timeout_ms(s);
         child->deadline_ms = up_mono_ms() + child->timeout_ms;
         if (!send_on(s, slot, child, false)) {
             cql_req_release(s, child);
@@ -625,12 +628,15 @@ void cql_host_suspect(struct cql_session *s, struct cql_host *h, const char *why
     h->suspect = true;
     s->stats.suspects++;
     UP_WARN("cql: %s is suspect (%s): out of query plans until it answers", h->label, why);
+    bool elsewhere = false; /* a healthy node to move its requests to */
+    for (size_t i = 0; i < s->nhosts && !elsewhere; i++)
+        elsewhere = s->hosts[i] != h && cql_host_slot(s->hosts[i], false);
     for (int k = 0; k < h->nslots; k++) {
         struct cql_slot_conn *slot = &h->slots[k];
         if (!slot->conn || cql_conn_state(slot->conn) != CQL_CONN_READY)
             continue;
         cql_session_heartbeat(s, slot); /* the probe: its answer brings the node back */
-        if (slot->conn)
+        if (slot->conn && elsewhere)
             move_requests(s, slot);
     }
 }

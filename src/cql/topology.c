@@ -59,6 +59,9 @@ static bool attempt_out_on(const struct cql_request *req, const struct cql_host 
     return false;
 }
 
+static struct cql_slot_conn *round_robin(struct cql_session *s, const struct cql_request *req,
+                                         bool suspects);
+
 struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_request *req)
 {
     if (s->token_aware && req->has_token && s->nring > 0) {
@@ -83,15 +86,24 @@ struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_r
                 break; /* a long stretch of dead vnodes: fall back to round-robin */
         }
     }
+    struct cql_slot_conn *slot = round_robin(s, req, false);
+    /* every node suspect (a cluster-wide stall, or this client's own): a suspect node that is
+     * only slow still answers, where waiting in the queue answers nothing */
+    return slot ? slot : round_robin(s, req, true);
+}
+
+static struct cql_slot_conn *round_robin(struct cql_session *s, const struct cql_request *req,
+                                         bool suspects)
+{
     for (size_t i = 0; i < s->nhosts; i++) {
         size_t at = (s->rr + i) % s->nhosts;
         struct cql_host *h = s->hosts[at];
         /* a retry prefers another node than the one that just failed */
         if (req->attempts > 1 && h == req->last_host && s->nhosts > 1 && i + 1 < s->nhosts)
             continue;
-        if (attempt_out_on(req, h))
+        if (attempt_out_on(req, h) || (suspects && (!h->suspect || h->warming > 0)))
             continue;
-        struct cql_slot_conn *slot = best_slot(h);
+        struct cql_slot_conn *slot = suspects ? cql_host_slot(h, true) : best_slot(h);
         if (slot) {
             s->rr = (at + 1) % s->nhosts;
             return slot;

@@ -738,6 +738,41 @@ static void test_timeout(void **state)
     mock_stop(m);
 }
 
+/* The only node turns suspect (silent for two attempts): once it answers again, requests go
+ * to it rather than wait in the queue for a healthy node that is not there, and its first
+ * answer brings it back. */
+static void test_every_node_suspect(void **state)
+{
+    (void)state;
+    struct cql_config cfg;
+    struct mock *m = mock_up(&cfg, false, false);
+    cfg.attempt_timeout_ms = 100;
+    cfg.request_timeout_ms = 3000; /* the probe's bound: it stays out while the test runs */
+    cfg.heartbeat_ms = 0;
+    cql_session *s = connect_ok(&cfg);
+    atomic_store(&m->silent, true);
+    for (int i = 0; i < 2; i++) {
+        cql_statement *st = cql_statement_new("INSERT unanswered", 0);
+        cql_statement_set_idempotent(st, true);
+        cql_statement_set_timeout_ms(st, 300);
+        struct cql_error err;
+        assert_int_equal(cql_session_execute_sync(s, st, NULL, &err), -1);
+        assert_int_equal(err.code, CQL_ERR_TIMEOUT);
+        cql_statement_free(st);
+    }
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.hosts_suspect, 1);
+    atomic_store(&m->silent, false);
+    int64_t t0 = up_mono_ms();
+    assert_int_equal(query_code(s, "INSERT to the suspect", false), CQL_OK);
+    assert_true(up_mono_ms() - t0 < 2000); /* not after the probe's 3 s reconnection */
+    cql_session_stats(s, &st);
+    assert_int_equal(st.hosts_suspect, 0);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
 static void test_reprepare(void **state)
 {
     (void)state;
@@ -1578,6 +1613,7 @@ int main(void)
         cmocka_unit_test(test_many_in_flight),
         cmocka_unit_test(test_overloaded_retry),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_every_node_suspect),
         cmocka_unit_test(test_reprepare),
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
