@@ -191,6 +191,24 @@ int cql_attempt_timeout_ms(const struct cql_session *s)
     return (int)(ms < s->cfg.request_timeout_ms ? ms : s->cfg.request_timeout_ms);
 }
 
+/* Speculation is earned: each request accepted adds SPEC_EARN hundredths of an attempt (5 %),
+ * up to SPEC_BURST attempts, and each speculative attempt spends one; none before
+ * SPEC_MIN_SAMPLES answers have set the p99. A cold or saturated cluster, where every request
+ * is slower than the delay, is therefore not sent twice the work (a cold stream's first burst
+ * speculated on half its writes before this). */
+#define SPEC_EARN        5
+#define SPEC_BURST       10
+#define SPEC_MIN_SAMPLES 100
+
+static bool may_resend(const struct cql_session *s, const struct cql_request *req);
+
+static bool may_speculate(const struct cql_session *s, const struct cql_request *req)
+{
+    return s->cfg.speculative_delay_ms > 0 && req->kind == CQL_REQ_USER && may_resend(s, req) &&
+           req->speculative < s->cfg.speculative_max && s->spec_credit >= 100 &&
+           s->latency_n >= SPEC_MIN_SAMPLES;
+}
+
 static int64_t speculative_delay_ms(const struct cql_session *s)
 {
     int64_t p99 = s->p99_us / 1000;
@@ -329,10 +347,7 @@ static bool send_on(struct cql_session *s, struct cql_slot_conn *slot, struct cq
     req->last_host = slot->host;
     if (req->kind != CQL_REQ_INTERNAL)
         slot->host->requests++;
-    req->spec_at = 0;
-    if (s->cfg.speculative_delay_ms > 0 && req->kind == CQL_REQ_USER && may_resend(s, req) &&
-        req->speculative < s->cfg.speculative_max)
-        req->spec_at = now + speculative_delay_ms(s);
+    req->spec_at = may_speculate(s, req) ? now + speculative_delay_ms(s) : 0;
     arm(s, req);
     cql_session_mark_dirty(s, slot);
     return true;
@@ -370,13 +385,17 @@ static bool send_another(struct cql_session *s, struct cql_request *req, bool sp
     struct cql_slot_conn *slot = cql_session_pick(s, req);
     if (!slot)
         return false;
-    if (speculative)
+    if (speculative) {
+        if (!may_speculate(s, req))
+            return false;
         req->speculative++;
+    }
     if (!send_on(s, slot, req, speculative)) {
         req->speculative -= speculative;
         return false;
     }
     if (speculative) {
+        s->spec_credit -= 100;
         s->stats.speculative_sent++;
     } else {
         req->attempts++;
@@ -963,6 +982,8 @@ static int admit(struct cql_session *s, struct cql_error *err)
 static void accept_request(struct cql_session *s, struct cql_request *req)
 {
     req->deadline_ms = up_mono_ms() + req->timeout_ms;
+    if (s->spec_credit < SPEC_BURST * 100)
+        s->spec_credit += SPEC_EARN;
     s->stats.requests++;
     s->in_flight++;
     cql_req_dispatch(s, req);

@@ -185,6 +185,7 @@ struct cql_session {
     uint32_t latency[CQL_LATENCY_BUCKETS];
     uint32_t latency_n, latency_since;
     int64_t p99_us;
+    int spec_credit;  /* speculative attempts allowed now, in hundredths */
     size_t in_flight; /* accepted user/prepare requests not yet called back */
 };
 

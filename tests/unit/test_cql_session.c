@@ -1269,6 +1269,11 @@ static void test_slow_node_speculative(void **state)
     assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
     int k = key_owned_by_a(a, b);
     struct outcome o = {0};
+    /* speculation waits for 100 answers to set the p99, and earns 5 % of the requests */
+    struct outcome warm = {0};
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(cql_session_query(s, "INSERT warm", count_cb, &warm, &err), 0);
+    wait_for(s, &warm, 100);
     execute_key_as(s, p, k, true, &o); /* fast: no speculative attempt */
     wait_for(s, &o, 1);
     struct cql_stats st;
