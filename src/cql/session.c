@@ -314,8 +314,9 @@ void cql_session_heartbeat(struct cql_session *s, struct cql_slot_conn *slot)
     cql_req_internal(s, slot, CQL_OP_OPTIONS, NULL, 0, heartbeat_done, slot);
 }
 
-/* A connection that read nothing for heartbeat_ms gets an OPTIONS; unanswered for as long
- * again, its node is suspect (the request timeout later closes the connection). */
+/* A connection that read nothing for heartbeat_ms gets an OPTIONS; when nothing at all was
+ * read for as long again, its node is suspect (the request timeout later closes the
+ * connection). */
 static void service_slot(struct cql_session *s, struct cql_slot_conn *slot, int64_t now)
 {
     if (!slot->conn)
@@ -329,7 +330,8 @@ static void service_slot(struct cql_session *s, struct cql_slot_conn *slot, int6
         return;
     if (!slot->heartbeat && now - cql_conn_last_read_ms(slot->conn) >= s->cfg.heartbeat_ms)
         cql_session_heartbeat(s, slot);
-    else if (slot->heartbeat && now - slot->heartbeat_sent_ms >= s->cfg.heartbeat_ms)
+    else if (slot->heartbeat && now - slot->heartbeat_sent_ms >= s->cfg.heartbeat_ms &&
+             cql_conn_last_read_ms(slot->conn) < slot->heartbeat_sent_ms) /* nothing since */
         cql_host_suspect(s, slot->host, "heartbeat unanswered");
 }
 
