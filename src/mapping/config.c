@@ -5,6 +5,7 @@
 #include "mapping/mapping_int.h"
 
 #include "core/buf.h"
+#include "mapping/convert.h"
 
 #include <ctype.h>
 #include <errno.h>
@@ -427,9 +428,9 @@ static int read_topics(struct parse *p, const struct up_props *props)
         }
         struct up_mapping *m = p->m;
         m->topics = up_xrealloc(m->topics, (m->ntopics + 1) * sizeof *m->topics);
-        m->topics[m->ntopics++] = (struct up_map_topic){
-            .name = up_xstrdup(b),
-            .codec = {.timestamp = UP_TS_CQL_TIMESTAMP, .unit = UP_UNIT_MILLISECONDS}};
+        struct up_map_topic *t = &m->topics[m->ntopics++];
+        t->name = up_xstrdup(b);
+        up_map_codec_default(&t->codec);
         free(name);
         s = comma ? comma + 1 : s + n;
     }
