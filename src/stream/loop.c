@@ -43,12 +43,14 @@ struct job {
     int64_t offset;
     int64_t timestamp_ms; /* the Kafka record's: write time and ingested_at */
     int64_t submitted_us;
-    struct up_row row; /* JOB_WRITE */
+    struct up_row row; /* JOB_WRITE, users records */
+    void *item;        /* JOB_WRITE by a sink that prepares records itself (--mapping) */
     /* JOB_DLQ: the original bytes and why they were refused */
     void *key, *value;
     size_t key_len, value_len;
     enum up_reject reason;
     char detail[UP_REJECT_DETAIL_LEN + 80];
+    struct up_sink_reject *mapping; /* JOB_DLQ from a preparing sink: stage, reason, table */
 };
 
 /* Failed submissions of one kind, waiting to go again. While the lane is failing only one
@@ -249,10 +251,13 @@ static bool job_is_stale(struct loop *L, const struct job *j)
     return !p || !p->assigned || p->generation != j->generation;
 }
 
-static void job_free_contents(struct job *j)
+static void job_free_contents(struct loop *L, struct job *j)
 {
-    if (j->kind == JOB_WRITE)
+    if (j->kind == JOB_WRITE && j->item)
+        L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
+    else if (j->kind == JOB_WRITE)
         up_row_free(&j->row);
+    free(j->mapping);
     free(j->key);
     free(j->value);
 }
@@ -275,7 +280,7 @@ static void job_release(struct loop *L, struct job *j)
 {
     up_window_release(&L->window);
     series_set(L->m.in_flight, (double)L->window.in_flight);
-    job_free_contents(j);
+    job_free_contents(L, j);
     if (L->nspare < L->window.limit) {
         j->next = L->spare_jobs;
         L->spare_jobs = j;
@@ -441,7 +446,10 @@ static void submit_write(struct loop *L, struct job *j)
     char err[512];
     j->submitted_us = batch_now(L)->mono_us;
     const struct up_sink *s = &L->cfg->sink;
-    if (s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err, sizeof err) != 0)
+    int rc = j->item ? s->write_item(s->ctx, j->item, on_write_done, j, err, sizeof err)
+                     : s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err,
+                                sizeof err);
+    if (rc != 0)
         lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err);
 }
 
@@ -457,8 +465,10 @@ static void submit_dead_letter(struct loop *L, struct job *j)
         .source_partition = j->partition,
         .source_offset = j->offset,
         .source_timestamp_ms = j->timestamp_ms,
-        .reason = up_reject_name(j->reason),
-        .detail = j->detail,
+        .reason = j->mapping ? j->mapping->why : up_reject_name(j->reason),
+        .detail = j->mapping ? j->mapping->detail : j->detail,
+        .stage = j->mapping ? up_reject_name(j->reason) : NULL,
+        .target = j->mapping ? j->mapping->target : NULL,
     };
     enum up_dlq_outcome o = up_dlq_send(L->dlq, &r, j, err, sizeof err);
     if (o == UP_DLQ_TOO_LARGE && j->value) {
@@ -552,6 +562,33 @@ static void *copy_bytes(const void *p, size_t len)
     return c;
 }
 
+/* The users path: the record validated into a row. True when it is one. */
+static bool validate_record(struct loop *L, struct job *j, const rd_kafka_message_t *m)
+{
+    j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
+                                   &j->row, j->detail, sizeof j->detail);
+    return j->reason == UP_REJECT_NONE;
+}
+
+/* The --mapping path: the sink reads the record into its own rows. The size bound holds
+ * here too: a value above --max-record-bytes is refused before it is parsed. */
+static bool prepare_record(struct loop *L, struct job *j, const rd_kafka_message_t *m)
+{
+    struct up_sink_reject rej = {.reason = UP_REJECT_PARSE};
+    if (m->len > L->cfg->max_record_bytes) {
+        snprintf(rej.why, sizeof rej.why, "%s", up_reject_name(UP_REJECT_OVERSIZE));
+        snprintf(rej.detail, sizeof rej.detail, "the value is %zu bytes, above %zu", m->len,
+                 L->cfg->max_record_bytes);
+    } else if (L->cfg->sink.prepare(L->cfg->sink.ctx, m, j->timestamp_ms, &j->item, &rej) == 0) {
+        return true;
+    }
+    j->item = NULL;
+    j->reason = rej.reason;
+    j->mapping = up_xmalloc(sizeof *j->mapping);
+    *j->mapping = rej;
+    return false;
+}
+
 static void take_message(struct loop *L, rd_kafka_message_t *m)
 {
     struct part *p = part_get(L, m->partition, false);
@@ -573,9 +610,7 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     const struct batch_clock *clock = batch_now(L);
     int64_t waited_ms = clock->wall_ms - j->timestamp_ms;
     series_observe(L->m.fetch_latency, waited_ms < 0 ? 0 : (double)waited_ms / 1e3);
-    j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
-                                   &j->row, j->detail, sizeof j->detail);
-    if (j->reason == UP_REJECT_NONE) {
+    if (L->cfg->sink.prepare ? prepare_record(L, j, m) : validate_record(L, j, m)) {
         j->kind = JOB_WRITE;
     } else {
         j->kind = JOB_DLQ;
@@ -955,11 +990,11 @@ static enum up_stream_result run_loop(struct loop *L, char *err, size_t errlen)
     return drained ? UP_STREAM_DONE : UP_STREAM_NOT_DRAINED;
 }
 
-static void free_lane(struct lane *lane)
+static void free_lane(struct loop *L, struct lane *lane)
 {
     struct job *j;
     while ((j = lane_pop(lane))) {
-        job_free_contents(j);
+        job_free_contents(L, j);
         free(j);
     }
 }
@@ -990,8 +1025,8 @@ static void teardown(struct loop *L)
     if (L->cfg->sink.close)
         L->cfg->sink.close(L->cfg->sink.ctx);
     up_dlq_free(L->dlq, 5000);
-    free_lane(&L->writes);
-    free_lane(&L->dead_letters);
+    free_lane(L, &L->writes);
+    free_lane(L, &L->dead_letters);
     free_spare_jobs(L); /* last: the sink's and the DLQ's final completions release jobs */
     for (size_t i = 0; i < L->nparts; i++)
         up_watermark_free(&L->parts[i].wm);
