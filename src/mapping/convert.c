@@ -36,6 +36,16 @@ static enum up_conv fail(struct conv *c, const char *fmt, ...)
     return UP_CONV_ERROR;
 }
 
+/* The type's id, with protocol v4's spelling of duration (a custom type) read as duration. */
+static enum cql_type_id type_id(const cql_data_type *t)
+{
+    const char *custom = cql_data_type_custom(t);
+    if (cql_data_type_id(t) == CQL_TYPE_CUSTOM && custom &&
+        strcmp(custom, "org.apache.cassandra.db.marshal.DurationType") == 0)
+        return CQL_TYPE_DURATION;
+    return cql_data_type_id(t);
+}
+
 static const char *type_name(const cql_data_type *t)
 {
     static const struct {
@@ -55,7 +65,7 @@ static const char *type_name(const cql_data_type *t)
                  {CQL_TYPE_SET, "set"},         {CQL_TYPE_UDT, "user type"},
                  {CQL_TYPE_TUPLE, "tuple"}};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
-        if (names[i].id == cql_data_type_id(t))
+        if (names[i].id == type_id(t))
             return names[i].name;
     return "custom type";
 }
@@ -592,7 +602,7 @@ static enum up_conv convert(struct conv *c, const json_t *v, const cql_data_type
 {
     if (json_is_null(v))
         return UP_CONV_NULL;
-    converter fn = converter_for(cql_data_type_id(t));
+    converter fn = converter_for(type_id(t));
     if (!fn)
         return fail(c, "a %s column cannot be written by a mapping", type_name(t));
     return fn(c, v, t, out);
@@ -628,7 +638,7 @@ enum up_conv up_convert_text(const char *s, size_t len, const cql_data_type *t,
 
 bool up_convert_supported(const cql_data_type *t, char *why, size_t whylen)
 {
-    if (!converter_for(cql_data_type_id(t))) {
+    if (!converter_for(type_id(t))) {
         snprintf(why, whylen, "a %s column cannot be written by a mapping%s", type_name(t),
                  cql_data_type_id(t) == CQL_TYPE_COUNTER ? " (counters are updated, not set)" : "");
         return false;

@@ -163,7 +163,18 @@ static int check_columns(struct open_ctx *o, const struct up_map_table *t, const
 {
     for (size_t i = 0; i < t->ncols; i++) {
         const struct up_map_column *c = &t->cols[i];
-        if (c->role != UP_MAP_COLUMN || schema_find(s, c->column))
+        const struct schema_col *sc = c->role == UP_MAP_COLUMN ? schema_find(s, c->column) : NULL;
+        /* Counters first: the node would refuse the whole INSERT without naming the column. */
+        if (sc && strcmp(sc->type, "counter") == 0)
+            return refuse_at(o, c->line, c->col,
+                             "column '%s': a counter column cannot be written by a mapping "
+                             "(counters are updated, not set)",
+                             c->column);
+        if (sc && c->source == UP_MAP_NOW && strcmp(sc->type, "timeuuid") != 0 &&
+            strcmp(sc->type, "uuid") != 0)
+            return refuse_at(o, c->line, c->col, "now() makes a timeuuid; column '%s' is a %s",
+                             c->column, sc->type);
+        if (c->role != UP_MAP_COLUMN || sc)
             continue;
         struct up_buf cols = UP_BUF_INIT;
         list_columns(s, &cols);
@@ -279,10 +290,7 @@ static int plan_columns(struct open_ctx *o, struct table_plan *tp, const struct 
         if (c->role != UP_MAP_COLUMN)
             continue;
         const struct schema_col *sc = schema_find(s, c->column);
-        if (c->source == UP_MAP_NOW) {
-            if (strcmp(sc->type, "timeuuid") != 0 && strcmp(sc->type, "uuid") != 0)
-                return refuse_at(o, c->line, c->col, "now() makes a timeuuid; column '%s' is a %s",
-                                 c->column, sc->type);
+        if (c->source == UP_MAP_NOW) { /* its type was checked with the columns */
             tp->idempotent = false;
             continue;
         }

@@ -15,7 +15,7 @@ struct table_series {
 
 struct topic_series {
     const char *topic;
-    struct up_series *rejected_parse;
+    struct up_series *records, *rejected_parse;
 };
 
 struct up_map_sink {
@@ -67,12 +67,24 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         s->tables[i].deletes = up_metric_labels(rows, del);
         s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
     }
+    struct up_metric *records =
+        up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_records_total",
+                      "Records read and handed to the mapping, per topic.", "topic", NULL, 0);
     s->topics = up_xcalloc(s->mapping->ntopics, sizeof *s->topics);
     for (size_t i = 0; i < s->mapping->ntopics; i++) {
         const char *labels[] = {s->mapping->topics[i].name, "", "parse"};
-        s->topics[i] =
-            (struct topic_series){s->mapping->topics[i].name, up_metric_labels(rejected, labels)};
+        s->topics[i] = (struct topic_series){.topic = s->mapping->topics[i].name,
+                                             .records = up_metric_labels(records, labels),
+                                             .rejected_parse = up_metric_labels(rejected, labels)};
     }
+}
+
+static struct topic_series *topic_series(struct up_map_sink *s, const char *topic)
+{
+    for (size_t i = 0; s->topics && i < s->mapping->ntopics; i++)
+        if (strcmp(s->topics[i].topic, topic) == 0)
+            return &s->topics[i];
+    return NULL;
 }
 
 static void count_rejected(struct up_map_sink *s, const char *topic,
@@ -87,9 +99,9 @@ static void count_rejected(struct up_map_sink *s, const char *topic,
                 up_series_add(s->tables[i].rejected_mapping, 1);
         return;
     }
-    for (size_t i = 0; i < s->mapping->ntopics; i++)
-        if (strcmp(s->topics[i].topic, topic) == 0)
-            up_series_add(s->topics[i].rejected_parse, 1);
+    struct topic_series *ts = topic_series(s, topic);
+    if (ts)
+        up_series_add(ts->rejected_parse, 1);
 }
 
 struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
@@ -153,6 +165,9 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
                               .timestamp_ms = timestamp_ms,
                               .header = header_get,
                               .header_ctx = &h};
+    struct topic_series *ts = topic_series(s, topic);
+    if (ts)
+        up_series_add(ts->records, 1);
     struct map_item *it = up_xcalloc(1, sizeof *it);
     struct up_map_reject mr;
     if (up_map_plan_bind(s->plan, &r, &it->writes, &mr) != 0) {

@@ -240,6 +240,15 @@ static void test_time_types(void **state)
     expect(du, "\"1y2mo3w4d5h6m7s8ms9us10ns\"", "14mo25d18367008009010ns");
     expect(du, "\"-P1DT2H\"", "0mo-1d-7200000000000ns");
     expect(du, "\"P2Y\"", "24mo0d0ns");
+    /* Protocol v4 reports duration as a custom type: read it as one all the same. */
+    struct cql_data_type *dv4 = ty(CQL_TYPE_CUSTOM);
+    dv4->name = strdup("org.apache.cassandra.db.marshal.DurationType");
+    struct up_buf out = UP_BUF_INIT;
+    char err[UP_CONV_ERR_LEN];
+    assert_int_equal(run("\"1h\"", dv4, &out, err), UP_CONV_OK);
+    assert_int_equal(out.len, 1 + 1 + 7); /* months 0, days 0, 3600e9 ns: 43 bits, 7 bytes */
+    up_buf_free(&out);
+    cql_data_type_free(dv4);
     refuse(du, "\"5 minutes\"", "is not a duration");
     refuse(du, "\"P\"", "is not a duration");
     refuse(du, "\"1x\"", "is not a duration");
