@@ -351,13 +351,6 @@ static int load_mapping(const struct stream_opts *o, struct up_mapping *m, struc
 {
     if (up_mapping_load(o->mapping, m, err, errlen) != 0)
         return -1;
-    if (m->ntopics > 1) {
-        snprintf(err, errlen,
-                 "%s: topics= lists %zu topics; a userpipe stream process reads one topic for "
-                 "now: give each topic its own file and process",
-                 o->mapping, m->ntopics);
-        return -1;
-    }
     apply_file_connection(m, o, cc, contact);
     return 0;
 }
@@ -431,6 +424,13 @@ static int run_with(const struct stream_opts *o, const struct up_mapping *mappin
     cfg.brokers = o->common.brokers;
     cfg.kafka_props = &o->common.kafka_props;
     cfg.topic = mapping ? mapping->topics[0].name : o->topic;
+    const char *topics[UP_MAP_MAX_TOPICS];
+    if (mapping) { /* every topic of the file, in one subscription */
+        cfg.ntopics = mapping->ntopics;
+        for (size_t i = 0; i < cfg.ntopics; i++)
+            topics[i] = mapping->topics[i].name;
+        cfg.topics = topics;
+    }
     cfg.group = o->group;
     char dlq[300];
     /* With a mapping the default DLQ follows the topic: <topic>.dlq. */

@@ -418,6 +418,13 @@ static int read_topics(struct parse *p, const struct up_props *props)
             *--end = '\0';
         int line, col;
         up_props_position(e, at + (size_t)(b - name), &line, &col);
+        if (p->m->ntopics == UP_MAP_MAX_TOPICS) {
+            up_map_fail(p->err, p->errlen, p->file, line, col,
+                        "more than %d topics: split them over several files and processes",
+                        UP_MAP_MAX_TOPICS);
+            free(name);
+            return -1;
+        }
         if (!topic_name_valid(b) || up_mapping_topic(p->m, b)) {
             up_map_fail(p->err, p->errlen, p->file, line, col,
                         !topic_name_valid(b) ? "'%s' is not a Kafka topic name"

@@ -32,7 +32,8 @@ enum up_map_role {
     UP_MAP_TIMESTAMP, /* __timestamp: the write time, in the table's timestampTimeUnit */
 };
 
-#define UP_MAP_MAX_PATH 16 /* value.a.b...: at most this many fields deep */
+#define UP_MAP_MAX_PATH   16 /* value.a.b...: at most this many fields deep */
+#define UP_MAP_MAX_TOPICS 64 /* topics= lists at most this many */
 
 struct up_map_column {
     char *column; /* the CQL name as stored (unquoted names folded to lowercase) */

@@ -37,7 +37,8 @@ struct job {
     struct loop *loop;
     struct job *next; /* in a retry lane */
     enum job_kind kind;
-    bool probe; /* the one attempt in flight while its lane is failing */
+    bool probe;   /* the one attempt in flight while its lane is failing */
+    size_t topic; /* index into loop.topics */
     int32_t partition;
     uint32_t generation; /* the partition's generation when taken; stale after a revoke */
     int64_t offset;
@@ -68,7 +69,11 @@ struct lane {
     struct up_series *retries_metric;
 };
 
+/* One topic-partition. The slots are a flat array indexed by partition * ntopics + topic, so
+ * with one topic the slot is the partition. */
 struct part {
+    size_t topic; /* index into loop.topics */
+    int32_t partition;
     bool assigned;
     uint32_t generation;
     struct up_watermark wm;
@@ -85,6 +90,8 @@ struct metrics {
 
 struct loop {
     const struct up_stream_config *cfg;
+    const char *const *topics; /* the subscription: cfg->topics, or cfg->topic alone */
+    size_t ntopics;
     struct up_consumer *consumer;
     struct up_dlq *dlq;
     int wake_fd;
@@ -226,28 +233,42 @@ static void metrics_init(struct metrics *m, struct up_registry *r)
 
 /* ------------------------------------------------------------------------- partitions */
 
-static struct part *part_get(struct loop *L, int32_t partition, bool create)
+static struct part *part_get(struct loop *L, size_t topic, int32_t partition, bool create)
 {
-    if (partition < 0 || partition > MAX_PARTITION_ID)
+    if (partition < 0 || partition > MAX_PARTITION_ID || topic >= L->ntopics)
         return NULL;
-    if ((size_t)partition >= L->nparts) {
+    size_t slot = (size_t)partition * L->ntopics + topic;
+    if (slot >= L->nparts) {
         if (!create)
             return NULL;
-        size_t n = (size_t)partition + 1;
+        size_t n = ((size_t)partition + 1) * L->ntopics;
         L->parts = up_xrealloc(L->parts, n * sizeof *L->parts);
         for (size_t i = L->nparts; i < n; i++) {
             memset(&L->parts[i], 0, sizeof L->parts[i]);
             up_watermark_init(&L->parts[i].wm);
             L->parts[i].stored = -1;
+            L->parts[i].topic = i % L->ntopics;
+            L->parts[i].partition = (int32_t)(i / L->ntopics);
         }
         L->nparts = n;
     }
-    return &L->parts[partition];
+    return &L->parts[slot];
+}
+
+/* The index of a topic of the subscription; ntopics when it is none of them. */
+static size_t topic_index(const struct loop *L, const char *name)
+{
+    if (L->ntopics == 1) /* the common case: no string compare per record */
+        return 0;
+    size_t i = 0;
+    while (i < L->ntopics && strcmp(L->topics[i], name) != 0)
+        i++;
+    return i;
 }
 
 static bool job_is_stale(struct loop *L, const struct job *j)
 {
-    struct part *p = part_get(L, j->partition, false);
+    struct part *p = part_get(L, j->topic, j->partition, false);
     return !p || !p->assigned || p->generation != j->generation;
 }
 
@@ -293,7 +314,7 @@ static void job_release(struct loop *L, struct job *j)
 /* The record is stored or dead-lettered: its offset may count towards the watermark. */
 static void job_finished(struct loop *L, struct job *j)
 {
-    struct part *p = part_get(L, j->partition, false);
+    struct part *p = part_get(L, j->topic, j->partition, false);
     up_watermark_complete(&p->wm, j->offset);
     L->last_finish_us = batch_now(L)->mono_us;
     L->last_activity_ms = L->last_finish_us / 1000;
@@ -461,7 +482,7 @@ static void submit_dead_letter(struct loop *L, struct job *j)
         .key_len = j->key_len,
         .value = j->value,
         .value_len = j->value_len,
-        .source_topic = L->cfg->topic,
+        .source_topic = L->topics[j->topic],
         .source_partition = j->partition,
         .source_offset = j->offset,
         .source_timestamp_ms = j->timestamp_ms,
@@ -591,7 +612,8 @@ static bool prepare_record(struct loop *L, struct job *j, const rd_kafka_message
 
 static void take_message(struct loop *L, rd_kafka_message_t *m)
 {
-    struct part *p = part_get(L, m->partition, false);
+    size_t topic = topic_index(L, rd_kafka_topic_name(m->rkt));
+    struct part *p = part_get(L, topic, m->partition, false);
     if (!p || !p->assigned)
         return; /* from a partition we no longer own (a late message after a revoke) */
     if (!up_watermark_submit(&p->wm, m->offset)) {
@@ -603,6 +625,7 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     series_add(L->m.consumed, 1);
     struct job *j = job_new(L);
     j->loop = L;
+    j->topic = topic;
     j->partition = m->partition;
     j->generation = p->generation;
     j->offset = m->offset;
@@ -650,20 +673,20 @@ static int consume(struct loop *L)
 
 /* The partition to kick: one we own with records beyond what we took (by the cached high
  * watermark), round-robin so that every broker's fetcher gets its turn. -1 if none. */
-static int32_t starved_partition(struct loop *L)
+static struct part *starved_partition(struct loop *L)
 {
     for (size_t k = 0; k < L->nparts; k++) {
         size_t i = (L->kick_next + k) % L->nparts;
         struct part *p = &L->parts[i];
         if (!p->assigned || p->wm.last_submitted < 0)
             continue;
-        int64_t high = up_consumer_high_watermark(L->consumer, L->cfg->topic, (int32_t)i);
+        int64_t high = up_consumer_high_watermark(L->consumer, L->topics[p->topic], p->partition);
         if (high > p->wm.last_submitted + 1) {
             L->kick_next = i + 1;
-            return (int32_t)i;
+            return p;
         }
     }
-    return -1;
+    return NULL;
 }
 
 /* Kafka had nothing ready although the window has room and a partition has more: the
@@ -685,9 +708,9 @@ static void kick_if_starved(struct loop *L, int64_t now, int taken)
     if (now - L->last_kick_ms < period || L->window.paused || !up_window_has_room(&L->window))
         return;
     L->last_kick_ms = now;
-    int32_t p = starved_partition(L);
-    if (p >= 0) {
-        up_consumer_kick_fetcher(L->consumer, L->cfg->topic, p);
+    struct part *p = starved_partition(L);
+    if (p) {
+        up_consumer_kick_fetcher(L->consumer, L->topics[p->topic], p->partition);
         L->fruitless_kicks++;
     }
 }
@@ -702,7 +725,8 @@ static void store_offsets(struct loop *L)
         if (!p->assigned || c <= p->stored)
             continue;
         char err[256];
-        if (up_consumer_store(L->consumer, L->cfg->topic, (int32_t)i, c, err, sizeof err) == 0)
+        if (up_consumer_store(L->consumer, L->topics[p->topic], p->partition, c, err, sizeof err) ==
+            0)
             p->stored = c;
         else
             UP_DEBUG("%s", err);
@@ -754,7 +778,8 @@ static size_t pending_in(struct loop *L, const rd_kafka_topic_partition_list_t *
 {
     size_t n = 0;
     for (int i = 0; i < parts->cnt; i++) {
-        struct part *p = part_get(L, parts->elems[i].partition, false);
+        struct part *p =
+            part_get(L, topic_index(L, parts->elems[i].topic), parts->elems[i].partition, false);
         if (p && p->assigned)
             n += up_watermark_in_flight(&p->wm);
     }
@@ -765,7 +790,8 @@ static void on_assigned(void *ctx, const rd_kafka_topic_partition_list_t *parts)
 {
     struct loop *L = ctx;
     for (int i = 0; i < parts->cnt; i++) {
-        struct part *p = part_get(L, parts->elems[i].partition, true);
+        struct part *p =
+            part_get(L, topic_index(L, parts->elems[i].topic), parts->elems[i].partition, true);
         if (!p)
             continue;
         p->assigned = true;
@@ -775,7 +801,7 @@ static void on_assigned(void *ctx, const rd_kafka_topic_partition_list_t *parts)
         if (L->m.lag_family && !p->lag) {
             char partition[16];
             snprintf(partition, sizeof partition, "%d", parts->elems[i].partition);
-            const char *labels[] = {L->cfg->topic, partition};
+            const char *labels[] = {L->topics[p->topic], partition};
             p->lag = up_metric_labels(L->m.lag_family, labels);
         }
     }
@@ -808,7 +834,8 @@ static void on_revoking(void *ctx, const rd_kafka_topic_partition_list_t *parts,
                 parts->cnt, abandoned);
     L->totals.abandoned += abandoned;
     for (int i = 0; i < parts->cnt; i++) {
-        struct part *p = part_get(L, parts->elems[i].partition, false);
+        struct part *p =
+            part_get(L, topic_index(L, parts->elems[i].topic), parts->elems[i].partition, false);
         if (!p)
             continue;
         p->assigned = false;
@@ -847,7 +874,7 @@ static void update_lag(struct loop *L)
         struct part *p = &L->parts[i];
         if (!p->assigned)
             continue;
-        int64_t high = up_consumer_high_watermark(L->consumer, L->cfg->topic, (int32_t)i);
+        int64_t high = up_consumer_high_watermark(L->consumer, L->topics[p->topic], p->partition);
         int64_t position = p->stored >= 0 ? p->stored : up_watermark_oldest(&p->wm);
         if (high < 0 || position < 0)
             continue;
@@ -892,13 +919,12 @@ static int open_kafka(struct loop *L, char *err, size_t errlen)
                         on_dlq_done, err, errlen);
     if (!L->dlq)
         return -1;
-    const char *topics[] = {cfg->topic};
     struct up_consumer_config cc = {
         .brokers = cfg->brokers,
         .props = cfg->kafka_props,
         .group = cfg->group,
-        .topics = topics,
-        .ntopics = 1,
+        .topics = L->topics,
+        .ntopics = L->ntopics,
         .hooks = {on_assigned, on_revoking, L},
     };
     L->consumer = up_consumer_new(&cc, err, errlen);
@@ -1039,6 +1065,8 @@ enum up_stream_result up_stream_run(const struct up_stream_config *cfg,
     struct loop L;
     memset(&L, 0, sizeof L);
     L.cfg = cfg;
+    L.topics = cfg->ntopics ? cfg->topics : &cfg->topic;
+    L.ntopics = cfg->ntopics ? cfg->ntopics : 1;
     L.wake_fd = -1;
     metrics_init(&L.m, cfg->metrics);
     up_window_init(&L.window, cfg->in_flight, cfg->pause_after_ms);
@@ -1049,8 +1077,9 @@ enum up_stream_result up_stream_run(const struct up_stream_config *cfg,
 
     enum up_stream_result res = UP_STREAM_FAILED;
     if (open_kafka(&L, err, errlen) == 0) {
-        UP_INFO("consuming %s as group %s; bad records go to %s; at most %zu in flight", cfg->topic,
-                cfg->group, cfg->dlq_topic, cfg->in_flight);
+        UP_INFO("consuming %s%s as group %s; bad records go to %s; at most %zu in flight",
+                L.topics[0], L.ntopics > 1 ? " and more topics" : "", cfg->group, cfg->dlq_topic,
+                cfg->in_flight);
         res = run_loop(&L, err, errlen);
     }
     teardown(&L);

@@ -82,7 +82,7 @@ set -e
 run_mapping() {
   local port="${4:-}" metrics=()
   [ -z "$port" ] || metrics=(--metrics "127.0.0.1:$port")
-  sed -e "s/@TOPIC@/$3/g" -e "s/@KS@/$KS/g" "$2" >"$WORK/$1.properties"
+  sed -e "s/@TOPIC@/$3/g" -e "s/@TOPIC2@/$TOPIC2/g" -e "s/@KS@/$KS/g" "$2" >"$WORK/$1.properties"
   "$USERPIPE_BIN" stream --brokers "$BROKERS" --group "$GROUP-$1" --cassandra "$CASSANDRA" \
     --cassandra-connect-timeout 30s --mapping "$WORK/$1.properties" --exit-when-idle 4s \
     --progress-interval 0 "${metrics[@]}" >"$WORK/$1.out" 2>"$WORK/$1.log" &
@@ -143,4 +143,16 @@ for want in "userpipe_mapping_records_total{topic=\"$TOPIC2\"} 10" \
 done
 "$KT" dump "$BROKERS" "$TOPIC2.dlq" 2000 >"$WORK/dlq.jsonl"
 python3 "$CHECKER" dlq "$WORK/dlq.jsonl" "$TOPIC2" "$KS" || fail "DLQ content"
+
+# ------------------------------------------------------------------ both topics, one process
+# A new group reads both topics again: the same rows (replays write the same cells), the same
+# four records to the DLQ, which defaults to the first topic's <topic>.dlq.
+run_mapping both "$DATA/it_both.properties" "$TOPIC"
+for f in consumed:12 stored:8 dead_lettered:4; do
+  [ "$(summary_field "$WORK/both.out" "${f%%:*}")" = "${f#*:}" ] || fail "both topics: ${f%%:*} != ${f#*:}"
+done
+[ "$(cell "SELECT count(*) FROM $KS.orders")" = 3 ] || fail "both topics: orders not 3 rows"
+[ "$(cell "SELECT total FROM $KS.totals WHERE id = ${ID}1")" = 11.00 ] || fail "both topics: totals"
+"$KT" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq_both.jsonl"
+python3 "$CHECKER" dlq "$WORK/dlq_both.jsonl" "$TOPIC2" "$KS" || fail "both topics: DLQ content"
 log "PASS"
