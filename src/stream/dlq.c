@@ -119,15 +119,22 @@ enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r,
     snprintf(partition, sizeof partition, "%" PRId32, r->source_partition);
     snprintf(offset, sizeof offset, "%" PRId64, r->source_offset);
     snprintf(timestamp, sizeof timestamp, "%" PRId64, r->source_timestamp_ms);
-    const struct up_header headers[] = {
+    struct up_header headers[8] = {
         {UP_DLQ_HEADER_REASON, r->reason, strlen(r->reason)},
         {UP_DLQ_HEADER_DETAIL, r->detail, strlen(r->detail)},
         {UP_DLQ_HEADER_TOPIC, r->source_topic, strlen(r->source_topic)},
         {UP_DLQ_HEADER_PARTITION, partition, strlen(partition)},
         {UP_DLQ_HEADER_OFFSET, offset, strlen(offset)},
-        {UP_DLQ_HEADER_TIMESTAMP, timestamp, strlen(timestamp)},
     };
-    size_t nheaders = sizeof headers / sizeof headers[0] - (r->source_timestamp_ms < 0 ? 1 : 0);
+    size_t nheaders = 5;
+    if (r->source_timestamp_ms >= 0)
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_TIMESTAMP, timestamp, strlen(timestamp)};
+    if (r->stage)
+        headers[nheaders++] = (struct up_header){UP_DLQ_HEADER_STAGE, r->stage, strlen(r->stage)};
+    if (r->target && r->target[0])
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_TARGET, r->target, strlen(r->target)};
     enum up_send_result res =
         up_producer_send(q->producer, q->topic, r->key, r->key_len, r->value, r->value_len, headers,
                          nheaders, opaque, err, errlen);

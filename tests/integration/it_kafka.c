@@ -32,6 +32,10 @@
  *       source: it_kafka and content-type), at most RATE/s
  *   it_kafka xss BROKERS TOPIC                one such user whose key and first name are markup
  *   it_kafka dlq BROKERS TOPIC REASON COUNT   users with the header userpipe.error.reason: REASON
+ *   it_kafka send BROKERS TOPIC < FILE
+ *       one record per line of FILE, a JSON object {"key", "value", "headers"}: a string key
+ *       or value is sent as its bytes, any other JSON as its compact text, null (or absent) as
+ *       no key / a tombstone; headers an object of strings. In order, as the lines come
  * Reading:
  *   it_kafka dump BROKERS TOPIC IDLE_MS
  *       every message from the beginning of every partition, one JSON object per line:
@@ -59,6 +63,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -422,6 +427,58 @@ static int cmd_produce_bad(const char *brokers, const char *topic, const char *t
     }
     send_good(p, topic, tag, good++);
     n++;
+    return finish(p, &failed, n);
+}
+
+/* ------------------------------------------------------------- records from a file */
+
+/* The bytes a "key" or "value" member stands for; NULL for null or absent. */
+static char *record_bytes(json_t *v, size_t *len)
+{
+    if (!v || json_is_null(v)) {
+        *len = 0;
+        return NULL;
+    }
+    if (json_is_string(v)) {
+        *len = json_string_length(v);
+        return up_xstrndup(json_string_value(v), *len);
+    }
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    *len = strlen(s);
+    return s;
+}
+
+static int cmd_send(const char *brokers, const char *topic)
+{
+    long failed = 0, n = 0;
+    struct up_producer *p = new_producer(brokers, &failed);
+    char line[65536];
+    while (fgets(line, sizeof line, stdin)) {
+        json_error_t e;
+        json_t *rec = json_loads(line, 0, &e);
+        if (!json_is_object(rec))
+            die("send: a line is not a JSON object", e.text);
+        size_t klen, vlen;
+        char *key = record_bytes(json_object_get(rec, "key"), &klen);
+        char *value = record_bytes(json_object_get(rec, "value"), &vlen);
+        struct up_header hs[16];
+        size_t nh = 0;
+        const char *name;
+        json_t *hv;
+        json_object_foreach(json_object_get(rec, "headers"), name, hv)
+        {
+            if (nh < 16 && json_is_string(hv))
+                hs[nh++] = (struct up_header){name, json_string_value(hv), json_string_length(hv)};
+        }
+        char err[512];
+        if (up_producer_send(p, topic, key, klen, value, vlen, hs, nh, NULL, err, sizeof err) !=
+            UP_SEND_OK)
+            die("produce", err);
+        free(key);
+        free(value);
+        json_decref(rec);
+        n++;
+    }
     return finish(p, &failed, n);
 }
 
@@ -975,6 +1032,8 @@ int main(int argc, char **argv)
         return cmd_users(argv[2], argv[3], 1, 0, NULL, true);
     if (argc == 6 && strcmp(cmd, "dlq") == 0)
         return cmd_users(argv[2], argv[3], atol(argv[5]), 0, argv[4], false);
+    if (argc == 4 && strcmp(cmd, "send") == 0)
+        return cmd_send(argv[2], argv[3]);
     if (argc == 5 && strcmp(cmd, "dump") == 0)
         return cmd_dump(argv[2], argv[3], atoi(argv[4]));
     if (argc == 7 && strcmp(cmd, "audit") == 0)

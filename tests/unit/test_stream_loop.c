@@ -121,7 +121,12 @@ static void fake_close(void *ctx)
 
 static struct up_sink fake_interface(struct fake_sink *s)
 {
-    return (struct up_sink){s, fake_write, fake_poll, fake_fd, fake_in_flight, fake_close};
+    return (struct up_sink){.ctx = s,
+                            .write = fake_write,
+                            .poll = fake_poll,
+                            .fd = fake_fd,
+                            .in_flight = fake_in_flight,
+                            .close = fake_close};
 }
 
 static void fake_free(struct fake_sink *s)
