@@ -201,12 +201,13 @@ static struct up_tail *open_tail(struct up_ui_hub *hub, const char *topic,
                                  const struct up_tail_start *start, const char *tail_filter,
                                  char *err, size_t errlen)
 {
-    struct up_tail_config cfg = {.brokers = hub->brokers,
-                                 .props = &hub->props,
-                                 .topic = topic,
-                                 .start = *start,
-                                 .filter = tail_filter,
-                                 .timeout_ms = 5000};
+    struct up_tail_config cfg = {
+        .brokers = hub->brokers,
+        .props = &hub->props,
+        .topic = topic,
+        .start = *start,
+        .filter = tail_filter,
+        .timeout_ms = hub->lim.open_timeout_ms > 0 ? hub->lim.open_timeout_ms : 5000};
     return up_tail_open(&cfg, err, errlen);
 }
 

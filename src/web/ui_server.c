@@ -30,6 +30,7 @@ struct up_ui_server {
     struct MHD_Daemon *daemon;
     struct up_ui_server_config cfg;
     char *config_json;
+    char *tls_cert, *tls_key; /* PEM; the key wiped when freed */
     uint16_t port;
     atomic_bool stopping;
     struct up_metric *m_requests;
@@ -305,6 +306,15 @@ static bool is_loopback(const struct sockaddr_storage *ss)
     return false;
 }
 
+static void server_free(struct up_ui_server *s)
+{
+    free(s->config_json);
+    free(s->tls_cert);
+    if (s->tls_key)
+        up_ui_secret_free(s->tls_key);
+    free(s);
+}
+
 struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, char *err,
                                         size_t errlen)
 {
@@ -316,6 +326,14 @@ struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, c
                  "--listen %s is reachable from other machines: give --auth-file (or "
                  "--insecure-no-auth if something else guards it)",
                  cfg->listen);
+        return NULL;
+    }
+    bool tls = cfg->tls_cert_pem && cfg->tls_key_pem;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, errlen,
+                 "--tls-cert: this libmicrohttpd (%s) was built without TLS; serve HTTP behind a "
+                 "TLS proxy instead",
+                 MHD_get_version());
         return NULL;
     }
     struct up_ui_server *s = up_xcalloc(1, sizeof *s);
@@ -330,15 +348,23 @@ struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, c
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     unsigned limit = cfg->max_connections ? cfg->max_connections : 256;
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+    if (tls) {
+        flags |= MHD_USE_TLS;
+        s->tls_cert = up_xstrdup(cfg->tls_cert_pem);
+        s->tls_key = up_xstrdup(cfg->tls_key_pem);
+        tls_options[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert};
+        tls_options[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key};
+    }
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
                                  mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                  MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
-                                 (unsigned)60, MHD_OPTION_END);
+                                 (unsigned)60, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, errlen, "--listen %s: cannot listen (port taken or address not local)",
-                 cfg->listen);
-        free(s->config_json);
-        free(s);
+        snprintf(err, errlen, "--listen %s: cannot listen (port taken or address not local%s)",
+                 cfg->listen, tls ? ", or TLS refused: see the http: warning above" : "");
+        server_free(s);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -358,6 +384,5 @@ void up_ui_server_stop(struct up_ui_server *s)
     atomic_store(&s->stopping, true);
     up_ui_hub_shutdown(s->cfg.hub);
     MHD_stop_daemon(s->daemon);
-    free(s->config_json);
-    free(s);
+    server_free(s);
 }
