@@ -1148,6 +1148,25 @@ static void test_token_aware_retry_moves_on(void **state)
     mock_stop(b);
 }
 
+/* The INSERT the pair tests write with, prepared (on the contact point, a). */
+static cql_prepared *prepare_insert(cql_session *s)
+{
+    cql_prepared *p;
+    struct cql_error err;
+    if (cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err) != 0)
+        fail_msg("prepare: %s", err.message);
+    return p;
+}
+
+/* Frees what a pair test made. */
+static void pair_done(cql_session *s, cql_prepared *p, struct mock *a, struct mock *b)
+{
+    cql_prepared_free(p);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
 /* A key whose token a owns in start_pair's ring: (b.token, a.token], wrapping. */
 static int key_owned_by_a(const struct mock *a, const struct mock *b)
 {
@@ -1191,9 +1210,7 @@ static void test_silent_node(void **state)
     cfg.request_timeout_ms = 1500;
     cfg.heartbeat_ms = 0; /* the attempt timeouts alone find it */
     cql_session *s = connect_ok(&cfg);
-    cql_prepared *p;
-    struct cql_error err;
-    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    cql_prepared *p = prepare_insert(s);
     int k = key_owned_by_a(a, b);
     struct outcome o = {0};
     execute_key_as(s, p, k, true, &o); /* b learns the statement while a still answers */
@@ -1244,10 +1261,7 @@ static void test_silent_node(void **state)
     wait_for(s, &o, 5);
     assert_int_equal(o.ok, 4);
     assert_int_equal(a->executes, a_before + 1);
-    cql_prepared_free(p);
-    cql_session_free(s);
-    mock_stop(a);
-    mock_stop(b);
+    pair_done(s, p, a, b);
 }
 
 /* A slow node with speculative execution on: the speculative attempt to the other replica
@@ -1264,9 +1278,8 @@ static void test_slow_node_speculative(void **state)
     cfg.speculative_delay_ms = 50;
     cfg.attempt_timeout_ms = 1000;
     cql_session *s = connect_ok(&cfg);
-    cql_prepared *p;
+    cql_prepared *p = prepare_insert(s);
     struct cql_error err;
-    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
     int k = key_owned_by_a(a, b);
     struct outcome o = {0};
     /* speculation waits for 100 answers to set the p99, and earns 5 % of the requests */
@@ -1303,10 +1316,7 @@ static void test_slow_node_speculative(void **state)
     cql_session_stats(s, &st);
     assert_int_equal(st.speculative_sent, 1);
     assert_int_equal(st.connections_lost, 0);
-    cql_prepared_free(p);
-    cql_session_free(s);
-    mock_stop(a);
-    mock_stop(b);
+    pair_done(s, p, a, b);
 }
 
 /* A node that restarted (its prepared statements gone) is given every known statement when
@@ -1352,8 +1362,8 @@ static void test_node_back_up_reprepared(void **state)
 
 /* A node that forgot the statement and cannot prepare it again (it lacks the table after a
  * restart): an idempotent write goes to the other replica instead of failing; a
- * non-idempotent one fails with REPREPARE_FAILED (it may not be sent twice... but it was not
- * applied either: the caller decides). */
+ * non-idempotent one fails with REPREPARE_FAILED (nothing was applied; the caller decides
+ * whether to send it again). */
 static void test_failed_reprepare_moves_on(void **state)
 {
     (void)state;
@@ -1362,9 +1372,7 @@ static void test_failed_reprepare_moves_on(void **state)
     struct cql_config cfg;
     config_for(&cfg, a);
     cql_session *s = connect_ok(&cfg);
-    cql_prepared *p;
-    struct cql_error err;
-    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    cql_prepared *p = prepare_insert(s);
     int k = key_owned_by_a(a, b);
     atomic_store(&a->fail_prepare, true);
     atomic_store(&a->forget, true);
@@ -1378,10 +1386,7 @@ static void test_failed_reprepare_moves_on(void **state)
     wait_for(s, &o, 2);
     assert_int_equal(o.ok, 1);
     assert_int_equal(o.last, CQL_ERR_REPREPARE_FAILED);
-    cql_prepared_free(p);
-    cql_session_free(s);
-    mock_stop(a);
-    mock_stop(b);
+    pair_done(s, p, a, b);
 }
 
 static const struct cql_host_info *host_named(const struct cql_host_info *h, size_t n,
