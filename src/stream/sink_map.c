@@ -20,6 +20,7 @@ struct topic_series {
 
 struct up_map_sink {
     cql_session *session;
+    bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
     const struct up_mapping *mapping;
     struct up_map_plan *plan;
     struct table_series *tables; /* per plan table; NULL without metrics */
@@ -104,14 +105,49 @@ static void count_rejected(struct up_map_sink *s, const char *topic,
         up_series_add(ts->rejected_parse, 1);
 }
 
+/* A schema change event (from the session's poll): only a flag, a callback may not query. */
+static void on_event(void *opaque, const struct cql_event *ev)
+{
+    struct up_map_sink *s = opaque;
+    if (ev->type != CQL_EVENT_SCHEMA_CHANGE || !ev->keyspace)
+        return;
+    for (size_t i = 0; i < s->mapping->ntables; i++)
+        if (strcmp(s->mapping->tables[i].keyspace, ev->keyspace) == 0)
+            s->schema_changed = true;
+}
+
+/* After a change to a mapped keyspace, the whole check of start again (outside any callback).
+ * The verdict goes to the log: a mapping that no longer fits makes its writes fail, and they
+ * are retried, never skipped, until the table or the file is fixed. */
+static void recheck_schema(struct up_map_sink *s)
+{
+    s->schema_changed = false;
+    struct up_map_plan *p;
+    bool usage, retryable;
+    char err[1024];
+    if (up_map_plan_open(s->session, s->mapping, &p, &usage, &retryable, err, sizeof err) == 0) {
+        UP_INFO("%s: the mapping still fits the schema after a schema change", s->mapping->file);
+        up_map_plan_free(p);
+    } else if (usage) {
+        UP_ERROR("the mapping no longer fits the schema: %s; its writes fail and are retried "
+                 "until the table or the file is fixed",
+                 err);
+    } else {
+        UP_WARN("re-checking the mapping after a schema change: %s", err);
+    }
+}
+
 struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
                                      bool *retryable, char *err, size_t errlen)
 {
     *usage = *retryable = false;
     struct up_map_sink *s = up_xcalloc(1, sizeof *s);
     s->mapping = cfg->mapping;
+    struct cql_config cc = *cfg->session;
+    cc.event_cb = on_event;
+    cc.event_opaque = s;
     struct cql_error e;
-    if (cql_session_connect(cfg->session, &s->session, &e) != 0) {
+    if (cql_session_connect(&cc, &s->session, &e) != 0) {
         *retryable = cql_error_is_retryable(e.code);
         cql_error_format(&e, err, errlen);
         free(s);
@@ -260,7 +296,10 @@ static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
 
 static void sink_poll(void *ctx, int timeout_ms)
 {
-    cql_session_poll(((struct up_map_sink *)ctx)->session, timeout_ms);
+    struct up_map_sink *s = ctx;
+    cql_session_poll(s->session, timeout_ms);
+    if (s->schema_changed)
+        recheck_schema(s);
 }
 
 static int sink_fd(void *ctx)

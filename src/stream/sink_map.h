@@ -4,7 +4,8 @@
  * per table its topic feeds. A record counts as written only when every one of its rows is
  * acknowledged, so the loop's offset watermark stays behind every table's row. A record that
  * cannot be read or mapped is refused to the loop, which dead-letters it with the stage, the
- * reason and the table in headers.
+ * reason and the table in headers. A schema change event on a mapped keyspace makes the sink
+ * check the mapping again (from poll, outside callbacks) and log whether it still fits.
  *
  * Metrics, per topic -> table, when a registry is given:
  *   userpipe_mapping_records_total{topic}                records handed to the mapping

@@ -9,10 +9,12 @@
 source "$(dirname "$0")/lib_stream.sh"
 stream_setup mapping 1
 TOPIC2="${TOPIC}_orders"
+TOPIC3="${TOPIC}_schema"
 "$KT" create "$BROKERS" "$TOPIC2" 1 1
+"$KT" create "$BROKERS" "$TOPIC3" 1 1
 cleanup_orders() {
   local rc=$?
-  "$KT" delete "$BROKERS" "$TOPIC2" "$TOPIC2.dlq" >/dev/null 2>&1 || true
+  "$KT" delete "$BROKERS" "$TOPIC2" "$TOPIC2.dlq" "$TOPIC3" "$TOPIC3.dlq" >/dev/null 2>&1 || true
   (exit "$rc")
   stream_cleanup
 }
@@ -155,4 +157,31 @@ done
 [ "$(cell "SELECT total FROM $KS.totals WHERE id = ${ID}1")" = 11.00 ] || fail "both topics: totals"
 "$KT" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq_both.jsonl"
 python3 "$CHECKER" dlq "$WORK/dlq_both.jsonl" "$TOPIC2" "$KS" || fail "both topics: DLQ content"
+# ------------------------------------------------------------------ a schema change while running
+# An empty topic (nothing to write, so nothing waits on a broken table): adding a column keeps
+# the mapping fitting, dropping a mapped one is reported with the file's line and column.
+q "CREATE TABLE $KS.sc (id text PRIMARY KEY, a text, b text)"
+printf 'topics=%s\ntopic.%s.%s.sc.mapping=id=key, a=value.a, b=value.b\n' "$TOPIC3" "$TOPIC3" "$KS" \
+  >"$WORK/sc.properties"
+"$USERPIPE_BIN" stream --brokers "$BROKERS" --group "$GROUP-sc" --cassandra "$CASSANDRA" \
+  --cassandra-connect-timeout 30s --mapping "$WORK/sc.properties" --exit-when-idle 30s \
+  --progress-interval 0 >"$WORK/sc.out" 2>"$WORK/sc.log" &
+SC_PID=$!
+PIDS+=("$SC_PID")
+# wait_log PATTERN SECONDS: until the schema run's log has PATTERN.
+wait_log() {
+  local deadline=$((SECONDS + $2))
+  until grep -q "$1" "$WORK/sc.log"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "no '$1' in the log: $(tail -3 "$WORK/sc.log")"
+    sleep 0.3
+  done
+}
+wait_log "consuming $TOPIC3" 60
+q "ALTER TABLE $KS.sc ADD c text"
+wait_log "the mapping still fits the schema after a schema change" 60
+q "ALTER TABLE $KS.sc DROP b"
+wait_log "sc.properties:2:$((${#TOPIC3} + ${#KS} + 39)): $KS.sc has no column 'b'" 60
+kill -TERM "$SC_PID"
+wait_exit "$SC_PID" 60
+[ "$EXIT_STATUS" = 0 ] || fail "the schema run exited $EXIT_STATUS"
 log "PASS"
