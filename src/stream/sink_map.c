@@ -2,6 +2,7 @@
 #include "stream/sink_map.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "mapping/plan.h"
 
@@ -10,7 +11,7 @@
 #include <string.h>
 
 struct table_series {
-    struct up_series *inserts, *deletes, *rejected_mapping;
+    struct up_series *inserts, *deletes, *rejected_mapping, *e2e_latency;
 };
 
 struct topic_series {
@@ -40,6 +41,7 @@ struct map_item {
     struct up_map_writes writes;
     struct row_ref *refs;     /* one per row: the callbacks' opaque */
     struct up_map_sink *sink; /* set while rows are in flight */
+    int64_t timestamp_ms;     /* the Kafka record's, for the end-to-end latency */
     size_t pending;
     bool failed;
     char error[512];
@@ -58,6 +60,10 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
                       "Records refused to the DLQ, per topic -> table and stage (parse, mapping).",
                       "topic,table,stage", NULL, 0);
+    struct up_metric *e2e = up_metric_new(
+        r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
+        "From the Kafka record timestamp to the acknowledgement of its row, per topic -> table.",
+        "topic,table", NULL, 0);
     size_t n = up_map_plan_tables(s->plan);
     s->tables = up_xcalloc(n, sizeof *s->tables);
     for (size_t i = 0; i < n; i++) {
@@ -67,6 +73,7 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         s->tables[i].inserts = up_metric_labels(rows, ins);
         s->tables[i].deletes = up_metric_labels(rows, del);
         s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
+        s->tables[i].e2e_latency = up_metric_labels(e2e, rej); /* topic, table */
     }
     struct up_metric *records =
         up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_records_total",
@@ -205,6 +212,7 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
     if (ts)
         up_series_add(ts->records, 1);
     struct map_item *it = up_xcalloc(1, sizeof *it);
+    it->timestamp_ms = timestamp_ms;
     struct up_map_reject mr;
     if (up_map_plan_bind(s->plan, &r, &it->writes, &mr) != 0) {
         count_rejected(s, topic, &mr);
@@ -229,6 +237,8 @@ static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
     if (!e && s->tables) {
         struct table_series *ts = &s->tables[it->writes.tables[row]];
         up_series_add(it->writes.is_delete[row] ? ts->deletes : ts->inserts, 1);
+        int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
+        up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
     }
     if (e && !it->failed) {
         it->failed = true;

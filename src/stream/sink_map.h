@@ -10,6 +10,7 @@
  * Metrics, per topic -> table, when a registry is given:
  *   userpipe_mapping_records_total{topic}                records handed to the mapping
  *   userpipe_mapping_rows_total{topic,table,op}          rows acknowledged (op insert|delete)
+ *   userpipe_mapping_e2e_latency_seconds{topic,table}    record timestamp -> row acknowledged
  *   userpipe_mapping_rejected_total{topic,table,stage}   records refused (stage parse|mapping;
  *                                                        table "" when none was reached) */
 #ifndef UP_STREAM_SINK_MAP_H

@@ -139,6 +139,7 @@ if [ "$ttl" -le 3000 ] || [ "$ttl" -gt 3600 ]; then fail "totals: TTL(total) $tt
 for want in "userpipe_mapping_records_total{topic=\"$TOPIC2\"} 10" \
   "userpipe_mapping_rows_total{topic=\"$TOPIC2\",table=\"$KS.orders\",op=\"insert\"} 5" \
   "userpipe_mapping_rows_total{topic=\"$TOPIC2\",table=\"$KS.totals\",op=\"delete\"} 1" \
+  "userpipe_mapping_e2e_latency_seconds_count{topic=\"$TOPIC2\",table=\"$KS.totals\"} 6" \
   "userpipe_mapping_rejected_total{topic=\"$TOPIC2\",table=\"\",stage=\"parse\"} 1" \
   "userpipe_mapping_rejected_total{topic=\"$TOPIC2\",table=\"$KS.orders\",stage=\"mapping\"} 3"; do
   grep -qxF "$want" "$WORK/orders.metrics" || fail "metrics: no '$want' in: $(grep mapping_ "$WORK/orders.metrics")"
