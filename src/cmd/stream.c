@@ -255,10 +255,13 @@ static void apply_file_connection(const struct up_mapping *m, const struct strea
     const struct up_map_connection *f = &m->conn;
     if (f->contact_points && strcmp(o->cql.cassandra, "127.0.0.1:9042") == 0) {
         char *list = up_xstrdup(f->contact_points), *save = NULL;
-        for (char *h = strtok_r(list, ", ", &save); h; h = strtok_r(NULL, ", ", &save))
-            up_buf_printf(contact, "%s%s%s%d", contact->len ? "," : "", h,
-                          strchr(h, ':') ? "" : ":",
-                          strchr(h, ':') ? 0 : (f->port > 0 ? f->port : 9042));
+        for (char *h = strtok_r(list, ", ", &save); h; h = strtok_r(NULL, ", ", &save)) {
+            up_buf_puts(contact, contact->len ? "," : "");
+            if (strchr(h, ':')) /* host:port, or an IPv6 address: as given */
+                up_buf_puts(contact, h);
+            else
+                up_buf_printf(contact, "%s:%d", h, f->port > 0 ? f->port : 9042);
+        }
         free(list);
         cc->contact_points = contact->data;
     }

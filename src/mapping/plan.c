@@ -28,8 +28,8 @@ struct table_plan {
     cql_prepared *insert, *del; /* del NULL: no deletes (disabled, or a key from the value) */
     struct bind_col *cols;
     size_t ncols;
-    int ttl_marker; /* -1: no USING TTL */
-    size_t ts_marker, del_ts_marker;
+    int ttl_marker;            /* -1: no USING TTL */
+    size_t ts_marker;          /* the DELETE binds its write time at marker 0 */
     bool idempotent;           /* false with now(): every attempt makes a new timeuuid */
     const char *no_delete_why; /* deletes enabled but impossible: the reason, for the DLQ */
 };

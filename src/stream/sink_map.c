@@ -2,6 +2,7 @@
 #include "stream/sink_map.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 #include "mapping/plan.h"
 
@@ -10,7 +11,7 @@
 #include <string.h>
 
 struct table_series {
-    struct up_series *inserts, *deletes, *rejected_mapping;
+    struct up_series *inserts, *deletes, *rejected_mapping, *e2e_latency;
 };
 
 struct topic_series {
@@ -20,6 +21,7 @@ struct topic_series {
 
 struct up_map_sink {
     cql_session *session;
+    bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
     const struct up_mapping *mapping;
     struct up_map_plan *plan;
     struct table_series *tables; /* per plan table; NULL without metrics */
@@ -39,6 +41,7 @@ struct map_item {
     struct up_map_writes writes;
     struct row_ref *refs;     /* one per row: the callbacks' opaque */
     struct up_map_sink *sink; /* set while rows are in flight */
+    int64_t timestamp_ms;     /* the Kafka record's, for the end-to-end latency */
     size_t pending;
     bool failed;
     char error[512];
@@ -57,6 +60,10 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
                       "Records refused to the DLQ, per topic -> table and stage (parse, mapping).",
                       "topic,table,stage", NULL, 0);
+    struct up_metric *e2e = up_metric_new(
+        r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
+        "From the Kafka record timestamp to the acknowledgement of its row, per topic -> table.",
+        "topic,table", NULL, 0);
     size_t n = up_map_plan_tables(s->plan);
     s->tables = up_xcalloc(n, sizeof *s->tables);
     for (size_t i = 0; i < n; i++) {
@@ -66,6 +73,7 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         s->tables[i].inserts = up_metric_labels(rows, ins);
         s->tables[i].deletes = up_metric_labels(rows, del);
         s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
+        s->tables[i].e2e_latency = up_metric_labels(e2e, rej); /* topic, table */
     }
     struct up_metric *records =
         up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_records_total",
@@ -104,14 +112,49 @@ static void count_rejected(struct up_map_sink *s, const char *topic,
         up_series_add(ts->rejected_parse, 1);
 }
 
+/* A schema change event (from the session's poll): only a flag, a callback may not query. */
+static void on_event(void *opaque, const struct cql_event *ev)
+{
+    struct up_map_sink *s = opaque;
+    if (ev->type != CQL_EVENT_SCHEMA_CHANGE || !ev->keyspace)
+        return;
+    for (size_t i = 0; i < s->mapping->ntables; i++)
+        if (strcmp(s->mapping->tables[i].keyspace, ev->keyspace) == 0)
+            s->schema_changed = true;
+}
+
+/* After a change to a mapped keyspace, the whole check of start again (outside any callback).
+ * The verdict goes to the log: a mapping that no longer fits makes its writes fail, and they
+ * are retried, never skipped, until the table or the file is fixed. */
+static void recheck_schema(struct up_map_sink *s)
+{
+    s->schema_changed = false;
+    struct up_map_plan *p;
+    bool usage, retryable;
+    char err[1024];
+    if (up_map_plan_open(s->session, s->mapping, &p, &usage, &retryable, err, sizeof err) == 0) {
+        UP_INFO("%s: the mapping still fits the schema after a schema change", s->mapping->file);
+        up_map_plan_free(p);
+    } else if (usage) {
+        UP_ERROR("the mapping no longer fits the schema: %s; its writes fail and are retried "
+                 "until the table or the file is fixed",
+                 err);
+    } else {
+        UP_WARN("re-checking the mapping after a schema change: %s", err);
+    }
+}
+
 struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
                                      bool *retryable, char *err, size_t errlen)
 {
     *usage = *retryable = false;
     struct up_map_sink *s = up_xcalloc(1, sizeof *s);
     s->mapping = cfg->mapping;
+    struct cql_config cc = *cfg->session;
+    cc.event_cb = on_event;
+    cc.event_opaque = s;
     struct cql_error e;
-    if (cql_session_connect(cfg->session, &s->session, &e) != 0) {
+    if (cql_session_connect(&cc, &s->session, &e) != 0) {
         *retryable = cql_error_is_retryable(e.code);
         cql_error_format(&e, err, errlen);
         free(s);
@@ -169,6 +212,7 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
     if (ts)
         up_series_add(ts->records, 1);
     struct map_item *it = up_xcalloc(1, sizeof *it);
+    it->timestamp_ms = timestamp_ms;
     struct up_map_reject mr;
     if (up_map_plan_bind(s->plan, &r, &it->writes, &mr) != 0) {
         count_rejected(s, topic, &mr);
@@ -193,6 +237,8 @@ static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
     if (!e && s->tables) {
         struct table_series *ts = &s->tables[it->writes.tables[row]];
         up_series_add(it->writes.is_delete[row] ? ts->deletes : ts->inserts, 1);
+        int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
+        up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
     }
     if (e && !it->failed) {
         it->failed = true;
@@ -260,7 +306,10 @@ static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
 
 static void sink_poll(void *ctx, int timeout_ms)
 {
-    cql_session_poll(((struct up_map_sink *)ctx)->session, timeout_ms);
+    struct up_map_sink *s = ctx;
+    cql_session_poll(s->session, timeout_ms);
+    if (s->schema_changed)
+        recheck_schema(s);
 }
 
 static int sink_fd(void *ctx)

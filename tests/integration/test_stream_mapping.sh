@@ -9,10 +9,12 @@
 source "$(dirname "$0")/lib_stream.sh"
 stream_setup mapping 1
 TOPIC2="${TOPIC}_orders"
+TOPIC3="${TOPIC}_schema"
 "$KT" create "$BROKERS" "$TOPIC2" 1 1
+"$KT" create "$BROKERS" "$TOPIC3" 1 1
 cleanup_orders() {
   local rc=$?
-  "$KT" delete "$BROKERS" "$TOPIC2" "$TOPIC2.dlq" >/dev/null 2>&1 || true
+  "$KT" delete "$BROKERS" "$TOPIC2" "$TOPIC2.dlq" "$TOPIC3" "$TOPIC3.dlq" >/dev/null 2>&1 || true
   (exit "$rc")
   stream_cleanup
 }
@@ -137,6 +139,7 @@ if [ "$ttl" -le 3000 ] || [ "$ttl" -gt 3600 ]; then fail "totals: TTL(total) $tt
 for want in "userpipe_mapping_records_total{topic=\"$TOPIC2\"} 10" \
   "userpipe_mapping_rows_total{topic=\"$TOPIC2\",table=\"$KS.orders\",op=\"insert\"} 5" \
   "userpipe_mapping_rows_total{topic=\"$TOPIC2\",table=\"$KS.totals\",op=\"delete\"} 1" \
+  "userpipe_mapping_e2e_latency_seconds_count{topic=\"$TOPIC2\",table=\"$KS.totals\"} 6" \
   "userpipe_mapping_rejected_total{topic=\"$TOPIC2\",table=\"\",stage=\"parse\"} 1" \
   "userpipe_mapping_rejected_total{topic=\"$TOPIC2\",table=\"$KS.orders\",stage=\"mapping\"} 3"; do
   grep -qxF "$want" "$WORK/orders.metrics" || fail "metrics: no '$want' in: $(grep mapping_ "$WORK/orders.metrics")"
@@ -155,4 +158,31 @@ done
 [ "$(cell "SELECT total FROM $KS.totals WHERE id = ${ID}1")" = 11.00 ] || fail "both topics: totals"
 "$KT" dump "$BROKERS" "$DLQ" 2000 >"$WORK/dlq_both.jsonl"
 python3 "$CHECKER" dlq "$WORK/dlq_both.jsonl" "$TOPIC2" "$KS" || fail "both topics: DLQ content"
+# ------------------------------------------------------------------ a schema change while running
+# An empty topic (nothing to write, so nothing waits on a broken table): adding a column keeps
+# the mapping fitting, dropping a mapped one is reported with the file's line and column.
+q "CREATE TABLE $KS.sc (id text PRIMARY KEY, a text, b text)"
+printf 'topics=%s\ntopic.%s.%s.sc.mapping=id=key, a=value.a, b=value.b\n' "$TOPIC3" "$TOPIC3" "$KS" \
+  >"$WORK/sc.properties"
+"$USERPIPE_BIN" stream --brokers "$BROKERS" --group "$GROUP-sc" --cassandra "$CASSANDRA" \
+  --cassandra-connect-timeout 30s --mapping "$WORK/sc.properties" --exit-when-idle 30s \
+  --progress-interval 0 >"$WORK/sc.out" 2>"$WORK/sc.log" &
+SC_PID=$!
+PIDS+=("$SC_PID")
+# wait_log PATTERN SECONDS: until the schema run's log has PATTERN.
+wait_log() {
+  local deadline=$((SECONDS + $2))
+  until grep -q "$1" "$WORK/sc.log"; do
+    [ "$SECONDS" -lt "$deadline" ] || fail "no '$1' in the log: $(tail -3 "$WORK/sc.log")"
+    sleep 0.3
+  done
+}
+wait_log "consuming $TOPIC3" 60
+q "ALTER TABLE $KS.sc ADD c text"
+wait_log "the mapping still fits the schema after a schema change" 60
+q "ALTER TABLE $KS.sc DROP b"
+wait_log "sc.properties:2:$((${#TOPIC3} + ${#KS} + 39)): $KS.sc has no column 'b'" 60
+kill -TERM "$SC_PID"
+wait_exit "$SC_PID" 60
+[ "$EXIT_STATUS" = 0 ] || fail "the schema run exited $EXIT_STATUS"
 log "PASS"
