@@ -2,6 +2,7 @@
  * Parses flags, wires the pipeline (source/pipeline.h) to progress output, metrics and
  * the one-line JSON summary on stdout that the Airflow task keeps as its result. */
 #include "cmd/commands.h"
+#include "cmd/kafka_cli.h"
 #include "core/buf.h"
 #include "core/flags.h"
 #include "core/log.h"
@@ -51,13 +52,15 @@ static const struct up_flag produce_flags[] = {
      .value_name = "TOPIC",
      .def = "users_queue",
      .help = "Kafka topic for the records",
-     .offset = OPT(topic)},
+     .offset = OPT(topic),
+     .check = kafka_cli_topic_check},
     {.name = "dlq",
      .type = UP_FLAG_STRING,
      .value_name = "TOPIC",
      .def = "users_queue.dlq",
      .help = "topic for results that cannot be transformed (reason in headers)",
-     .offset = OPT(dlq)},
+     .offset = OPT(dlq),
+     .check = kafka_cli_topic_check},
     {.name = "count",
      .short_name = 'n',
      .type = UP_FLAG_INT,
@@ -342,7 +345,7 @@ int cmd_produce(int argc, char **argv)
     int rc;
     if (fr != UP_FLAGS_OK)
         rc = fr == UP_FLAGS_HELP ? 0 : 2;
-    else if (!up_common_apply(&o.common, "produce"))
+    else if (!up_common_apply(&o.common, "produce") || !kafka_cli_apply(&o.common, "produce"))
         rc = 2;
     else
         rc = run(&o);

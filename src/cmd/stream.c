@@ -10,11 +10,14 @@
 #include "core/metrics.h"
 #include "core/signals.h"
 #include "cmd/cql_cli.h"
+#include "cmd/kafka_cli.h"
 #include "cql/cql.h"
 #include "kafka/config.h"
+#include "mapping/mapping.h"
 #include "stream/loop.h"
 #include "stream/schema.h"
 #include "stream/sink_cql.h"
+#include "stream/sink_map.h"
 #include "web/metrics_server.h"
 
 #include <poll.h>
@@ -39,6 +42,7 @@ struct stream_opts {
     int64_t max_record_bytes;
     int64_t drain_timeout_ms;
     int64_t progress_ms;
+    char *mapping;
 };
 
 #define OPT(field) offsetof(struct stream_opts, field)
@@ -50,7 +54,8 @@ static const struct up_flag stream_flags[] = {
      .value_name = "TOPIC",
      .def = "users_queue",
      .help = "Kafka topic to consume",
-     .offset = OPT(topic)},
+     .offset = OPT(topic),
+     .check = kafka_cli_topic_check},
     {.name = "group",
      .short_name = 'g',
      .type = UP_FLAG_STRING,
@@ -76,7 +81,8 @@ static const struct up_flag stream_flags[] = {
      .value_name = "TOPIC",
      .def = "users_queue.dlq",
      .help = "topic for records that fail validation (reason and source in headers)",
-     .offset = OPT(dlq)},
+     .offset = OPT(dlq),
+     .check = kafka_cli_topic_check},
     {.name = "dlq-partitions",
      .type = UP_FLAG_INT,
      .value_name = "N",
@@ -140,6 +146,13 @@ static const struct up_flag stream_flags[] = {
      .def = "5s",
      .help = "period of the progress log line (0 = none)",
      .offset = OPT(progress_ms)},
+    {.name = "mapping",
+     .type = UP_FLAG_STRING,
+     .value_name = "FILE",
+     .help = "store the topics of a DataStax Kafka connector properties file into the tables "
+             "it maps (docs/mapping.md); replaces --topic, --keyspace, --table, --consistency "
+             "and the schema flags",
+     .offset = OPT(mapping)},
     CQL_FLAGS_CASSANDRA(struct stream_opts, cql),
     UP_FLAGS_KAFKA(struct stream_opts),
     UP_FLAGS_METRICS(struct stream_opts),
@@ -169,7 +182,7 @@ static const struct up_command_spec stream_spec = {
     0,
 };
 
-/* Usage checks that need no network: names, replication, -X properties, the Cassandra
+/* Usage checks that need no network: names, replication, the Cassandra
  * flags and password (cmd/cql_cli.h). */
 static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
                          struct cql_config *session, char *password, size_t pwlen, char *err,
@@ -186,11 +199,6 @@ static int check_options(const struct stream_opts *o, enum cql_consistency *cl,
         snprintf(err, errlen, "--consistency %s: unknown level", o->consistency);
         return -1;
     }
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(o->common.brokers, &o->common.kafka_props, NULL, err, errlen);
-    if (!conf)
-        return -1;
-    rd_kafka_conf_destroy(conf);
     return cql_cli_config(&o->cql, session, password, pwlen, err, errlen);
 }
 
@@ -238,6 +246,79 @@ static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consi
     }
 }
 
+/* --mapping: the file's connection settings, where the flags were left at their defaults
+ * (a flag given on the command line wins; one given with its default value cannot be told
+ * apart and lets the file's setting stand). contact holds the rebuilt contact point list. */
+static void apply_file_connection(const struct up_mapping *m, const struct stream_opts *o,
+                                  struct cql_config *cc, struct up_buf *contact)
+{
+    const struct up_map_connection *f = &m->conn;
+    if (f->contact_points && strcmp(o->cql.cassandra, "127.0.0.1:9042") == 0) {
+        char *list = up_xstrdup(f->contact_points), *save = NULL;
+        for (char *h = strtok_r(list, ", ", &save); h; h = strtok_r(NULL, ", ", &save)) {
+            up_buf_puts(contact, contact->len ? "," : "");
+            if (strchr(h, ':')) /* host:port, or an IPv6 address: as given */
+                up_buf_puts(contact, h);
+            else
+                up_buf_printf(contact, "%s:%d", h, f->port > 0 ? f->port : 9042);
+        }
+        free(list);
+        cc->contact_points = contact->data;
+    }
+    bool password_flag =
+        (o->cql.password_file && o->cql.password_file[0]) ||
+        (getenv("USERPIPE_CASSANDRA_PASSWORD") && getenv("USERPIPE_CASSANDRA_PASSWORD")[0]);
+    if (f->user && strcmp(o->cql.user, "cassandra") == 0 && f->password && !password_flag) {
+        cc->user = f->user;
+        cc->password = f->password;
+    }
+    if (f->tls == 1 && !o->cql.tls)
+        cc->tls = true;
+    if (f->tls_verify == 0)
+        cc->tls_verify = false;
+    cc->tls_cert_file = f->tls_cert_file;
+    cc->tls_key_file = f->tls_key_file;
+    if (f->compression == 1)
+        cc->compression = true;
+    if (f->request_timeout_ms > 0 && o->cql.request_timeout_ms <= 0)
+        cc->request_timeout_ms = (int)f->request_timeout_ms;
+    if (f->connections_per_host > 0)
+        cc->connections_per_host = (int)f->connections_per_host;
+    if (f->local_dc)
+        UP_INFO("%s: loadBalancing.localDc=%s: userpipe sends each row to a replica of its "
+                "partition (token-aware) in any data center",
+                m->file, f->local_dc);
+}
+
+/* Opens the mapping sink, waiting (with backoff) while Cassandra is down or starting.
+ * *usage: the file does not fit the schema (exit 2). */
+static struct up_map_sink *open_map_sink(const struct up_map_sink_config *sc, const char *where,
+                                         bool *usage)
+{
+    struct up_backoff bo;
+    up_backoff_init(&bo, 500, 10000);
+    for (;;) {
+        char err[1024];
+        bool retryable;
+        struct up_map_sink *s = up_map_sink_open(sc, usage, &retryable, err, sizeof err);
+        if (s)
+            return s;
+        if (*usage) {
+            fprintf(stderr, "userpipe stream: %s\n", err);
+            return NULL;
+        }
+        if (!retryable) {
+            UP_ERROR("Cassandra at %s: %s", where, err);
+            return NULL;
+        }
+        int64_t wait = up_backoff_next_ms(&bo);
+        UP_WARN("Cassandra at %s not ready: %s; trying again in %lld ms", where, err,
+                (long long)wait);
+        if (!sleep_unless_stopped(wait))
+            return NULL;
+    }
+}
+
 static void print_summary(const char *status, const struct up_stream_totals *t, const char *err)
 {
     struct up_buf b = UP_BUF_INIT;
@@ -261,6 +342,20 @@ static void print_summary(const char *status, const struct up_stream_totals *t, 
     up_buf_free(&b);
 }
 
+static int run_with(const struct stream_opts *o, const struct up_mapping *mapping,
+                    enum cql_consistency cl, const struct cql_config *session, char *password,
+                    size_t pwlen);
+
+/* --mapping FILE: read and check it on its own, and merge its connection settings. */
+static int load_mapping(const struct stream_opts *o, struct up_mapping *m, struct cql_config *cc,
+                        struct up_buf *contact, char *err, size_t errlen)
+{
+    if (up_mapping_load(o->mapping, m, err, errlen) != 0)
+        return -1;
+    apply_file_connection(m, o, cc, contact);
+    return 0;
+}
+
 static int run(const struct stream_opts *o)
 {
     char err[2048] = "";
@@ -271,6 +366,24 @@ static int run(const struct stream_opts *o)
         fprintf(stderr, "userpipe stream: %s\n", err);
         return 2;
     }
+    struct up_mapping mapping = {0};
+    struct up_buf contact = UP_BUF_INIT;
+    if (o->mapping && load_mapping(o, &mapping, &session, &contact, err, sizeof err) != 0) {
+        fprintf(stderr, "userpipe stream: %s\n", err);
+        up_buf_free(&contact);
+        return 2;
+    }
+    int rc = run_with(o, o->mapping ? &mapping : NULL, cl, &session, password, sizeof password);
+    up_mapping_free(&mapping);
+    up_buf_free(&contact);
+    return rc;
+}
+
+static int run_with(const struct stream_opts *o, const struct up_mapping *mapping,
+                    enum cql_consistency cl, const struct cql_config *session, char *password,
+                    size_t pwlen)
+{
+    char err[2048] = "";
     struct up_registry *reg = up_registry_default();
     up_registry_add_process_metrics(reg);
     struct up_metrics_server *ms = NULL;
@@ -283,9 +396,24 @@ static int run(const struct stream_opts *o)
     }
     up_signals_install();
     struct up_stream_totals totals = {0};
-    struct up_cql_sink *sink = open_sink(o, cl, &session, reg);
-    memset(password, 0, sizeof password); /* the session keeps its own copy */
-    if (!sink) {
+    struct up_sink sink = {0};
+    bool usage = false;
+    if (mapping) {
+        struct up_map_sink_config mc = {session, mapping, reg};
+        struct up_map_sink *msink = open_map_sink(&mc, session->contact_points, &usage);
+        if (msink)
+            sink = up_map_sink_interface(msink);
+    } else {
+        struct up_cql_sink *cs = open_sink(o, cl, session, reg);
+        if (cs)
+            sink = up_cql_sink_interface(cs);
+    }
+    memset(password, 0, pwlen); /* the session keeps its own copy */
+    if (usage) {
+        up_metrics_server_stop(ms);
+        return 2;
+    }
+    if (!sink.ctx) {
         bool stopped = up_stop_requested();
         print_summary(stopped ? "interrupted" : "failed", &totals,
                       stopped ? "" : "could not open Cassandra (see the log)");
@@ -296,12 +424,25 @@ static int run(const struct stream_opts *o)
     up_stream_config_init(&cfg);
     cfg.brokers = o->common.brokers;
     cfg.kafka_props = &o->common.kafka_props;
-    cfg.topic = o->topic;
+    cfg.topic = mapping ? mapping->topics[0].name : o->topic;
+    const char *topics[UP_MAP_MAX_TOPICS];
+    if (mapping) { /* every topic of the file, in one subscription */
+        cfg.ntopics = mapping->ntopics;
+        for (size_t i = 0; i < cfg.ntopics; i++)
+            topics[i] = mapping->topics[i].name;
+        cfg.topics = topics;
+    }
     cfg.group = o->group;
-    cfg.dlq_topic = o->dlq;
+    char dlq[300];
+    /* With a mapping the default DLQ follows the topic: <topic>.dlq. */
+    snprintf(dlq, sizeof dlq, "%s.dlq", cfg.topic);
+    cfg.dlq_topic = mapping && strcmp(o->dlq, "users_queue.dlq") == 0 ? dlq : o->dlq;
     cfg.dlq_partitions = (int)o->dlq_partitions;
-    cfg.sink = up_cql_sink_interface(sink);
+    cfg.sink = sink;
     cfg.in_flight = (size_t)o->in_flight;
+    if (mapping && mapping->conn.max_concurrent > 0 && o->in_flight == 512)
+        cfg.in_flight =
+            (size_t)(mapping->conn.max_concurrent > 32768 ? 32768 : mapping->conn.max_concurrent);
     cfg.max_record_bytes = (size_t)o->max_record_bytes;
     cfg.exit_when_idle_ms = o->exit_when_idle_ms;
     cfg.drain_timeout_ms = o->drain_timeout_ms;
@@ -329,7 +470,7 @@ int cmd_stream(int argc, char **argv)
     int rc;
     if (fr != UP_FLAGS_OK)
         rc = fr == UP_FLAGS_HELP ? 0 : 2;
-    else if (!up_common_apply(&o.common, "stream"))
+    else if (!up_common_apply(&o.common, "stream") || !kafka_cli_apply(&o.common, "stream"))
         rc = 2;
     else
         rc = run(&o);

@@ -34,6 +34,9 @@ struct up_flag {
     size_t offset;       /* where the value lives inside the command's options struct */
     const char *choices; /* "text|json": the only accepted values; NULL = any */
     double min, max;     /* numeric bounds, checked when min < max */
+    /* A further rule for a string's value (a topic name, say): 0, or -1 with the reason in
+     * err. NULL = none. Keeps core free of what the rule is about. */
+    int (*check)(const char *value, char *err, size_t errlen);
 };
 
 struct up_command_spec {
@@ -70,6 +73,7 @@ struct up_common_opts {
     char *log_level;
     char *metrics;
     char *brokers;
+    char *kafka_config;
     struct up_str_list kafka_props;
 };
 
@@ -102,6 +106,11 @@ struct up_common_opts {
      .def = "127.0.0.1:9092",                                                                      \
      .help = "Kafka bootstrap servers",                                                            \
      .offset = offsetof(type_, common.brokers)},                                                   \
+        {.name = "kafka-config",                                                                   \
+         .type = UP_FLAG_STRING,                                                                   \
+         .value_name = "FILE",                                                                     \
+         .help = "librdkafka properties file (key=value lines, as kcat -F); -X wins over it",      \
+         .offset = offsetof(type_, common.kafka_config)},                                          \
     {                                                                                              \
         .name = "kafka-property", .short_name = 'X', .type = UP_FLAG_LIST,                         \
         .value_name = "KEY=VALUE",                                                                 \

@@ -93,6 +93,9 @@ struct cql_conn *cql_conn_open(const struct sockaddr *addr, socklen_t addrlen, c
     int one = 1;
     setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
     setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &one, sizeof one);
+    if (cfg->tcp_user_timeout_ms > 0) /* a silent peer: sends fail instead of piling up */
+        setsockopt(fd, IPPROTO_TCP, TCP_USER_TIMEOUT, &cfg->tcp_user_timeout_ms,
+                   sizeof cfg->tcp_user_timeout_ms);
     if (connect(fd, addr, addrlen) != 0 && errno != EINPROGRESS) {
         set_error(err, CQL_ERR_CONNECT, "%s: connect: %s", label, strerror(errno));
         snprintf(err->host, sizeof err->host, "%s", label);
@@ -163,6 +166,20 @@ bool cql_conn_want_write(const struct cql_conn *c)
     if (c->state == CQL_CONN_CLOSED)
         return false;
     return c->state == CQL_CONN_CONNECTING || c->tls_wants_write || c->out.len > c->out_off;
+}
+
+size_t cql_conn_pending_out(const struct cql_conn *c)
+{
+    return c->out.len - c->out_off;
+}
+
+size_t cql_conn_requests(const struct cql_conn *c, void **out, size_t max)
+{
+    size_t n = 0;
+    for (int i = 0; i < c->cfg.max_streams && n < max; i++)
+        if (c->streams[i] && c->streams[i] != ORPHAN)
+            out[n++] = c->streams[i];
+    return n;
 }
 
 int cql_conn_in_flight(const struct cql_conn *c)
@@ -266,7 +283,8 @@ static void queue_frame(struct cql_conn *c, uint8_t opcode, int16_t stream, cons
 int cql_conn_send(struct cql_conn *c, uint8_t opcode, const uint8_t *body, size_t len,
                   void *request, int16_t *stream)
 {
-    if (c->state != CQL_CONN_READY || c->nfree == 0)
+    if (c->state != CQL_CONN_READY || c->nfree == 0 ||
+        cql_conn_pending_out(c) > CQL_MAX_PENDING_OUT)
         return -1;
     int16_t id = c->free_ids[--c->nfree];
     c->streams[id] = request;

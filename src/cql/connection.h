@@ -30,9 +30,11 @@ struct cql_conn_config {
     const char *keyspace;        /* NULL: no USE */
     bool compression;            /* ask for LZ4 when SUPPORTED lists it */
     size_t max_frame;
-    int max_streams;        /* <= 32768 */
-    int connect_timeout_ms; /* the whole handshake */
-    SSL_CTX *tls;           /* NULL: plain TCP */
+    int max_streams;         /* <= 32768 */
+    int connect_timeout_ms;  /* the whole handshake */
+    int tcp_user_timeout_ms; /* sent data unacknowledged this long closes the socket; 0: the
+                              * kernel's default (minutes) */
+    SSL_CTX *tls;            /* NULL: plain TCP */
     const char *tls_server_name;
     bool tls_verify;
 };
@@ -63,6 +65,7 @@ int cql_conn_fd(const struct cql_conn *c);
 enum cql_conn_state cql_conn_state(const struct cql_conn *c);
 const char *cql_conn_label(const struct cql_conn *c);
 bool cql_conn_want_write(const struct cql_conn *c);
+size_t cql_conn_pending_out(const struct cql_conn *c); /* bytes queued, not yet written */
 /* Where the owner keeps its own per-connection data (e.g. the host). */
 void cql_conn_set_user(struct cql_conn *c, void *user);
 void *cql_conn_user(const struct cql_conn *c);
@@ -76,8 +79,13 @@ void cql_conn_check_handshake(struct cql_conn *c, int64_t now_ms);
 void cql_conn_close(struct cql_conn *c, enum cql_error_code code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* Unsent output beyond which a connection takes no more requests: a node that stops reading
+ * must not make the client buffer without bound. */
+#define CQL_MAX_PENDING_OUT (8u << 20)
+
 /* Queues a request frame on a READY connection. The request pointer comes back in
- * on_response. 0 and *stream set, or -1 when no stream id is free (or not ready). */
+ * on_response. 0 and *stream set, or -1 when no stream id is free, CQL_MAX_PENDING_OUT bytes
+ * wait unsent, or it is not ready. */
 int cql_conn_send(struct cql_conn *c, uint8_t opcode, const uint8_t *body, size_t len,
                   void *request, int16_t *stream);
 /* The request on stream gave up (timeout): its id stays reserved until the late answer
@@ -86,6 +94,8 @@ void cql_conn_orphan(struct cql_conn *c, int16_t stream);
 /* Removes and returns (up to max) the requests still in the table; for the owner's
  * on_closed handling. Returns how many were stored in out. */
 size_t cql_conn_take_requests(struct cql_conn *c, void **out, size_t max);
+/* Lists (up to max) the live requests in the table, leaving them there. */
+size_t cql_conn_requests(const struct cql_conn *c, void **out, size_t max);
 int cql_conn_in_flight(const struct cql_conn *c); /* live requests */
 int cql_conn_orphans(const struct cql_conn *c);
 int cql_conn_free_streams(const struct cql_conn *c);

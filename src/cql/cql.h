@@ -283,23 +283,31 @@ struct cql_config {
     enum cql_consistency consistency; /* default for statements: LOCAL_ONE */
     enum cql_consistency serial_consistency; /* default: SERIAL */
     int connect_timeout_ms;                  /* TCP + TLS + handshake per connection: 5000 */
-    int request_timeout_ms;                  /* per attempt, client side: 12000 */
-    int connections_per_host;                /* 1 */
-    int max_requests_per_connection;         /* in flight per socket, <= 32768: 4096 */
-    int max_queued;                          /* requests waiting for a connection: 65536 */
-    bool compression;                        /* LZ4, if the node offers it: false */
+    int request_timeout_ms;                  /* per request, every attempt included: 12000 */
+    int attempt_timeout_ms;   /* an attempt without an answer after this counts as timed out
+                               * against its node, and an idempotent request is sent to the next
+                               * node (the first answer wins); 0: 2 x the observed p99, at least
+                               * 1000 (docs/cql.md) */
+    int speculative_delay_ms; /* idempotent requests: another attempt on the next node after
+                               * max(this, the observed p99) without an answer; 0: off */
+    int speculative_max;      /* speculative attempts per request: 1 (when the delay is set) */
+    int connections_per_host; /* 1 */
+    int max_requests_per_connection; /* in flight per socket, <= 32768: 4096 */
+    int max_queued;                  /* requests waiting for a connection: 65536 */
+    bool compression;                /* LZ4, if the node offers it: false */
     int64_t max_frame_bytes;         /* largest frame accepted (compressed or not): 16 MiB */
     bool discover_peers;             /* read system.peers and connect to them: true */
     bool token_aware;                /* route prepared statements to the partition owner: true */
     int max_retries;                 /* per idempotent request: 5 */
     int retry_base_ms, retry_max_ms; /* backoff between retries: 50, 2000 */
     int reconnect_base_ms, reconnect_max_ms; /* backoff between reconnects: 250, 10000 */
-    int heartbeat_ms;                        /* OPTIONS on an idle connection: 30000; 0 off */
-    int schema_agreement_ms;     /* after DDL through a *_sync helper, wait up to this long for
-                                  * the live nodes to agree on the schema: 10000; 0 off */
-    bool tls;                    /* TLS on every connection: false */
-    bool tls_verify;             /* verify the chain and the host name: true */
-    const char *tls_ca_file;     /* PEM; NULL: the system's CAs */
+    int heartbeat_ms;        /* OPTIONS on a connection that read nothing for this long; unanswered
+                              * after as long again, the node is suspect: 1000; 0 off */
+    int schema_agreement_ms; /* after DDL through a *_sync helper, wait up to this long for
+                              * the live nodes to agree on the schema: 10000; 0 off */
+    bool tls;                /* TLS on every connection: false */
+    bool tls_verify;         /* verify the chain and the host name: true */
+    const char *tls_ca_file; /* PEM; NULL: the system's CAs */
     const char *tls_cert_file;   /* client certificate (PEM), optional */
     const char *tls_key_file;    /* its key (PEM), optional */
     const char *tls_server_name; /* SNI and name to verify; NULL: the host as given */
@@ -367,9 +375,16 @@ struct cql_stats {
     uint64_t requests;         /* accepted submissions */
     uint64_t completed_ok;     /* callbacks with a result */
     uint64_t completed_error;  /* callbacks with an error */
-    uint64_t retries;          /* attempts beyond the first */
-    uint64_t reprepares;       /* PREPAREs sent because a node answered UNPREPARED */
-    uint64_t timeouts;         /* attempts that hit the request timeout */
+    uint64_t retries;          /* attempts beyond the first (speculative ones not counted) */
+    uint64_t reprepares;       /* PREPAREs sent because a node answered UNPREPARED or came up */
+    uint64_t prepares_on_up;   /* of which sent to a node coming up, before its traffic */
+    uint64_t prepare_waits;    /* UNPREPARED requests that waited on a PREPARE already sent */
+    uint64_t timeouts;         /* requests that hit the request timeout */
+    uint64_t attempt_timeouts; /* attempts that outlived the attempt timeout */
+    uint64_t speculative_sent; /* speculative attempts sent */
+    uint64_t speculative_won;  /* requests whose answer came from a speculative attempt */
+    uint64_t suspects;         /* times a node was taken out of query plans as suspect */
+    uint64_t moved;            /* in-flight attempts moved off a suspect node */
     uint64_t server_errors;    /* ERROR frames received */
     uint64_t connections_lost; /* connections that closed after being ready */
     uint64_t reconnects;       /* connections re-established after a loss */
@@ -379,6 +394,8 @@ struct cql_stats {
     size_t queued;    /* waiting for a connection or a retry */
     int hosts_known, hosts_up;
     int connections_ready;
+    int hosts_suspect;
+    int attempt_timeout_ms; /* the bound in use now (configured or derived) */
 };
 void cql_session_stats(const cql_session *s, struct cql_stats *out);
 
@@ -396,7 +413,10 @@ struct cql_host_info {
     uint64_t requests;     /* sent to it: executes, queries, batches (each retry too), prepares
                             * and re-prepares; the session's own (discovery, heartbeats) not */
     uint64_t errors;       /* ERROR answers from it */
-    uint64_t reprepares;   /* statements re-prepared on it after it answered UNPREPARED */
+    uint64_t reprepares;   /* statements prepared again on it: after it answered UNPREPARED,
+                            * or when it came up (one PREPARE per statement in flight) */
+    uint64_t timeouts;     /* attempts on it that outlived the attempt timeout */
+    bool suspect;          /* out of query plans until it answers again */
 };
 /* Copies the nodes the session knows (left out: those gone from system.peers) into out, at
  * most max of them, in the order they were found; returns how many there are, which may
@@ -421,7 +441,8 @@ int cql_session_query(cql_session *s, const char *cql, cql_result_cb cb, void *o
                       struct cql_error *err);
 int cql_session_execute_batch(cql_session *s, const cql_batch *b, cql_result_cb cb, void *opaque,
                               struct cql_error *err);
-/* Prepares on one node (the others learn it when they first answer UNPREPARED). A statement
+/* Prepares on one node (the others learn it when they first answer UNPREPARED, or when they
+ * come up: every known statement is prepared on a node before it gets traffic). A statement
  * already in the session's cache completes from the cache without a round trip. */
 int cql_session_prepare(cql_session *s, const char *cql, cql_prepare_cb cb, void *opaque,
                         struct cql_error *err);

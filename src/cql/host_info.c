@@ -22,6 +22,8 @@ static void fill(const struct cql_session *s, const struct cql_host *h, struct c
     o->requests = h->requests;
     o->errors = h->errors;
     o->reprepares = h->reprepares;
+    o->timeouts = h->timeouts;
+    o->suspect = h->suspect;
 }
 
 size_t cql_session_hosts(const cql_session *s, struct cql_host_info *out, size_t max)

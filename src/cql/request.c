@@ -127,6 +127,150 @@ void cql_req_release(struct cql_session *s, struct cql_request *req)
     }
 }
 
+/* ---- latency and the attempt timeout ------------------------------------------------------ */
+
+/* The attempt timeout never goes below this: a Cassandra node's young-GC pauses and the
+ * coordinator's own write timeouts (2 s) stay apart from "no answer", and a re-send costs the
+ * cluster a second write. */
+#define ATTEMPT_TIMEOUT_FLOOR_MS 1000
+/* A node whose attempts time out this many times in a row, with no answer between, is suspect. */
+#define SUSPECT_AFTER_TIMEOUTS 2
+#define LATENCY_REFRESH        256  /* samples between two p99 estimates */
+#define LATENCY_WINDOW         4096 /* beyond this many samples the old ones count half */
+
+/* Quarter-octave buckets: 2^o * (1 + q/4) us, o = 0..24 (16 s). */
+static int latency_bucket(int64_t us)
+{
+    if (us < 1)
+        us = 1;
+    int octave = 63 - __builtin_clzll((unsigned long long)us);
+    int quarter = octave >= 2 ? (int)((us >> (octave - 2)) & 3) : 0;
+    int b = octave * 4 + quarter;
+    return b < CQL_LATENCY_BUCKETS ? b : CQL_LATENCY_BUCKETS - 1;
+}
+
+static int64_t bucket_upper_us(int b)
+{
+    return ((int64_t)1 << (b / 4)) * (4 + b % 4 + 1) / 4;
+}
+
+static void refresh_p99(struct cql_session *s)
+{
+    s->latency_since = 0;
+    if (s->latency_n >= LATENCY_WINDOW) {
+        s->latency_n = 0;
+        for (int b = 0; b < CQL_LATENCY_BUCKETS; b++)
+            s->latency_n += s->latency[b] /= 2;
+    }
+    uint32_t tail = s->latency_n / 100, seen = 0;
+    for (int b = CQL_LATENCY_BUCKETS - 1; b >= 0; b--) {
+        seen += s->latency[b];
+        if (seen > tail) {
+            s->p99_us = bucket_upper_us(b);
+            return;
+        }
+    }
+}
+
+static void record_latency(struct cql_session *s, int64_t us)
+{
+    s->latency[latency_bucket(us)]++;
+    s->latency_n++;
+    if (++s->latency_since >= LATENCY_REFRESH || s->latency_n < 100)
+        refresh_p99(s);
+}
+
+int cql_attempt_timeout_ms(const struct cql_session *s)
+{
+    int64_t ms = s->cfg.attempt_timeout_ms;
+    if (ms <= 0) {
+        ms = 2 * s->p99_us / 1000;
+        if (ms < ATTEMPT_TIMEOUT_FLOOR_MS)
+            ms = ATTEMPT_TIMEOUT_FLOOR_MS;
+    }
+    return (int)(ms < s->cfg.request_timeout_ms ? ms : s->cfg.request_timeout_ms);
+}
+
+/* Speculation is earned: each request accepted adds SPEC_EARN hundredths of an attempt (5 %),
+ * up to SPEC_BURST attempts, and each speculative attempt spends one; none before
+ * SPEC_MIN_SAMPLES answers have set the p99. A cold or saturated cluster, where every request
+ * is slower than the delay, is therefore not sent twice the work (a cold stream's first burst
+ * speculated on half its writes before this). */
+#define SPEC_EARN        5
+#define SPEC_BURST       10
+#define SPEC_MIN_SAMPLES 100
+
+static bool may_resend(const struct cql_session *s, const struct cql_request *req);
+
+static bool may_speculate(const struct cql_session *s, const struct cql_request *req)
+{
+    return s->cfg.speculative_delay_ms > 0 && req->kind == CQL_REQ_USER && may_resend(s, req) &&
+           req->speculative < s->cfg.speculative_max && s->spec_credit >= 100 &&
+           s->latency_n >= SPEC_MIN_SAMPLES;
+}
+
+static int64_t speculative_delay_ms(const struct cql_session *s)
+{
+    int64_t p99 = s->p99_us / 1000;
+    return s->cfg.speculative_delay_ms > p99 ? s->cfg.speculative_delay_ms : p99;
+}
+
+/* ---- attempts ---------------------------------------------------------------------------- */
+
+static int attempt_on(const struct cql_request *req, const struct cql_slot_conn *slot)
+{
+    for (int i = 0; i < req->nout; i++)
+        if (req->out[i].slot == slot)
+            return i;
+    return -1;
+}
+
+static void drop_attempt(struct cql_request *req, int i)
+{
+    req->out[i] = req->out[--req->nout];
+}
+
+/* Abandons every attempt still out: their stream ids stay reserved until the late answers
+ * arrive, which are then dropped (an id is never reused under a live answer). */
+static void orphan_attempts(struct cql_request *req)
+{
+    for (int i = 0; i < req->nout; i++)
+        if (req->out[i].slot->conn)
+            cql_conn_orphan(req->out[i].slot->conn, req->out[i].stream);
+    req->nout = 0;
+}
+
+/* Another attempt may go out: an idempotent user request (or a PREPARE), on another node. */
+static bool may_resend(const struct cql_session *s, const struct cql_request *req)
+{
+    return !s->closing && req->nout < CQL_MAX_OUTSTANDING &&
+           ((req->kind == CQL_REQ_USER && req->idempotent) || req->kind == CQL_REQ_PREPARE);
+}
+
+static int64_t latest_sent(const struct cql_request *req)
+{
+    int64_t t = 0;
+    for (int i = 0; i < req->nout; i++)
+        if (req->out[i].sent_ms > t)
+            t = req->out[i].sent_ms;
+    return t;
+}
+
+/* The request's next moment: its deadline, an attempt turning late, a speculative send. */
+static void arm(struct cql_session *s, struct cql_request *req)
+{
+    int64_t at = req->deadline_ms;
+    if (req->kind != CQL_REQ_INTERNAL) {
+        int64_t to = cql_attempt_timeout_ms(s);
+        for (int i = 0; i < req->nout; i++)
+            if (!req->out[i].late && req->out[i].sent_ms + to < at)
+                at = req->out[i].sent_ms + to;
+    }
+    if (req->spec_at && req->spec_at < at)
+        at = req->spec_at;
+    cql_timer_set(s, req, at);
+}
+
 /* ---- completion -------------------------------------------------------------------------- */
 
 void cql_req_complete(struct cql_session *s, struct cql_request *req, cql_result *result,
@@ -135,8 +279,9 @@ void cql_req_complete(struct cql_session *s, struct cql_request *req, cql_result
     cql_timer_cancel(s, req);
     if (req->state == CQL_RS_QUEUED)
         cql_list_remove(&s->queue, req);
+    orphan_attempts(req);
     req->state = CQL_RS_DONE;
-    req->slot = NULL;
+    req->spec_at = 0;
     req->result = result;
     if (err) { /* internal requests may complete with neither: a bare acknowledgement */
         req->error = up_xmalloc(sizeof *req->error);
@@ -186,41 +331,77 @@ int cql_req_run_completions(struct cql_session *s)
 
 /* ---- dispatch ---------------------------------------------------------------------------- */
 
-static int64_t attempt_deadline(const struct cql_request *req)
+/* Puts an attempt of req on slot's connection. false when the connection has no free stream
+ * id (or too much unsent output). */
+static bool send_on(struct cql_session *s, struct cql_slot_conn *slot, struct cql_request *req,
+                    bool speculative)
 {
-    return up_mono_ms() + (req->timeout_ms > 0 ? req->timeout_ms : 12000);
-}
-
-/* Puts req on slot's connection. false when the connection has no free stream id. */
-static bool send_on(struct cql_session *s, struct cql_slot_conn *slot, struct cql_request *req)
-{
-    if (cql_conn_send(slot->conn, req->enc.opcode, (const uint8_t *)req->enc.body.data,
-                      req->enc.body.len, req, &req->stream) != 0)
+    int16_t stream;
+    if (req->nout >= CQL_MAX_OUTSTANDING ||
+        cql_conn_send(slot->conn, req->enc.opcode, (const uint8_t *)req->enc.body.data,
+                      req->enc.body.len, req, &stream) != 0)
         return false;
+    int64_t now = up_mono_ms();
+    req->out[req->nout++] = (struct cql_attempt){slot, stream, speculative, false, now};
     req->state = CQL_RS_IN_FLIGHT;
-    req->slot = slot;
     req->last_host = slot->host;
     if (req->kind != CQL_REQ_INTERNAL)
         slot->host->requests++;
-    cql_timer_set(s, req, attempt_deadline(req));
+    req->spec_at = may_speculate(s, req) ? now + speculative_delay_ms(s) : 0;
+    arm(s, req);
     cql_session_mark_dirty(s, slot);
     return true;
 }
 
-void cql_req_dispatch(struct cql_session *s, struct cql_request *req)
+/* Sends or queues; count: this is a new attempt for the retry budget (not a move). */
+static void dispatch(struct cql_session *s, struct cql_request *req, bool count)
 {
-    req->attempts++;
-    if (req->attempts > 1)
-        s->stats.retries++;
+    if (count) {
+        req->attempts++;
+        if (req->attempts > 1)
+            s->stats.retries++;
+    }
     req->reprepared = false;
     cql_encoded_refresh_ids(&req->enc);
     struct cql_slot_conn *slot = s->queue.len ? NULL : cql_session_pick(s, req);
-    if (slot && send_on(s, slot, req))
+    if (slot && send_on(s, slot, req, false))
         return;
-    /* everything busy or down: wait in line, within this attempt's deadline */
+    /* everything busy or down: wait in line, within the request's deadline */
     req->state = CQL_RS_QUEUED;
     cql_list_push(&s->queue, req);
-    cql_timer_set(s, req, attempt_deadline(req));
+    cql_timer_set(s, req, req->deadline_ms);
+}
+
+void cql_req_dispatch(struct cql_session *s, struct cql_request *req)
+{
+    dispatch(s, req, true);
+}
+
+/* One more attempt of an in-flight request on a node it is not on yet (the first answer
+ * wins); false when no other node can take it now. */
+static bool send_another(struct cql_session *s, struct cql_request *req, bool speculative)
+{
+    cql_encoded_refresh_ids(&req->enc);
+    struct cql_slot_conn *slot = cql_session_pick(s, req);
+    if (!slot)
+        return false;
+    if (speculative) {
+        if (!may_speculate(s, req))
+            return false;
+        req->speculative++;
+    }
+    if (!send_on(s, slot, req, speculative)) {
+        req->speculative -= speculative;
+        return false;
+    }
+    if (speculative) {
+        s->spec_credit -= 100;
+        s->stats.speculative_sent++;
+    } else {
+        req->attempts++;
+        s->stats.retries++;
+    }
+    return true;
 }
 
 void cql_req_drain_queue(struct cql_session *s)
@@ -231,7 +412,7 @@ void cql_req_drain_queue(struct cql_session *s)
         if (!slot)
             return;
         cql_list_remove(&s->queue, req);
-        if (!send_on(s, slot, req)) {
+        if (!send_on(s, slot, req, false)) {
             req->state = CQL_RS_QUEUED;
             cql_list_push(&s->queue, req);
             return;
@@ -249,7 +430,9 @@ void cql_req_internal(struct cql_session *s, struct cql_slot_conn *slot, uint8_t
     req->opaque = opaque;
     req->pinned = slot;
     req->attempts = 1;
-    if (!slot->conn || cql_conn_state(slot->conn) != CQL_CONN_READY || !send_on(s, slot, req)) {
+    req->deadline_ms = up_mono_ms() + req->timeout_ms;
+    if (!slot->conn || cql_conn_state(slot->conn) != CQL_CONN_READY ||
+        !send_on(s, slot, req, false)) {
         struct cql_error err;
         cql_error_clear(&err);
         cql_error_set(&err, CQL_ERR_NO_HOSTS, "connection to %s is not available",
@@ -264,7 +447,8 @@ void cql_req_fail_or_retry(struct cql_session *s, struct cql_request *req,
                            const struct cql_error *err)
 {
     cql_timer_cancel(s, req);
-    req->slot = NULL;
+    orphan_attempts(req);
+    req->spec_at = 0;
     if (s->closing) {
         struct cql_error shut = *err;
         shut.code = CQL_ERR_SHUTDOWN;
@@ -275,70 +459,337 @@ void cql_req_fail_or_retry(struct cql_session *s, struct cql_request *req,
     bool may_retry = req->kind != CQL_REQ_INTERNAL && req->kind != CQL_REQ_REPREPARE &&
                      (req->idempotent || req->kind == CQL_REQ_PREPARE) &&
                      cql_error_is_retryable(err->code) && req->attempts <= s->cfg.max_retries;
-    if (!may_retry) {
+    int64_t delay = may_retry ? up_backoff_next_ms(&req->backoff) : 0;
+    if (!may_retry || up_mono_ms() + delay >= req->deadline_ms) {
         cql_req_complete(s, req, NULL, err);
         return;
     }
-    int64_t delay = up_backoff_next_ms(&req->backoff);
     UP_DEBUG("cql: retrying in %lld ms after %s (%s)", (long long)delay, cql_error_name(err->code),
              err->message);
     req->state = CQL_RS_BACKOFF;
     cql_timer_set(s, req, up_mono_ms() + delay);
 }
 
-/* An attempt failed locally (connection lost, timeout). A re-prepare child passes the failure
- * on to the request waiting for it. */
+/* ---- prepared statements on a node: one PREPARE per (node, statement) in flight ---------- */
+
+static struct cql_request *preparing_on(const struct cql_host *h, const struct cql_prepared *p)
+{
+    for (struct cql_request *c = h->preparing; c; c = c->host_next)
+        if (c->target == p)
+            return c;
+    return NULL;
+}
+
+/* Sends PREPARE for p on slot's node unless one is already in flight there; waiter (or NULL)
+ * waits for it. false when it could not be sent. */
+static bool prepare_on(struct cql_session *s, struct cql_slot_conn *slot, struct cql_prepared *p,
+                       struct cql_request *waiter, bool warmup)
+{
+    struct cql_host *h = slot->host;
+    struct cql_request *child = preparing_on(h, p);
+    if (!child) {
+        child = cql_req_new(s, CQL_REQ_REPREPARE);
+        struct cql_error err;
+        if (cql_encode_prepare(p->query, &child->enc, &err) != 0) {
+            cql_req_release(s, child);
+            return false;
+        }
+        child->target = cql_prepared_ref(p);
+        child->host = h;
+        /* requests waiting on it move to another replica after the attempt timeout; a node
+         * coming up (busy loading, compiling) may take the whole request timeout: better out
+         * of the plans a while longer than sent writes before it knows the statement */
+        child->timeout_ms = warmup ? s->cfg.request_timeout_ms : cql_attempt_timeout_ms(s);
+        child->deadline_ms = up_mono_ms() + child->timeout_ms;
+        if (!send_on(s, slot, child, false)) {
+            cql_req_release(s, child);
+            return false;
+        }
+        child->host_next = h->preparing;
+        h->preparing = child;
+        s->stats.reprepares++;
+        h->reprepares++;
+        UP_INFO("cql: re-preparing on %s (%s): \"%.200s\"", h->label,
+                warmup ? "it came up" : "it answered UNPREPARED", p->query);
+    } else if (waiter) {
+        s->stats.prepare_waits++;
+    }
+    if (warmup && !child->warmup) {
+        child->warmup = true;
+        h->warming++;
+        s->stats.prepares_on_up++;
+    }
+    if (waiter) {
+        cql_timer_cancel(s, waiter);
+        waiter->state = CQL_RS_REPREPARING;
+        waiter->wait_next = child->waiters;
+        child->waiters = waiter;
+    }
+    return true;
+}
+
+/* The request that was answered UNPREPARED goes again to the node that now knows the
+ * statement. */
+static void resend_prepared(struct cql_session *s, struct cql_request *req, struct cql_host *h)
+{
+    cql_encoded_refresh_ids(&req->enc);
+    req->reprepared = true;
+    struct cql_slot_conn *slot = cql_host_slot(h, true);
+    if (slot && send_on(s, slot, req, req->spec_resend))
+        return;
+    dispatch(s, req, false); /* the same attempt continues elsewhere */
+    req->reprepared = true;
+}
+
+/* A PREPARE for a waiting request failed on h. The node answered UNPREPARED, so this attempt
+ * applied nothing: an idempotent request tries another replica instead of failing. */
+static void prepare_failed_for(struct cql_session *s, struct cql_request *req,
+                               const struct cql_host *h, const struct cql_error *err)
+{
+    struct cql_error perr = *err;
+    perr.code = CQL_ERR_REPREPARE_FAILED;
+    snprintf(perr.host, sizeof perr.host, "%s", h->label);
+    snprintf(perr.message, sizeof perr.message, "re-preparing on %s failed: %.400s (%s)", h->label,
+             err->message, cql_error_name(err->code));
+    if (!s->closing && req->idempotent && req->attempts <= s->cfg.max_retries &&
+        up_mono_ms() < req->deadline_ms) {
+        UP_DEBUG("cql: %s; trying another replica", perr.message);
+        dispatch(s, req, true);
+        return;
+    }
+    if (s->closing)
+        perr.code = CQL_ERR_SHUTDOWN;
+    cql_req_complete(s, req, NULL, &perr);
+}
+
+/* The PREPARE child is over (err NULL: it succeeded): the requests waiting for it go on. */
+static void prepare_finished(struct cql_session *s, struct cql_request *child,
+                             const struct cql_error *err)
+{
+    struct cql_host *h = child->host;
+    for (struct cql_request **pp = &h->preparing; *pp; pp = &(*pp)->host_next)
+        if (*pp == child) {
+            *pp = child->host_next;
+            break;
+        }
+    if (child->warmup && --h->warming == 0)
+        UP_INFO("cql: %s has every statement prepared: back in query plans", h->label);
+    struct cql_request *w = child->waiters;
+    child->waiters = NULL;
+    cql_req_release(s, child);
+    while (w) {
+        struct cql_request *next = w->wait_next;
+        w->wait_next = NULL;
+        if (err)
+            prepare_failed_for(s, w, h, err);
+        else
+            resend_prepared(s, w, h);
+        w = next;
+    }
+    if (h->warming == 0 && s->queue.len)
+        cql_req_drain_queue(s);
+}
+
+void cql_host_warm_up(struct cql_session *s, struct cql_slot_conn *slot)
+{
+    for (size_t i = 0; i < s->ncache; i++)
+        prepare_on(s, slot, s->cache[i], NULL, true);
+}
+
+/* The statement an UNPREPARED answer names (the first of a batch when it names none). */
+static struct cql_prepared *unprepared_target(const struct cql_request *req, const uint8_t *id,
+                                              size_t id_len)
+{
+    if (req->enc.nids == 0)
+        return NULL;
+    struct cql_prepared *target = req->enc.ids[0].prepared;
+    for (size_t i = 0; id && i < req->enc.nids; i++) {
+        struct cql_prepared *p = req->enc.ids[i].prepared;
+        if (p->meta.id_len == id_len && memcmp(p->meta.id, id, id_len) == 0)
+            target = p;
+    }
+    return target;
+}
+
+/* ---- node health ------------------------------------------------------------------------- */
+
+/* Moves the idempotent requests on slot's connection to other nodes; their ids stay
+ * reserved for the late answers. */
+static void move_requests(struct cql_session *s, struct cql_slot_conn *slot)
+{
+    int live = cql_conn_in_flight(slot->conn);
+    if (live <= 0)
+        return;
+    void **reqs = up_xmalloc((size_t)live * sizeof *reqs);
+    size_t n = cql_conn_requests(slot->conn, reqs, (size_t)live);
+    for (size_t i = 0; i < n; i++) {
+        struct cql_request *req = reqs[i];
+        int a = attempt_on(req, slot);
+        if (a < 0 || req->state != CQL_RS_IN_FLIGHT || !may_resend(s, req))
+            continue;
+        cql_conn_orphan(slot->conn, req->out[a].stream);
+        drop_attempt(req, a);
+        s->stats.moved++;
+        if (req->nout == 0) {
+            cql_timer_cancel(s, req);
+            dispatch(s, req, false);
+        } else {
+            arm(s, req);
+        }
+    }
+    free(reqs);
+}
+
+void cql_host_suspect(struct cql_session *s, struct cql_host *h, const char *why)
+{
+    if (h->suspect || h->removed || s->closing)
+        return;
+    h->suspect = true;
+    s->stats.suspects++;
+    UP_WARN("cql: %s is suspect (%s): out of query plans until it answers", h->label, why);
+    bool elsewhere = false; /* a healthy node to move its requests to */
+    for (size_t i = 0; i < s->nhosts && !elsewhere; i++)
+        elsewhere = s->hosts[i] != h && cql_host_slot(s->hosts[i], false);
+    for (int k = 0; k < h->nslots; k++) {
+        struct cql_slot_conn *slot = &h->slots[k];
+        if (!slot->conn || cql_conn_state(slot->conn) != CQL_CONN_READY)
+            continue;
+        cql_session_heartbeat(s, slot); /* the probe: its answer brings the node back */
+        if (slot->conn && elsewhere)
+            move_requests(s, slot);
+    }
+}
+
+void cql_host_answered(struct cql_session *s, struct cql_host *h)
+{
+    h->timeouts_in_row = 0;
+    if (!h->suspect)
+        return;
+    h->suspect = false;
+    UP_INFO("cql: %s answers again: back in query plans", h->label);
+    if (s->queue.len)
+        cql_req_drain_queue(s);
+}
+
+static void host_timed_out(struct cql_session *s, struct cql_host *h)
+{
+    h->timeouts++;
+    if (++h->timeouts_in_row >= SUSPECT_AFTER_TIMEOUTS) {
+        char why[96];
+        snprintf(why, sizeof why, "%u attempts in a row without an answer", h->timeouts_in_row);
+        cql_host_suspect(s, h, why);
+    }
+}
+
+/* ---- timeouts ---------------------------------------------------------------------------- */
+
+/* An attempt failed locally (connection lost, timeout). A PREPARE child passes the failure on
+ * to the requests waiting for it. */
 static void fail_attempt(struct cql_session *s, struct cql_request *req,
                          const struct cql_error *err)
 {
     if (req->kind == CQL_REQ_REPREPARE) {
-        struct cql_request *parent = req->parent;
-        cql_req_release(s, req);
-        cql_req_fail_or_retry(s, parent, err);
+        orphan_attempts(req);
+        prepare_finished(s, req, err);
         return;
     }
     cql_req_fail_or_retry(s, req, err);
 }
 
-void cql_req_on_conn_lost(struct cql_session *s, struct cql_request *req,
-                          const struct cql_error *why)
+void cql_req_on_conn_lost(struct cql_session *s, struct cql_slot_conn *slot,
+                          struct cql_request *req, const struct cql_error *why)
 {
+    int a = attempt_on(req, slot);
+    if (a >= 0)
+        drop_attempt(req, a);
+    if (req->nout > 0 && req->state == CQL_RS_IN_FLIGHT) { /* another attempt is still out */
+        arm(s, req);
+        return;
+    }
     struct cql_error err = *why;
     err.code = CQL_ERR_CONNECTION_CLOSED;
     fail_attempt(s, req, &err);
 }
 
-static void on_timeout(struct cql_session *s, struct cql_request *req)
+/* The request's deadline passed: it fails with TIMEOUT (the whole budget is spent). */
+static void on_deadline(struct cql_session *s, struct cql_request *req, struct cql_host **late,
+                        int *nlate)
 {
     struct cql_error err;
     cql_error_clear(&err);
     if (req->state == CQL_RS_QUEUED) {
         cql_list_remove(&s->queue, req);
+        req->state = CQL_RS_IDLE;
         bool any_up = false;
         for (size_t i = 0; i < s->nhosts && !any_up; i++)
             any_up = s->hosts[i]->up;
         if (any_up)
             cql_error_set(&err, CQL_ERR_TIMEOUT,
-                          "no free connection within %d ms (too many requests in flight)",
+                          "no free connection within %d ms (too many requests in flight, or "
+                          "every node suspect)",
                           req->timeout_ms);
         else
             cql_error_set(&err, CQL_ERR_NO_HOSTS,
                           "no node reachable within %d ms; is Cassandra running?", req->timeout_ms);
-    } else {
-        s->stats.timeouts++;
-        snprintf(err.host, sizeof err.host, "%s", req->slot->host->label);
-        cql_error_set(&err, CQL_ERR_TIMEOUT, "no answer from %s within %d ms",
-                      req->slot->host->label, req->timeout_ms);
-        struct cql_slot_conn *slot = req->slot;
-        cql_conn_orphan(slot->conn, req->stream);
-        if (req->kind == CQL_REQ_INTERNAL && req->enc.opcode == CQL_OP_OPTIONS) {
-            /* a silent node: drop the connection so its requests move elsewhere */
-            cql_conn_close(slot->conn, CQL_ERR_TIMEOUT, "%s: heartbeat not answered in %d ms",
-                           slot->host->label, req->timeout_ms);
-        }
+        fail_attempt(s, req, &err);
+        return;
     }
-    req->state = CQL_RS_IDLE;
-    fail_attempt(s, req, &err);
+    s->stats.timeouts++;
+    struct cql_slot_conn *slot = req->nout ? req->out[0].slot : NULL;
+    const char *node = slot ? slot->host->label : "any node";
+    snprintf(err.host, sizeof err.host, "%s", slot ? node : "");
+    cql_error_set(&err, CQL_ERR_TIMEOUT, "no answer from %s%s within %d ms", node,
+                  req->nout > 1 ? " or another node" : "", req->timeout_ms);
+    for (int i = 0; i < req->nout; i++)
+        if (!req->out[i].late && req->kind != CQL_REQ_INTERNAL) {
+            s->stats.attempt_timeouts++;
+            late[(*nlate)++] = req->out[i].slot->host;
+        }
+    if (req->kind == CQL_REQ_INTERNAL && req->enc.opcode == CQL_OP_OPTIONS && slot && slot->conn) {
+        /* a node silent this long: drop the connection so its requests move elsewhere */
+        cql_conn_orphan(slot->conn, req->out[0].stream);
+        req->nout = 0;
+        cql_conn_close(slot->conn, CQL_ERR_TIMEOUT, "%s: heartbeat not answered in %d ms",
+                       slot->host->label, req->timeout_ms);
+    }
+    if (req->kind == CQL_REQ_REPREPARE) {
+        fail_attempt(s, req, &err);
+        return;
+    }
+    cql_req_complete(s, req, NULL, &err);
+}
+
+/* An in-flight request's timer: its deadline, attempts turning late (re-sent to the next
+ * node when idempotent), or a speculative attempt due. */
+static void on_timer(struct cql_session *s, struct cql_request *req, int64_t now)
+{
+    struct cql_host *late[CQL_MAX_OUTSTANDING];
+    int nlate = 0;
+    if (now >= req->deadline_ms) {
+        on_deadline(s, req, late, &nlate);
+    } else {
+        int64_t to = cql_attempt_timeout_ms(s), last = latest_sent(req);
+        bool latest_late = false;
+        for (int i = 0; i < req->nout; i++) {
+            struct cql_attempt *a = &req->out[i];
+            if (a->late || now < a->sent_ms + to)
+                continue;
+            a->late = true;
+            s->stats.attempt_timeouts++;
+            late[nlate++] = a->slot->host;
+            latest_late |= a->sent_ms == last;
+        }
+        if (latest_late && may_resend(s, req) && req->attempts <= s->cfg.max_retries) {
+            send_another(s, req, false);
+        } else if (req->spec_at && now >= req->spec_at) {
+            req->spec_at = 0;
+            send_another(s, req, true);
+        }
+        arm(s, req);
+    }
+    /* last: a node turning suspect moves requests, this one included */
+    for (int i = 0; i < nlate; i++)
+        host_timed_out(s, late[i]);
 }
 
 void cql_req_expire(struct cql_session *s, int64_t now_ms)
@@ -348,11 +799,17 @@ void cql_req_expire(struct cql_session *s, int64_t now_ms)
         cql_timer_cancel(s, req);
         switch (req->state) {
         case CQL_RS_BACKOFF:
-            cql_req_dispatch(s, req);
+            if (now_ms >= req->deadline_ms) {
+                struct cql_host *none[CQL_MAX_OUTSTANDING];
+                int n = 0;
+                on_deadline(s, req, none, &n);
+            } else {
+                cql_req_dispatch(s, req);
+            }
             break;
         case CQL_RS_QUEUED:
         case CQL_RS_IN_FLIGHT:
-            on_timeout(s, req);
+            on_timer(s, req, now_ms);
             break;
         default:
             break;
@@ -387,16 +844,16 @@ static void result_from_frame(struct cql_session *s, struct cql_slot_conn *slot,
     cql_req_complete(s, req, r, NULL);
 }
 
-/* A child PREPARE came back: refresh the id and send the parent again, on the same node. */
+/* A PREPARE child came back: refresh the id, and let its waiters go on. */
 static void reprepare_done(struct cql_session *s, struct cql_slot_conn *slot,
                            struct cql_request *child, const struct cql_frame *f)
 {
-    struct cql_request *parent = child->parent;
     struct cql_error err;
     cql_error_clear(&err);
     cql_result *r = NULL;
     if (f->opcode == CQL_OP_ERROR) {
         cql_error_parse(f->body, f->len, f->flags, &err, NULL, NULL);
+        slot->host->errors++;
     } else if (cql_result_parse(f->body, f->len, f->flags, &r, &err) == 0 &&
                r->kind == CQL_RESULT_PREPARED && r->prepared) {
         struct cql_prepared_meta *m = r->prepared;
@@ -407,58 +864,23 @@ static void reprepare_done(struct cql_session *s, struct cql_slot_conn *slot,
     }
     if (r)
         cql_result_free(r);
-    cql_req_release(s, child);
-    if (err.code != CQL_OK) {
-        struct cql_error perr = err;
-        perr.code = CQL_ERR_REPREPARE_FAILED;
-        snprintf(perr.host, sizeof perr.host, "%s", slot->host->label);
-        snprintf(perr.message, sizeof perr.message, "re-preparing on %s failed: %.400s (%s)",
-                 slot->host->label, err.message, cql_error_name(err.code));
-        cql_req_complete(s, parent, NULL, &perr);
-        return;
-    }
-    cql_encoded_refresh_ids(&parent->enc);
-    parent->reprepared = true;
-    if (slot->conn && cql_conn_state(slot->conn) == CQL_CONN_READY && send_on(s, slot, parent))
-        return;
-    parent->attempts--; /* the same attempt continues elsewhere */
-    cql_req_dispatch(s, parent);
+    orphan_attempts(child);
+    prepare_finished(s, child, err.code == CQL_OK ? NULL : &err);
 }
 
-/* UNPREPARED on slot: send PREPARE for the statement the node forgot, on the same
- * connection, and park the request until it answers. */
+/* UNPREPARED on slot: PREPARE the statement the node forgot there (or wait for the PREPARE
+ * already in flight), and park the request until it answers. */
 static bool start_reprepare(struct cql_session *s, struct cql_slot_conn *slot,
                             struct cql_request *req, const uint8_t *id, size_t id_len)
 {
-    if (req->reprepared || req->enc.nids == 0)
+    struct cql_prepared *target = unprepared_target(req, id, id_len);
+    if (req->reprepared || !target)
         return false;
-    struct cql_prepared *target = req->enc.ids[0].prepared;
-    for (size_t i = 0; id && i < req->enc.nids; i++) {
-        struct cql_prepared *p = req->enc.ids[i].prepared;
-        if (p->meta.id_len == id_len && memcmp(p->meta.id, id, id_len) == 0)
-            target = p;
-    }
-    struct cql_request *child = cql_req_new(s, CQL_REQ_REPREPARE);
-    struct cql_error err;
-    if (cql_encode_prepare(target->query, &child->enc, &err) != 0) {
-        cql_req_release(s, child);
-        return false;
-    }
-    child->target = cql_prepared_ref(target);
-    child->parent = req;
-    child->timeout_ms = req->timeout_ms;
-    if (!send_on(s, slot, child)) {
-        cql_req_release(s, child);
-        return false;
-    }
-    s->stats.reprepares++;
-    slot->host->reprepares++;
-    UP_DEBUG("cql: %s forgot a prepared statement; re-preparing \"%s\"", slot->host->label,
-             target->query);
-    req->state = CQL_RS_REPREPARING;
-    req->slot = NULL;
-    cql_timer_cancel(s, req);
-    return true;
+    /* other attempts still out (a slow or silent node) are given up: this node answered, and
+     * answers once it has the statement again */
+    orphan_attempts(req);
+    req->spec_at = 0;
+    return prepare_on(s, slot, target, req, false);
 }
 
 static void error_from_frame(struct cql_session *s, struct cql_slot_conn *slot,
@@ -480,6 +902,10 @@ static void error_from_frame(struct cql_session *s, struct cql_slot_conn *slot,
         snprintf(err.message, sizeof err.message, "%s", msg);
         err.code = CQL_ERR_REPREPARE_FAILED;
     }
+    if (req->nout > 0 && cql_error_is_retryable(err.code)) { /* another attempt may answer */
+        arm(s, req);
+        return;
+    }
     cql_req_fail_or_retry(s, req, &err);
 }
 
@@ -497,16 +923,28 @@ void cql_req_on_response(struct cql_session *s, struct cql_slot_conn *slot, stru
                          const struct cql_frame *f)
 {
     cql_timer_cancel(s, req);
-    req->state = CQL_RS_IDLE;
+    int a = attempt_on(req, slot);
+    struct cql_attempt answered = {0};
+    if (a >= 0) {
+        answered = req->out[a];
+        drop_attempt(req, a);
+    }
+    if (req->nout == 0)
+        req->state = CQL_RS_IDLE;
     if (req->kind == CQL_REQ_REPREPARE) {
         reprepare_done(s, slot, req, f);
         return;
     }
+    if (req->kind != CQL_REQ_INTERNAL && answered.slot)
+        record_latency(s, (up_mono_ms() - answered.sent_ms) * 1000);
     switch (f->opcode) {
     case CQL_OP_RESULT:
+        if (answered.speculative)
+            s->stats.speculative_won++;
         result_from_frame(s, slot, req, f);
         return;
     case CQL_OP_ERROR:
+        req->spec_resend = answered.speculative; /* if re-sent after a re-prepare */
         error_from_frame(s, slot, req, f);
         return;
     case CQL_OP_READY:     /* REGISTER's answer */
@@ -543,6 +981,9 @@ static int admit(struct cql_session *s, struct cql_error *err)
 
 static void accept_request(struct cql_session *s, struct cql_request *req)
 {
+    req->deadline_ms = up_mono_ms() + req->timeout_ms;
+    if (s->spec_credit < SPEC_BURST * 100)
+        s->spec_credit += SPEC_EARN;
     s->stats.requests++;
     s->in_flight++;
     cql_req_dispatch(s, req);

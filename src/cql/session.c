@@ -43,7 +43,8 @@ void cql_config_init(struct cql_config *c)
     c->retry_max_ms = 2000;
     c->reconnect_base_ms = 250;
     c->reconnect_max_ms = 10000;
-    c->heartbeat_ms = 30000;
+    c->speculative_max = 1;
+    c->heartbeat_ms = 1000;
     c->schema_agreement_ms = 10000;
     c->tls_verify = true;
 }
@@ -219,11 +220,16 @@ static void on_ready(void *owner, struct cql_conn *c)
     bool was_down = !h->up;
     h->up = true;
     up_backoff_reset(&h->backoff);
+    h->suspect = false; /* a handshake is an answer (the queue is drained below, once the
+                         * statements are on their way) */
+    h->timeouts_in_row = 0;
     if (was_down && h->was_up) {
         s->stats.reconnects++;
         UP_INFO("cql: reconnected to %s", h->label);
     }
     h->was_up = true;
+    if (was_down) /* a node coming up (or found) learns every statement before its traffic */
+        cql_host_warm_up(s, slot);
     cql_topology_elect_control(s);
     cql_req_drain_queue(s);
     cql_session_mark_dirty(s, slot);
@@ -232,7 +238,9 @@ static void on_ready(void *owner, struct cql_conn *c)
 static void on_response(void *owner, struct cql_conn *c, void *request, const struct cql_frame *f)
 {
     struct cql_session *s = owner;
-    cql_req_on_response(s, cql_conn_user(c), request, f);
+    struct cql_slot_conn *slot = cql_conn_user(c);
+    cql_host_answered(s, slot->host);
+    cql_req_on_response(s, slot, request, f);
     if (s->queue.len)
         cql_req_drain_queue(s);
 }
@@ -271,7 +279,7 @@ static void on_closed(void *owner, struct cql_conn *c, const struct cql_error *w
     size_t n;
     while ((n = cql_conn_take_requests(c, reqs, 256)) > 0)
         for (size_t i = 0; i < n; i++)
-            cql_req_on_conn_lost(s, reqs[i], why);
+            cql_req_on_conn_lost(s, slot, reqs[i], why);
     if (slot == s->control) {
         s->control = NULL;
         if (!s->closing) {
@@ -297,6 +305,18 @@ static void heartbeat_done(struct cql_session *s, struct cql_request *req, cql_r
     slot->heartbeat = false;
 }
 
+void cql_session_heartbeat(struct cql_session *s, struct cql_slot_conn *slot)
+{
+    if (slot->heartbeat)
+        return;
+    slot->heartbeat = true;
+    slot->heartbeat_sent_ms = up_mono_ms();
+    cql_req_internal(s, slot, CQL_OP_OPTIONS, NULL, 0, heartbeat_done, slot);
+}
+
+/* A connection that read nothing for heartbeat_ms gets an OPTIONS; when nothing at all was
+ * read for as long again, its node is suspect (the request timeout later closes the
+ * connection). */
 static void service_slot(struct cql_session *s, struct cql_slot_conn *slot, int64_t now)
 {
     if (!slot->conn)
@@ -306,11 +326,13 @@ static void service_slot(struct cql_session *s, struct cql_slot_conn *slot, int6
         cql_conn_check_handshake(slot->conn, now);
         return;
     }
-    if (s->cfg.heartbeat_ms > 0 && !slot->heartbeat &&
-        now - cql_conn_last_read_ms(slot->conn) >= s->cfg.heartbeat_ms) {
-        slot->heartbeat = true;
-        cql_req_internal(s, slot, CQL_OP_OPTIONS, NULL, 0, heartbeat_done, slot);
-    }
+    if (s->cfg.heartbeat_ms <= 0)
+        return;
+    if (!slot->heartbeat && now - cql_conn_last_read_ms(slot->conn) >= s->cfg.heartbeat_ms)
+        cql_session_heartbeat(s, slot);
+    else if (slot->heartbeat && now - slot->heartbeat_sent_ms >= s->cfg.heartbeat_ms &&
+             cql_conn_last_read_ms(slot->conn) < slot->heartbeat_sent_ms) /* nothing since */
+        cql_host_suspect(s, slot->host, "heartbeat unanswered");
 }
 
 static void service_timers(struct cql_session *s, int64_t now)
@@ -344,6 +366,8 @@ static int64_t next_due(const struct cql_session *s, int64_t now)
                 t = now + HANDSHAKE_TICK_MS;
             else if (s->cfg.heartbeat_ms > 0 && !slot->heartbeat)
                 t = cql_conn_last_read_ms(slot->conn) + s->cfg.heartbeat_ms;
+            else if (s->cfg.heartbeat_ms > 0 && !h->suspect)
+                t = slot->heartbeat_sent_ms + s->cfg.heartbeat_ms;
             if (t < next)
                 next = t;
         }
@@ -456,6 +480,7 @@ void cql_session_stats(const cql_session *s, struct cql_stats *out)
     *out = s->stats;
     out->in_flight = s->in_flight;
     out->queued = s->queue.len;
+    out->attempt_timeout_ms = cql_attempt_timeout_ms(s);
     for (const struct cql_request *r = s->timers.head; r; r = r->timer_next)
         if (r->state == CQL_RS_BACKOFF)
             out->queued++;
@@ -465,6 +490,7 @@ void cql_session_stats(const cql_session *s, struct cql_stats *out)
             continue;
         out->hosts_known++;
         out->hosts_up += h->up;
+        out->hosts_suspect += h->suspect;
         for (int k = 0; k < h->nslots; k++) {
             struct cql_conn *c = h->slots[k].conn;
             if (!c)
@@ -721,6 +747,15 @@ static struct cql_session *session_new(const struct cql_config *cfg)
         clampi(cfg->reconnect_max_ms, s->cfg.reconnect_base_ms, 600000, 10000);
     if (s->cfg.max_retries < 0)
         s->cfg.max_retries = 0;
+    if (s->cfg.attempt_timeout_ms < 0)
+        s->cfg.attempt_timeout_ms = 0;
+    if (s->cfg.speculative_delay_ms < 0)
+        s->cfg.speculative_delay_ms = 0;
+    /* one speculative attempt and one re-send after the attempt timeout, beside the first */
+    s->cfg.speculative_max = s->cfg.speculative_max < 0 ? 0
+                             : s->cfg.speculative_max > CQL_MAX_OUTSTANDING - 2
+                                 ? CQL_MAX_OUTSTANDING - 2
+                                 : s->cfg.speculative_max;
     if (s->cfg.max_frame_bytes <= 0 || s->cfg.max_frame_bytes > CQL_SPEC_MAX_FRAME)
         s->cfg.max_frame_bytes = CQL_DEFAULT_MAX_FRAME;
     s->defaults.consistency = cfg->consistency;
@@ -733,6 +768,8 @@ static struct cql_session *session_new(const struct cql_config *cfg)
         .max_frame = (size_t)s->cfg.max_frame_bytes,
         .max_streams = s->cfg.max_requests_per_connection,
         .connect_timeout_ms = s->cfg.connect_timeout_ms,
+        /* as long as a request may wait: unacknowledged sends past it are a dead path */
+        .tcp_user_timeout_ms = s->cfg.request_timeout_ms,
         .tls_server_name = s->tls_server_name,
         .tls_verify = cfg->tls_verify,
     };

@@ -24,6 +24,7 @@ struct cql_slot_conn {
     bool dirty;      /* on the session's flush list */
     bool ever_ready; /* this slot's current connection reached READY */
     bool heartbeat;  /* an OPTIONS heartbeat is outstanding */
+    int64_t heartbeat_sent_ms;
 };
 
 struct cql_host {
@@ -46,7 +47,13 @@ struct cql_host {
     size_t ntokens;
     uint64_t requests;   /* sent here: user requests, prepares, re-prepares (cql_host_info) */
     uint64_t errors;     /* ERROR answers from here */
-    uint64_t reprepares; /* PREPAREs sent here after an UNPREPARED */
+    uint64_t reprepares; /* PREPAREs sent here after an UNPREPARED or when it came up */
+    uint64_t timeouts;   /* attempts here that outlived the attempt timeout */
+    /* health: a suspect node is out of query plans until it answers again */
+    bool suspect;
+    unsigned timeouts_in_row; /* attempt timeouts since its last answer */
+    int warming;              /* statements being prepared on it since it came up: no traffic */
+    struct cql_request *preparing; /* REPREPAREs in flight here, one per statement (host_next) */
 };
 
 struct cql_ring_entry {
@@ -61,10 +68,23 @@ enum cql_req_kind {
     CQL_REQ_INTERNAL,  /* discovery, REGISTER, heartbeats: pinned, never retried */
 };
 
+/* Attempts of one request in flight at once: the first, a re-send after the attempt timeout
+ * and speculative ones, each on another node. */
+#define CQL_MAX_OUTSTANDING 3
+
+/* One attempt on the wire: where, and since when. */
+struct cql_attempt {
+    struct cql_slot_conn *slot;
+    int16_t stream;
+    bool speculative;
+    bool late; /* outlived the attempt timeout: counted against its node once */
+    int64_t sent_ms;
+};
+
 enum cql_req_state {
     CQL_RS_IDLE,
     CQL_RS_QUEUED,      /* waiting for a connection with a free stream id */
-    CQL_RS_IN_FLIGHT,   /* sent on conn/stream */
+    CQL_RS_IN_FLIGHT,   /* sent: out[0..nout) */
     CQL_RS_BACKOFF,     /* waiting to be retried at timer_at */
     CQL_RS_REPREPARING, /* waiting for its child PREPARE */
     CQL_RS_DONE,        /* on the completion list */
@@ -78,15 +98,20 @@ struct cql_request {
     enum cql_req_state state;
     struct cql_encoded enc;
     bool idempotent;
-    int timeout_ms;
-    int attempts;    /* sends so far, re-sends after a re-prepare not counted */
-    bool reprepared; /* this attempt already re-prepared once */
+    int timeout_ms;      /* the whole request's bound, all attempts included */
+    int64_t deadline_ms; /* submission + timeout_ms (monotonic) */
+    int attempts;        /* sends so far (speculative ones and re-sends after a re-prepare not
+                          * counted): the retry budget's count */
+    int speculative;     /* speculative attempts sent */
+    int64_t spec_at;     /* when the next speculative attempt is due; 0: none */
+    bool spec_resend;    /* the attempt answered UNPREPARED was speculative */
+    bool reprepared;     /* this attempt already re-prepared once */
     bool has_token;
     int64_t token;
     struct cql_host *last_host;
-    struct cql_slot_conn *pinned; /* INTERNAL: only this connection */
-    struct cql_slot_conn *slot;   /* IN_FLIGHT: where */
-    int16_t stream;
+    struct cql_slot_conn *pinned;                /* INTERNAL: only this connection */
+    struct cql_attempt out[CQL_MAX_OUTSTANDING]; /* IN_FLIGHT: where */
+    int nout;
     int64_t timer_at;
     bool timer_set;                              /* on the session's timer list */
     struct cql_request *timer_next, *timer_prev; /* that list, by timer_at */
@@ -103,8 +128,13 @@ struct cql_request {
     /* prepare and re-prepare */
     char *query;
     struct cql_prepared *target; /* REPREPARE: whose id gets refreshed */
-    struct cql_request *parent;  /* REPREPARE: the request that waits */
+    struct cql_host *host;       /* REPREPARE: the node it prepares on */
+    bool warmup;                 /* REPREPARE: sent because the node came up */
+    struct cql_request *waiters; /* REPREPARE: requests waiting for it (wait_next) */
+    struct cql_request *wait_next, *host_next;
 };
+
+#define CQL_LATENCY_BUCKETS 100
 
 struct cql_req_list {
     struct cql_request *head, *tail;
@@ -150,19 +180,28 @@ struct cql_session {
     size_t ncache, capcache;
 
     struct cql_stats stats; /* counters; gauges are computed on demand */
-    size_t in_flight;       /* accepted user/prepare requests not yet called back */
+    /* answer latencies, quarter-octave buckets of microseconds, halved now and then so that
+     * the estimate follows the cluster; p99_us is refreshed every few hundred samples */
+    uint32_t latency[CQL_LATENCY_BUCKETS];
+    uint32_t latency_n, latency_since;
+    int64_t p99_us;
+    int spec_credit;  /* speculative attempts allowed now, in hundredths */
+    size_t in_flight; /* accepted user/prepare requests not yet called back */
 };
 
 /* ---- request.c ------------------------------------------------------------------------------ */
 struct cql_request *cql_req_new(struct cql_session *s, enum cql_req_kind kind);
+/* The bound after which an attempt counts as timed out and an idempotent request is sent to
+ * the next node: the configured one, or derived from the observed p99 with a floor. */
+int cql_attempt_timeout_ms(const struct cql_session *s);
 /* Sends, queues or pins the request (counts an attempt). */
 void cql_req_dispatch(struct cql_session *s, struct cql_request *req);
 /* A response frame for req (from the connection hook). */
 void cql_req_on_response(struct cql_session *s, struct cql_slot_conn *slot, struct cql_request *req,
                          const struct cql_frame *f);
-/* The connection under req went away. */
-void cql_req_on_conn_lost(struct cql_session *s, struct cql_request *req,
-                          const struct cql_error *why);
+/* The connection of slot, which carried an attempt of req, went away. */
+void cql_req_on_conn_lost(struct cql_session *s, struct cql_slot_conn *slot,
+                          struct cql_request *req, const struct cql_error *why);
 /* Retry if allowed, else complete with err. */
 void cql_req_fail_or_retry(struct cql_session *s, struct cql_request *req,
                            const struct cql_error *err);
@@ -172,6 +211,12 @@ void cql_req_complete(struct cql_session *s, struct cql_request *req, cql_result
 void cql_req_drain_queue(struct cql_session *s);
 /* Fires due timers (timeouts, retries). */
 void cql_req_expire(struct cql_session *s, int64_t now_ms);
+/* Health: a node that did not answer in time is taken out of query plans (probed, its
+ * idempotent requests moved elsewhere) until it answers again. */
+void cql_host_suspect(struct cql_session *s, struct cql_host *h, const char *why);
+void cql_host_answered(struct cql_session *s, struct cql_host *h);
+/* A node came up: every known prepared statement is prepared on it before it gets traffic. */
+void cql_host_warm_up(struct cql_session *s, struct cql_slot_conn *slot);
 /* Runs the callbacks of completed requests; returns how many ran. */
 int cql_req_run_completions(struct cql_session *s);
 void cql_req_release(struct cql_session *s, struct cql_request *req);
@@ -188,11 +233,17 @@ void cql_req_internal(struct cql_session *s, struct cql_slot_conn *slot, uint8_t
 /* A ready connection with a free stream id: token owner first when routable, then round-robin.
  * NULL when every connection is busy or down. */
 struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_request *req);
+/* The least-loaded READY connection of h with a free stream id, or NULL (also when h is
+ * suspect or still warming up, unless any_state). */
+struct cql_slot_conn *cql_host_slot(struct cql_host *h, bool any_state);
+struct cql_host *cql_host_find(struct cql_session *s, const char *label);
 
 /* ---- session.c ------------------------------------------------------------------------------ */
 void cql_session_mark_dirty(struct cql_session *s, struct cql_slot_conn *slot);
 /* Wakes a caller that polls cql_session_fd() when requests were queued outside the loop. */
 void cql_session_kick(struct cql_session *s);
+/* Sends an OPTIONS heartbeat on slot unless one is outstanding. */
+void cql_session_heartbeat(struct cql_session *s, struct cql_slot_conn *slot);
 /* Adds or finds a prepared statement in the cache (the cache keeps its own reference). */
 struct cql_prepared *cql_cache_find(struct cql_session *s, const char *query);
 struct cql_prepared *cql_cache_insert(struct cql_session *s, const char *query,

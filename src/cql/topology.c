@@ -15,16 +15,16 @@
 
 /* ---- routing ----------------------------------------------------------------------------- */
 
-/* The least-loaded READY connection of host with a free stream id. */
-static struct cql_slot_conn *best_slot(struct cql_host *h)
+struct cql_slot_conn *cql_host_slot(struct cql_host *h, bool any_state)
 {
     struct cql_slot_conn *best = NULL;
-    if (!h->up || h->removed)
+    if (!h->up || h->removed || (!any_state && (h->suspect || h->warming > 0)))
         return NULL;
     for (int i = 0; i < h->nslots; i++) {
         struct cql_slot_conn *slot = &h->slots[i];
         if (!slot->conn || cql_conn_state(slot->conn) != CQL_CONN_READY ||
-            cql_conn_free_streams(slot->conn) == 0)
+            cql_conn_free_streams(slot->conn) == 0 ||
+            cql_conn_pending_out(slot->conn) > CQL_MAX_PENDING_OUT)
             continue;
         if (!best || cql_conn_in_flight(slot->conn) < cql_conn_in_flight(best->conn))
             best = slot;
@@ -45,6 +45,23 @@ static size_t ring_lower_bound(const struct cql_session *s, int64_t token)
     return lo == s->nring ? 0 : lo;
 }
 
+static struct cql_slot_conn *best_slot(struct cql_host *h)
+{
+    return cql_host_slot(h, false);
+}
+
+/* An attempt of req is already out on h: another one goes elsewhere or nowhere. */
+static bool attempt_out_on(const struct cql_request *req, const struct cql_host *h)
+{
+    for (int i = 0; i < req->nout; i++)
+        if (req->out[i].slot->host == h)
+            return true;
+    return false;
+}
+
+static struct cql_slot_conn *round_robin(struct cql_session *s, const struct cql_request *req,
+                                         bool suspects);
+
 struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_request *req)
 {
     if (s->token_aware && req->has_token && s->nring > 0) {
@@ -60,7 +77,7 @@ struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_r
             /* a retry goes to another replica first: the one that just timed out may be
              * paused or cut off, and would cost a whole request timeout again (the
              * round-robin below still returns it when no other node can take the request) */
-            if (req->attempts > 1 && h == req->last_host)
+            if ((req->attempts > 1 && h == req->last_host) || attempt_out_on(req, h))
                 continue;
             struct cql_slot_conn *slot = best_slot(h);
             if (slot)
@@ -69,13 +86,24 @@ struct cql_slot_conn *cql_session_pick(struct cql_session *s, const struct cql_r
                 break; /* a long stretch of dead vnodes: fall back to round-robin */
         }
     }
+    struct cql_slot_conn *slot = round_robin(s, req, false);
+    /* every node suspect (a cluster-wide stall, or this client's own): a suspect node that is
+     * only slow still answers, where waiting in the queue answers nothing */
+    return slot ? slot : round_robin(s, req, true);
+}
+
+static struct cql_slot_conn *round_robin(struct cql_session *s, const struct cql_request *req,
+                                         bool suspects)
+{
     for (size_t i = 0; i < s->nhosts; i++) {
         size_t at = (s->rr + i) % s->nhosts;
         struct cql_host *h = s->hosts[at];
         /* a retry prefers another node than the one that just failed */
         if (req->attempts > 1 && h == req->last_host && s->nhosts > 1 && i + 1 < s->nhosts)
             continue;
-        struct cql_slot_conn *slot = best_slot(h);
+        if (attempt_out_on(req, h) || (suspects && (!h->suspect || h->warming > 0)))
+            continue;
+        struct cql_slot_conn *slot = suspects ? cql_host_slot(h, true) : best_slot(h);
         if (slot) {
             s->rr = (at + 1) % s->nhosts;
             return slot;
@@ -126,7 +154,7 @@ static void format_label(const struct sockaddr *sa, char *out, size_t size)
     }
 }
 
-static struct cql_host *find_host(struct cql_session *s, const char *label)
+struct cql_host *cql_host_find(struct cql_session *s, const char *label)
 {
     for (size_t i = 0; i < s->nhosts; i++)
         if (strcmp(s->hosts[i]->label, label) == 0)
@@ -139,7 +167,7 @@ struct cql_host *cql_host_add(struct cql_session *s, const struct sockaddr *sa, 
 {
     char label[64];
     format_label(sa, label, sizeof label);
-    struct cql_host *h = find_host(s, label);
+    struct cql_host *h = cql_host_find(s, label);
     if (h) {
         h->removed = false;
         return h;
@@ -219,11 +247,16 @@ void cql_topology_on_event(void *owner, struct cql_conn *c, const struct cql_fra
     if (cql_event_parse(f->body, f->len, f->flags, &m) != 0)
         return;
     if (m.ev.type == CQL_EVENT_STATUS_CHANGE && strcmp(m.ev.change, "UP") == 0) {
-        struct cql_host *h = find_host(s, m.ev.address);
+        struct cql_host *h = cql_host_find(s, m.ev.address);
         if (h) { /* the spec advises a short wait before connecting to a node that came up */
             up_backoff_reset(&h->backoff);
             h->next_connect_ms = up_mono_ms() + 1000;
         }
+    } else if (m.ev.type == CQL_EVENT_STATUS_CHANGE && strcmp(m.ev.change, "DOWN") == 0) {
+        /* out of query plans at once; the probe this sends brings it back if it answers us */
+        struct cql_host *h = cql_host_find(s, m.ev.address);
+        if (h)
+            cql_host_suspect(s, h, "the cluster reports it DOWN");
     } else if (m.ev.type == CQL_EVENT_TOPOLOGY_CHANGE) {
         cql_topology_refresh(s);
     }
@@ -466,15 +499,15 @@ static bool peer_is_live(struct cql_session *s, const cql_result *r, size_t row,
     if (!peer_address(r, row, port, &ss, &len))
         return false;
     format_label((const struct sockaddr *)&ss, label, size);
-    const struct cql_host *h = find_host(s, label);
+    const struct cql_host *h = cql_host_find(s, label);
     return !h || (h->up && !h->removed);
 }
 
 /* Where the versions are read: on node when it can be reached, else on the control node. */
 static struct cql_slot_conn *agreement_slot(struct cql_session *s, const char *node)
 {
-    struct cql_host *h = node && node[0] ? find_host(s, node) : NULL;
-    struct cql_slot_conn *slot = h ? best_slot(h) : NULL;
+    struct cql_host *h = node && node[0] ? cql_host_find(s, node) : NULL;
+    struct cql_slot_conn *slot = h ? cql_host_slot(h, true) : NULL;
     return slot ? slot : s->control;
 }
 

@@ -2,6 +2,7 @@
 #include "kafka/admin.h"
 
 #include "core/clock.h"
+#include "kafka/config.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -26,9 +27,10 @@ int up_kafka_topic_partitions(rd_kafka_t *rk, const char *topic, int timeout_ms,
     return 0;
 }
 
-/* The per-topic result code of a CreateTopics or DeleteTopics answer (err set if any). */
-static rd_kafka_resp_err_t topic_result(rd_kafka_event_t *ev, bool create, const char *topic,
-                                        char *err, size_t errlen)
+/* The per-topic result code of a CreateTopics or DeleteTopics answer (err set if any; a
+ * refusal names the login and the ACL it lacks). */
+static rd_kafka_resp_err_t topic_result(rd_kafka_t *rk, rd_kafka_event_t *ev, bool create,
+                                        const char *topic, char *err, size_t errlen)
 {
     size_t n = 0;
     const rd_kafka_topic_result_t **res =
@@ -37,7 +39,15 @@ static rd_kafka_resp_err_t topic_result(rd_kafka_event_t *ev, bool create, const
     if (n == 0)
         return RD_KAFKA_RESP_ERR_NO_ERROR;
     rd_kafka_resp_err_t e = rd_kafka_topic_result_error(res[0]);
-    if (e) {
+    if (e == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+        char login[400];
+        up_kafka_login(rk, login, sizeof login);
+        snprintf(err, errlen,
+                 "topic '%s' is not visible to %s, who may not %s it either (%s): the ACLs "
+                 "it needs are DESCRIBE and WRITE on the topic%s",
+                 topic, login, create ? "create" : "delete", rd_kafka_err2name(e),
+                 create ? ", or CREATE to make it" : "");
+    } else if (e) {
         const char *msg = rd_kafka_topic_result_error_string(res[0]);
         snprintf(err, errlen, "topic '%s': %s", topic, msg ? msg : rd_kafka_err2str(e));
     }
@@ -78,7 +88,7 @@ static int admin_request(rd_kafka_t *rk, const char *topic, int partitions, int 
         snprintf(err, errlen, "%s", rd_kafka_event_error_string(ev));
         rc = -1;
     } else {
-        *topic_err = topic_result(ev, create, topic, err, errlen);
+        *topic_err = topic_result(rk, ev, create, topic, err, errlen);
     }
     if (ev)
         rd_kafka_event_destroy(ev);

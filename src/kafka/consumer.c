@@ -18,7 +18,7 @@ struct up_consumer {
     struct up_consumer_hooks hooks;
     bool manual_commit; /* the user turned enable.auto.commit off: we commit each second */
     int64_t last_commit_ms;
-    char fatal[512]; /* non-empty once librdkafka reported a fatal error */
+    char fatal[1024]; /* non-empty once librdkafka reported a fatal error, or a refused login */
     /* the fetcher kicker (up_consumer_kick_fetcher): a thread that makes one request */
     pthread_mutex_t kick_lock;
     pthread_cond_t kick_cond;
@@ -88,6 +88,11 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         rd_kafka_resp_err_t orig = rd_kafka_fatal_error(rk, why, sizeof why);
         snprintf(c->fatal, sizeof c->fatal, "fatal Kafka error %s: %s", rd_kafka_err2name(orig),
                  why);
+        UP_ERROR("kafka consumer: %s", c->fatal);
+        return;
+    }
+    /* a refused login or a certificate that does not verify: retrying cannot help */
+    if (!c->fatal[0] && up_kafka_config_error(rk, err, reason, false, c->fatal, sizeof c->fatal)) {
         UP_ERROR("kafka consumer: %s", c->fatal);
         return;
     }

@@ -63,8 +63,9 @@ struct up_producer {
         int64_t next_fake_offset; /* after a duplicate-sequence report; -1: none */
     } unconfirmed;
     pthread_mutex_t lock; /* guards the two error texts (callbacks may come from any thread) */
-    char fatal[512];
+    char fatal[1024];
     char last_error[512];
+    int last_error_code;
     atomic_bool is_fatal;
 };
 
@@ -131,6 +132,10 @@ static void on_delivery_report(rd_kafka_t *rk, const rd_kafka_message_t *m, void
 static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
 {
     struct up_producer *p = opaque;
+    char config_error[1024];
+    /* a refused login or a certificate that does not verify: librdkafka would retry it
+     * forever, and only new settings can cure it */
+    bool config = up_kafka_config_error(rk, err, reason, false, config_error, sizeof config_error);
     pthread_mutex_lock(&p->lock);
     if (err == RD_KAFKA_RESP_ERR__FATAL) {
         char why[400];
@@ -138,13 +143,20 @@ static void on_error(rd_kafka_t *rk, int err, const char *reason, void *opaque)
         snprintf(p->fatal, sizeof p->fatal, "fatal Kafka producer error %s: %s",
                  rd_kafka_err2name(orig), why);
         atomic_store(&p->is_fatal, true);
+    } else if (config && !atomic_load(&p->is_fatal)) {
+        snprintf(p->fatal, sizeof p->fatal, "%s", config_error);
+        atomic_store(&p->is_fatal, true);
     }
-    snprintf(p->last_error, sizeof p->last_error, "%s", reason);
+    /* "1/1 brokers are down" follows the error that says why: keep that one */
+    if (err != RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN || !p->last_error[0]) {
+        snprintf(p->last_error, sizeof p->last_error, "%s", reason);
+        p->last_error_code = err;
+    }
     pthread_mutex_unlock(&p->lock);
     /* Transport errors are already in librdkafka's own log lines (on_log); repeat only
      * what changes the outlook. */
-    if (err == RD_KAFKA_RESP_ERR__FATAL)
-        UP_ERROR("%s", p->fatal);
+    if (err == RD_KAFKA_RESP_ERR__FATAL || config)
+        UP_ERROR("%s", config ? config_error : p->fatal);
     else if (err == RD_KAFKA_RESP_ERR__ALL_BROKERS_DOWN)
         UP_WARN("kafka: %s: messages wait in the queue until a broker is back", reason);
     else
@@ -164,15 +176,18 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 
 struct up_producer *up_producer_new(const struct up_producer_config *cfg, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(cfg->brokers, cfg->props, up_producer_defaults, err, errlen);
+    /* client.id is one of our defaults, so that -X or --kafka-config can name the client */
+    size_t n = 0;
+    while (up_producer_defaults[n])
+        n++;
+    const char **defaults = up_xcalloc(n + 3, sizeof *defaults);
+    defaults[0] = "client.id";
+    defaults[1] = cfg->client_id ? cfg->client_id : "userpipe";
+    memcpy(defaults + 2, up_producer_defaults, n * sizeof *defaults);
+    rd_kafka_conf_t *conf = up_kafka_conf_new(cfg->brokers, cfg->props, defaults, err, errlen);
+    free(defaults);
     if (!conf)
         return NULL;
-    if (up_kafka_conf_set(conf, "client.id", cfg->client_id ? cfg->client_id : "userpipe", err,
-                          errlen) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
     struct up_producer *p = up_xcalloc(1, sizeof *p);
     p->on_delivery = cfg->on_delivery;
     p->ctx = cfg->ctx;
@@ -326,6 +341,40 @@ bool up_producer_fatal(struct up_producer *p, char *err, size_t errlen)
     snprintf(err, errlen, "%s", p->fatal);
     pthread_mutex_unlock(&p->lock);
     return true;
+}
+
+int up_producer_connect(struct up_producer *p, int timeout_ms, char *err, size_t errlen)
+{
+    int64_t deadline = up_mono_ms() + timeout_ms;
+    for (;;) {
+        const struct rd_kafka_metadata *md = NULL;
+        rd_kafka_resp_err_t e = rd_kafka_metadata(p->rk, 0, NULL, &md, 250);
+        if (e == RD_KAFKA_RESP_ERR_NO_ERROR) {
+            rd_kafka_metadata_destroy(md);
+            return 0;
+        }
+        rd_kafka_poll(p->rk, 0); /* the error callback: a refused login ends the wait */
+        if (up_producer_fatal(p, err, errlen))
+            return -1;
+        char last[512];
+        pthread_mutex_lock(&p->lock);
+        snprintf(last, sizeof last, "%s", p->last_error);
+        int code = p->last_error_code;
+        pthread_mutex_unlock(&p->lock);
+        if (last[0] && up_kafka_config_error(p->rk, code, last, true, err, errlen))
+            return -1;
+        if (up_mono_ms() >= deadline) {
+            /* a plaintext client on a TLS listener only sees the connection closed */
+            char login[400];
+            up_kafka_login(p->rk, login, sizeof login);
+            snprintf(err, errlen,
+                     "no answer from the Kafka cluster within %d ms (%s%s%s); is the broker "
+                     "running and reachable, and does its listener take %s? check --brokers "
+                     "and security.protocol",
+                     timeout_ms, rd_kafka_err2str(e), last[0] ? "; last error: " : "", last, login);
+            return -1;
+        }
+    }
 }
 
 void up_producer_last_error(struct up_producer *p, char *err, size_t errlen)

@@ -3,7 +3,8 @@
  * throughput; a success without an offset is reported as a failure; every
  * -X property overrides those defaults. Delivery reports are counted and handed to a
  * callback from up_producer_poll/flush on the caller's thread; QUEUE_FULL is absorbed
- * by polling; a fatal error (idempotence broken, fenced) is kept and surfaced.
+ * by polling; a fatal error (idempotence broken, fenced) or one only new settings can cure
+ * (a refused login, a certificate that does not verify) is kept and surfaced.
  * Knows nothing of users or pipelines: keys, values and headers are bytes. */
 #ifndef UP_KAFKA_PRODUCER_H
 #define UP_KAFKA_PRODUCER_H
@@ -92,7 +93,13 @@ struct up_producer_counts {
 };
 void up_producer_counts(const struct up_producer *p, struct up_producer_counts *out);
 
-/* True (and the reason in err) once librdkafka raised a fatal error. */
+/* Waits until the cluster answers (a metadata request for its brokers), for up to timeout_ms,
+ * serving the error callback meanwhile: a refused login, a certificate that does not verify
+ * or a TLS/plaintext mismatch ends the wait at once. 0, or -1 + the cause in err. */
+int up_producer_connect(struct up_producer *p, int timeout_ms, char *err, size_t errlen);
+
+/* True (and the reason in err) once librdkafka raised a fatal error, or an error that only a
+ * change of settings can cure (up_kafka_config_error: a refused login, a bad certificate). */
 bool up_producer_fatal(struct up_producer *p, char *err, size_t errlen);
 /* The last broker/transport error seen ("" when none), e.g. for "cannot reach Kafka". */
 void up_producer_last_error(struct up_producer *p, char *err, size_t errlen);

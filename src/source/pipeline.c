@@ -320,17 +320,19 @@ static bool produce_batch(struct up_pipeline *p, const struct up_batch *b, char 
 
 static int ensure_topics(struct up_pipeline *p, char *err, size_t errlen)
 {
+    char why[1024];
+    if (up_producer_connect(p->producer, (int)p->cfg.kafka_timeout_ms, why, sizeof why) != 0) {
+        snprintf(err, errlen, "Kafka at %s: %s", p->cfg.brokers, why);
+        return -1;
+    }
     const char *topics[] = {p->cfg.topic, p->cfg.dlq};
     for (size_t i = 0; i < 2; i++) {
         bool created = false;
-        char why[512];
         if (up_kafka_ensure_topic(up_producer_handle(p->producer), topics[i], p->cfg.partitions,
                                   p->cfg.replication_factor, (int)p->cfg.kafka_timeout_ms, &created,
                                   why, sizeof why) != 0) {
-            snprintf(err, errlen,
-                     "cannot use topic '%s' on Kafka at %s: %s (is the broker running and "
-                     "reachable? check --brokers)",
-                     topics[i], p->cfg.brokers, why);
+            snprintf(err, errlen, "cannot use topic '%s' on Kafka at %s: %s", topics[i],
+                     p->cfg.brokers, why);
             return -1;
         }
         if (created)

@@ -69,6 +69,12 @@ struct up_dlq *up_dlq_new(const char *brokers, const struct up_str_list *props, 
     }
     q->topic = up_xstrdup(topic);
     bool created = false;
+    char why[1024];
+    if (up_producer_connect(q->producer, 30000, why, sizeof why) != 0) {
+        snprintf(err, errlen, "Kafka at %s: %s", brokers, why);
+        up_dlq_free(q, 0);
+        return NULL;
+    }
     if (up_kafka_ensure_topic(up_producer_handle(q->producer), topic, partitions, -1, 30000,
                               &created, err, errlen) != 0) {
         up_dlq_free(q, 0);
@@ -113,15 +119,22 @@ enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r,
     snprintf(partition, sizeof partition, "%" PRId32, r->source_partition);
     snprintf(offset, sizeof offset, "%" PRId64, r->source_offset);
     snprintf(timestamp, sizeof timestamp, "%" PRId64, r->source_timestamp_ms);
-    const struct up_header headers[] = {
+    struct up_header headers[8] = {
         {UP_DLQ_HEADER_REASON, r->reason, strlen(r->reason)},
         {UP_DLQ_HEADER_DETAIL, r->detail, strlen(r->detail)},
         {UP_DLQ_HEADER_TOPIC, r->source_topic, strlen(r->source_topic)},
         {UP_DLQ_HEADER_PARTITION, partition, strlen(partition)},
         {UP_DLQ_HEADER_OFFSET, offset, strlen(offset)},
-        {UP_DLQ_HEADER_TIMESTAMP, timestamp, strlen(timestamp)},
     };
-    size_t nheaders = sizeof headers / sizeof headers[0] - (r->source_timestamp_ms < 0 ? 1 : 0);
+    size_t nheaders = 5;
+    if (r->source_timestamp_ms >= 0)
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_TIMESTAMP, timestamp, strlen(timestamp)};
+    if (r->stage)
+        headers[nheaders++] = (struct up_header){UP_DLQ_HEADER_STAGE, r->stage, strlen(r->stage)};
+    if (r->target && r->target[0])
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_TARGET, r->target, strlen(r->target)};
     enum up_send_result res =
         up_producer_send(q->producer, q->topic, r->key, r->key_len, r->value, r->value_len, headers,
                          nheaders, opaque, err, errlen);

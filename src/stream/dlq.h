@@ -7,6 +7,10 @@
  *   userpipe.source.partition partition, decimal
  *   userpipe.source.offset    offset, decimal
  *   userpipe.source.timestamp the record's timestamp, ms since the epoch, decimal
+ * and, for records refused by a --mapping sink:
+ *   userpipe.error.stage      parse (the key or value could not be read) or mapping (a field
+ *                             could not fill its column)
+ *   userpipe.target.table     keyspace.table the record was headed for, when known
  * The producer is idempotent with acks=all (kafka/producer). The loop counts a DLQ send as
  * finished only when the broker acknowledged it, so an offset never passes a bad record
  * whose DLQ copy could still be lost. Completions run from up_dlq_poll(). */
@@ -25,6 +29,8 @@
 #define UP_DLQ_HEADER_PARTITION "userpipe.source.partition"
 #define UP_DLQ_HEADER_OFFSET    "userpipe.source.offset"
 #define UP_DLQ_HEADER_TIMESTAMP "userpipe.source.timestamp"
+#define UP_DLQ_HEADER_STAGE     "userpipe.error.stage"
+#define UP_DLQ_HEADER_TARGET    "userpipe.target.table"
 
 struct up_dlq;
 
@@ -48,6 +54,8 @@ struct up_dlq_record {
     int64_t source_timestamp_ms; /* -1: none */
     const char *reason;
     const char *detail;
+    const char *stage;  /* NULL: no stage header */
+    const char *target; /* NULL or "": no target header */
 };
 
 /* Creates the producer and the DLQ topic if it is absent (partitions as given, the

@@ -37,18 +37,21 @@ struct job {
     struct loop *loop;
     struct job *next; /* in a retry lane */
     enum job_kind kind;
-    bool probe; /* the one attempt in flight while its lane is failing */
+    bool probe;   /* the one attempt in flight while its lane is failing */
+    size_t topic; /* index into loop.topics */
     int32_t partition;
     uint32_t generation; /* the partition's generation when taken; stale after a revoke */
     int64_t offset;
     int64_t timestamp_ms; /* the Kafka record's: write time and ingested_at */
     int64_t submitted_us;
-    struct up_row row; /* JOB_WRITE */
+    struct up_row row; /* JOB_WRITE, users records */
+    void *item;        /* JOB_WRITE by a sink that prepares records itself (--mapping) */
     /* JOB_DLQ: the original bytes and why they were refused */
     void *key, *value;
     size_t key_len, value_len;
     enum up_reject reason;
     char detail[UP_REJECT_DETAIL_LEN + 80];
+    struct up_sink_reject *mapping; /* JOB_DLQ from a preparing sink: stage, reason, table */
 };
 
 /* Failed submissions of one kind, waiting to go again. While the lane is failing only one
@@ -66,7 +69,11 @@ struct lane {
     struct up_series *retries_metric;
 };
 
+/* One topic-partition. The slots are a flat array indexed by partition * ntopics + topic, so
+ * with one topic the slot is the partition. */
 struct part {
+    size_t topic; /* index into loop.topics */
+    int32_t partition;
     bool assigned;
     uint32_t generation;
     struct up_watermark wm;
@@ -83,6 +90,8 @@ struct metrics {
 
 struct loop {
     const struct up_stream_config *cfg;
+    const char *const *topics; /* the subscription: cfg->topics, or cfg->topic alone */
+    size_t ntopics;
     struct up_consumer *consumer;
     struct up_dlq *dlq;
     int wake_fd;
@@ -224,35 +233,52 @@ static void metrics_init(struct metrics *m, struct up_registry *r)
 
 /* ------------------------------------------------------------------------- partitions */
 
-static struct part *part_get(struct loop *L, int32_t partition, bool create)
+static struct part *part_get(struct loop *L, size_t topic, int32_t partition, bool create)
 {
-    if (partition < 0 || partition > MAX_PARTITION_ID)
+    if (partition < 0 || partition > MAX_PARTITION_ID || topic >= L->ntopics)
         return NULL;
-    if ((size_t)partition >= L->nparts) {
+    size_t slot = (size_t)partition * L->ntopics + topic;
+    if (slot >= L->nparts) {
         if (!create)
             return NULL;
-        size_t n = (size_t)partition + 1;
+        size_t n = ((size_t)partition + 1) * L->ntopics;
         L->parts = up_xrealloc(L->parts, n * sizeof *L->parts);
         for (size_t i = L->nparts; i < n; i++) {
             memset(&L->parts[i], 0, sizeof L->parts[i]);
             up_watermark_init(&L->parts[i].wm);
             L->parts[i].stored = -1;
+            L->parts[i].topic = i % L->ntopics;
+            L->parts[i].partition = (int32_t)(i / L->ntopics);
         }
         L->nparts = n;
     }
-    return &L->parts[partition];
+    return &L->parts[slot];
+}
+
+/* The index of a topic of the subscription; ntopics when it is none of them. */
+static size_t topic_index(const struct loop *L, const char *name)
+{
+    if (L->ntopics == 1) /* the common case: no string compare per record */
+        return 0;
+    size_t i = 0;
+    while (i < L->ntopics && strcmp(L->topics[i], name) != 0)
+        i++;
+    return i;
 }
 
 static bool job_is_stale(struct loop *L, const struct job *j)
 {
-    struct part *p = part_get(L, j->partition, false);
+    struct part *p = part_get(L, j->topic, j->partition, false);
     return !p || !p->assigned || p->generation != j->generation;
 }
 
-static void job_free_contents(struct job *j)
+static void job_free_contents(struct loop *L, struct job *j)
 {
-    if (j->kind == JOB_WRITE)
+    if (j->kind == JOB_WRITE && j->item)
+        L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
+    else if (j->kind == JOB_WRITE)
         up_row_free(&j->row);
+    free(j->mapping);
     free(j->key);
     free(j->value);
 }
@@ -275,7 +301,7 @@ static void job_release(struct loop *L, struct job *j)
 {
     up_window_release(&L->window);
     series_set(L->m.in_flight, (double)L->window.in_flight);
-    job_free_contents(j);
+    job_free_contents(L, j);
     if (L->nspare < L->window.limit) {
         j->next = L->spare_jobs;
         L->spare_jobs = j;
@@ -288,7 +314,7 @@ static void job_release(struct loop *L, struct job *j)
 /* The record is stored or dead-lettered: its offset may count towards the watermark. */
 static void job_finished(struct loop *L, struct job *j)
 {
-    struct part *p = part_get(L, j->partition, false);
+    struct part *p = part_get(L, j->topic, j->partition, false);
     up_watermark_complete(&p->wm, j->offset);
     L->last_finish_us = batch_now(L)->mono_us;
     L->last_activity_ms = L->last_finish_us / 1000;
@@ -441,7 +467,10 @@ static void submit_write(struct loop *L, struct job *j)
     char err[512];
     j->submitted_us = batch_now(L)->mono_us;
     const struct up_sink *s = &L->cfg->sink;
-    if (s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err, sizeof err) != 0)
+    int rc = j->item ? s->write_item(s->ctx, j->item, on_write_done, j, err, sizeof err)
+                     : s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err,
+                                sizeof err);
+    if (rc != 0)
         lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err);
 }
 
@@ -453,12 +482,14 @@ static void submit_dead_letter(struct loop *L, struct job *j)
         .key_len = j->key_len,
         .value = j->value,
         .value_len = j->value_len,
-        .source_topic = L->cfg->topic,
+        .source_topic = L->topics[j->topic],
         .source_partition = j->partition,
         .source_offset = j->offset,
         .source_timestamp_ms = j->timestamp_ms,
-        .reason = up_reject_name(j->reason),
-        .detail = j->detail,
+        .reason = j->mapping ? j->mapping->why : up_reject_name(j->reason),
+        .detail = j->mapping ? j->mapping->detail : j->detail,
+        .stage = j->mapping ? up_reject_name(j->reason) : NULL,
+        .target = j->mapping ? j->mapping->target : NULL,
     };
     enum up_dlq_outcome o = up_dlq_send(L->dlq, &r, j, err, sizeof err);
     if (o == UP_DLQ_TOO_LARGE && j->value) {
@@ -552,9 +583,37 @@ static void *copy_bytes(const void *p, size_t len)
     return c;
 }
 
+/* The users path: the record validated into a row. True when it is one. */
+static bool validate_record(struct loop *L, struct job *j, const rd_kafka_message_t *m)
+{
+    j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
+                                   &j->row, j->detail, sizeof j->detail);
+    return j->reason == UP_REJECT_NONE;
+}
+
+/* The --mapping path: the sink reads the record into its own rows. The size bound holds
+ * here too: a value above --max-record-bytes is refused before it is parsed. */
+static bool prepare_record(struct loop *L, struct job *j, const rd_kafka_message_t *m)
+{
+    struct up_sink_reject rej = {.reason = UP_REJECT_PARSE};
+    if (m->len > L->cfg->max_record_bytes) {
+        snprintf(rej.why, sizeof rej.why, "%s", up_reject_name(UP_REJECT_OVERSIZE));
+        snprintf(rej.detail, sizeof rej.detail, "the value is %zu bytes, above %zu", m->len,
+                 L->cfg->max_record_bytes);
+    } else if (L->cfg->sink.prepare(L->cfg->sink.ctx, m, j->timestamp_ms, &j->item, &rej) == 0) {
+        return true;
+    }
+    j->item = NULL;
+    j->reason = rej.reason;
+    j->mapping = up_xmalloc(sizeof *j->mapping);
+    *j->mapping = rej;
+    return false;
+}
+
 static void take_message(struct loop *L, rd_kafka_message_t *m)
 {
-    struct part *p = part_get(L, m->partition, false);
+    size_t topic = topic_index(L, rd_kafka_topic_name(m->rkt));
+    struct part *p = part_get(L, topic, m->partition, false);
     if (!p || !p->assigned)
         return; /* from a partition we no longer own (a late message after a revoke) */
     if (!up_watermark_submit(&p->wm, m->offset)) {
@@ -566,6 +625,7 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     series_add(L->m.consumed, 1);
     struct job *j = job_new(L);
     j->loop = L;
+    j->topic = topic;
     j->partition = m->partition;
     j->generation = p->generation;
     j->offset = m->offset;
@@ -573,9 +633,7 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     const struct batch_clock *clock = batch_now(L);
     int64_t waited_ms = clock->wall_ms - j->timestamp_ms;
     series_observe(L->m.fetch_latency, waited_ms < 0 ? 0 : (double)waited_ms / 1e3);
-    j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
-                                   &j->row, j->detail, sizeof j->detail);
-    if (j->reason == UP_REJECT_NONE) {
+    if (L->cfg->sink.prepare ? prepare_record(L, j, m) : validate_record(L, j, m)) {
         j->kind = JOB_WRITE;
     } else {
         j->kind = JOB_DLQ;
@@ -615,20 +673,20 @@ static int consume(struct loop *L)
 
 /* The partition to kick: one we own with records beyond what we took (by the cached high
  * watermark), round-robin so that every broker's fetcher gets its turn. -1 if none. */
-static int32_t starved_partition(struct loop *L)
+static struct part *starved_partition(struct loop *L)
 {
     for (size_t k = 0; k < L->nparts; k++) {
         size_t i = (L->kick_next + k) % L->nparts;
         struct part *p = &L->parts[i];
         if (!p->assigned || p->wm.last_submitted < 0)
             continue;
-        int64_t high = up_consumer_high_watermark(L->consumer, L->cfg->topic, (int32_t)i);
+        int64_t high = up_consumer_high_watermark(L->consumer, L->topics[p->topic], p->partition);
         if (high > p->wm.last_submitted + 1) {
             L->kick_next = i + 1;
-            return (int32_t)i;
+            return p;
         }
     }
-    return -1;
+    return NULL;
 }
 
 /* Kafka had nothing ready although the window has room and a partition has more: the
@@ -650,9 +708,9 @@ static void kick_if_starved(struct loop *L, int64_t now, int taken)
     if (now - L->last_kick_ms < period || L->window.paused || !up_window_has_room(&L->window))
         return;
     L->last_kick_ms = now;
-    int32_t p = starved_partition(L);
-    if (p >= 0) {
-        up_consumer_kick_fetcher(L->consumer, L->cfg->topic, p);
+    struct part *p = starved_partition(L);
+    if (p) {
+        up_consumer_kick_fetcher(L->consumer, L->topics[p->topic], p->partition);
         L->fruitless_kicks++;
     }
 }
@@ -667,7 +725,8 @@ static void store_offsets(struct loop *L)
         if (!p->assigned || c <= p->stored)
             continue;
         char err[256];
-        if (up_consumer_store(L->consumer, L->cfg->topic, (int32_t)i, c, err, sizeof err) == 0)
+        if (up_consumer_store(L->consumer, L->topics[p->topic], p->partition, c, err, sizeof err) ==
+            0)
             p->stored = c;
         else
             UP_DEBUG("%s", err);
@@ -719,7 +778,8 @@ static size_t pending_in(struct loop *L, const rd_kafka_topic_partition_list_t *
 {
     size_t n = 0;
     for (int i = 0; i < parts->cnt; i++) {
-        struct part *p = part_get(L, parts->elems[i].partition, false);
+        struct part *p =
+            part_get(L, topic_index(L, parts->elems[i].topic), parts->elems[i].partition, false);
         if (p && p->assigned)
             n += up_watermark_in_flight(&p->wm);
     }
@@ -730,7 +790,8 @@ static void on_assigned(void *ctx, const rd_kafka_topic_partition_list_t *parts)
 {
     struct loop *L = ctx;
     for (int i = 0; i < parts->cnt; i++) {
-        struct part *p = part_get(L, parts->elems[i].partition, true);
+        struct part *p =
+            part_get(L, topic_index(L, parts->elems[i].topic), parts->elems[i].partition, true);
         if (!p)
             continue;
         p->assigned = true;
@@ -740,7 +801,7 @@ static void on_assigned(void *ctx, const rd_kafka_topic_partition_list_t *parts)
         if (L->m.lag_family && !p->lag) {
             char partition[16];
             snprintf(partition, sizeof partition, "%d", parts->elems[i].partition);
-            const char *labels[] = {L->cfg->topic, partition};
+            const char *labels[] = {L->topics[p->topic], partition};
             p->lag = up_metric_labels(L->m.lag_family, labels);
         }
     }
@@ -773,7 +834,8 @@ static void on_revoking(void *ctx, const rd_kafka_topic_partition_list_t *parts,
                 parts->cnt, abandoned);
     L->totals.abandoned += abandoned;
     for (int i = 0; i < parts->cnt; i++) {
-        struct part *p = part_get(L, parts->elems[i].partition, false);
+        struct part *p =
+            part_get(L, topic_index(L, parts->elems[i].topic), parts->elems[i].partition, false);
         if (!p)
             continue;
         p->assigned = false;
@@ -812,7 +874,7 @@ static void update_lag(struct loop *L)
         struct part *p = &L->parts[i];
         if (!p->assigned)
             continue;
-        int64_t high = up_consumer_high_watermark(L->consumer, L->cfg->topic, (int32_t)i);
+        int64_t high = up_consumer_high_watermark(L->consumer, L->topics[p->topic], p->partition);
         int64_t position = p->stored >= 0 ? p->stored : up_watermark_oldest(&p->wm);
         if (high < 0 || position < 0)
             continue;
@@ -857,13 +919,12 @@ static int open_kafka(struct loop *L, char *err, size_t errlen)
                         on_dlq_done, err, errlen);
     if (!L->dlq)
         return -1;
-    const char *topics[] = {cfg->topic};
     struct up_consumer_config cc = {
         .brokers = cfg->brokers,
         .props = cfg->kafka_props,
         .group = cfg->group,
-        .topics = topics,
-        .ntopics = 1,
+        .topics = L->topics,
+        .ntopics = L->ntopics,
         .hooks = {on_assigned, on_revoking, L},
     };
     L->consumer = up_consumer_new(&cc, err, errlen);
@@ -955,11 +1016,11 @@ static enum up_stream_result run_loop(struct loop *L, char *err, size_t errlen)
     return drained ? UP_STREAM_DONE : UP_STREAM_NOT_DRAINED;
 }
 
-static void free_lane(struct lane *lane)
+static void free_lane(struct loop *L, struct lane *lane)
 {
     struct job *j;
     while ((j = lane_pop(lane))) {
-        job_free_contents(j);
+        job_free_contents(L, j);
         free(j);
     }
 }
@@ -990,8 +1051,8 @@ static void teardown(struct loop *L)
     if (L->cfg->sink.close)
         L->cfg->sink.close(L->cfg->sink.ctx);
     up_dlq_free(L->dlq, 5000);
-    free_lane(&L->writes);
-    free_lane(&L->dead_letters);
+    free_lane(L, &L->writes);
+    free_lane(L, &L->dead_letters);
     free_spare_jobs(L); /* last: the sink's and the DLQ's final completions release jobs */
     for (size_t i = 0; i < L->nparts; i++)
         up_watermark_free(&L->parts[i].wm);
@@ -1004,6 +1065,8 @@ enum up_stream_result up_stream_run(const struct up_stream_config *cfg,
     struct loop L;
     memset(&L, 0, sizeof L);
     L.cfg = cfg;
+    L.topics = cfg->ntopics ? cfg->topics : &cfg->topic;
+    L.ntopics = cfg->ntopics ? cfg->ntopics : 1;
     L.wake_fd = -1;
     metrics_init(&L.m, cfg->metrics);
     up_window_init(&L.window, cfg->in_flight, cfg->pause_after_ms);
@@ -1014,8 +1077,9 @@ enum up_stream_result up_stream_run(const struct up_stream_config *cfg,
 
     enum up_stream_result res = UP_STREAM_FAILED;
     if (open_kafka(&L, err, errlen) == 0) {
-        UP_INFO("consuming %s as group %s; bad records go to %s; at most %zu in flight", cfg->topic,
-                cfg->group, cfg->dlq_topic, cfg->in_flight);
+        UP_INFO("consuming %s%s as group %s; bad records go to %s; at most %zu in flight",
+                L.topics[0], L.ntopics > 1 ? " and more topics" : "", cfg->group, cfg->dlq_topic,
+                cfg->in_flight);
         res = run_loop(&L, err, errlen);
     }
     teardown(&L);

@@ -25,6 +25,9 @@ struct up_stream_config {
     const char *brokers;
     const struct up_str_list *kafka_props; /* -X, for the consumer and the DLQ producer */
     const char *topic;
+    /* More than one topic (a --mapping file's): these, and topic is ignored. ntopics 0: topic. */
+    const char *const *topics;
+    size_t ntopics;
     const char *group;
     const char *dlq_topic;
     int dlq_partitions;                  /* when the DLQ topic must be created */

@@ -9,6 +9,7 @@
 
 #include "stream/validate.h"
 
+#include <librdkafka/rdkafka.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -16,6 +17,14 @@
 /* ok: the row is durable as far as the sink can tell (acknowledged at the configured
  * consistency); otherwise error says why, for the log. */
 typedef void (*up_sink_done_fn)(void *opaque, bool ok, const char *error);
+
+/* Why a sink that reads records itself (prepare below) refuses one: for the DLQ headers. */
+struct up_sink_reject {
+    enum up_reject reason; /* UP_REJECT_PARSE or UP_REJECT_MAPPING: the stage, and the metric */
+    char why[32];          /* the finer reason for the header: "malformed_json", "conversion" */
+    char detail[256];      /* one printable line */
+    char target[128];      /* the table the record was headed for ("" when none yet) */
+};
 
 struct up_sink {
     void *ctx;
@@ -30,6 +39,18 @@ struct up_sink {
     int (*fd)(void *ctx);
     /* Writes submitted and not completed yet. */
     size_t (*in_flight)(void *ctx);
+    /* Optional, for a sink that decides itself how a record becomes rows (the --mapping sink):
+     * the loop hands it each Kafka record instead of validating it as a users record.
+     * 0 and *item (the rows to write, opaque to the loop); or -1 and rej filled, and the
+     * record goes to the DLQ. write_item then stores every row of item (done runs once: ok
+     * when all are stored); on failure the loop calls write_item again with the same item,
+     * which must write the same cells. free_item ends an item; it may run after close (the
+     * loop frees queued retries last), so it must not use ctx. */
+    int (*prepare)(void *ctx, const rd_kafka_message_t *m, int64_t timestamp_ms, void **item,
+                   struct up_sink_reject *rej);
+    int (*write_item)(void *ctx, void *item, up_sink_done_fn done, void *opaque, char *err,
+                      size_t errlen);
+    void (*free_item)(void *ctx, void *item);
     /* Ends the sink: writes still pending complete (done runs, not ok) inside this call.
      * The loop calls it once at the end, so no completion can outlive the loop. */
     void (*close)(void *ctx);

@@ -13,15 +13,33 @@
 /* One Cassandra node's series and the counts already added to them. */
 struct host_metrics {
     char host[64];
-    struct up_series *requests, *errors, *up;
-    uint64_t requests_seen, errors_seen;
+    struct up_series *requests, *errors, *up, *reprepares, *suspect;
+    uint64_t requests_seen, errors_seen, reprepares_seen;
 };
+
+/* The session's failover counters (cql_stats), one series each of
+ * userpipe_cql_failover_total{event}. */
+#define FAILOVER_EVENTS 7
+static const char *const failover_names[FAILOVER_EVENTS] = {
+    "attempt_timeout", "speculative_sent", "speculative_won", "suspect",
+    "moved",           "prepare_on_up",    "prepare_wait"};
+
+static void failover_counts(const struct cql_stats *st, uint64_t out[FAILOVER_EVENTS])
+{
+    const uint64_t v[FAILOVER_EVENTS] = {
+        st->attempt_timeouts, st->speculative_sent, st->speculative_won, st->suspects, st->moved,
+        st->prepares_on_up,   st->prepare_waits};
+    memcpy(out, v, sizeof v);
+}
 
 #define METRICS_EVERY_MS 1000
 
 struct up_cql_sink {
     cql_session *session;
     struct up_metric *requests_family, *errors_family, *up_family; /* NULL: no metrics */
+    struct up_metric *reprepares_family, *suspect_family;
+    struct up_series *failover[FAILOVER_EVENTS];
+    uint64_t failover_seen[FAILOVER_EVENTS];
     struct host_metrics *hosts;
     size_t nhosts;
     int64_t metrics_at; /* next refresh (monotonic ms) */
@@ -67,6 +85,20 @@ static void metrics_init(struct up_cql_sink *s, struct up_registry *r)
     s->up_family =
         up_metric_new(r, UP_METRIC_GAUGE, "userpipe_cql_host_up",
                       "1 while the client has a ready connection to the node.", "host", NULL, 0);
+    s->reprepares_family = up_metric_new(
+        r, UP_METRIC_COUNTER, "userpipe_cql_reprepares_total",
+        "PREPAREs sent to a node that forgot a statement or came up.", "host", NULL, 0);
+    s->suspect_family = up_metric_new(
+        r, UP_METRIC_GAUGE, "userpipe_cql_host_suspect",
+        "1 while the node is out of query plans for not answering in time.", "host", NULL, 0);
+    struct up_metric *f = up_metric_new(
+        r, UP_METRIC_COUNTER, "userpipe_cql_failover_total",
+        "The CQL client's failover events: attempts timed out, speculative attempts sent and "
+        "won, nodes turned suspect, requests moved off them, prepares on nodes coming up, "
+        "requests that waited on a PREPARE in flight.",
+        "event", NULL, 0);
+    for (int i = 0; i < FAILOVER_EVENTS; i++)
+        s->failover[i] = up_metric_labels(f, &failover_names[i]);
 }
 
 static struct host_metrics *host_metrics(struct up_cql_sink *s, const char *host)
@@ -82,6 +114,8 @@ static struct host_metrics *host_metrics(struct up_cql_sink *s, const char *host
     m->requests = up_metric_labels(s->requests_family, &label);
     m->errors = up_metric_labels(s->errors_family, &label);
     m->up = up_metric_labels(s->up_family, &label);
+    m->reprepares = up_metric_labels(s->reprepares_family, &label);
+    m->suspect = up_metric_labels(s->suspect_family, &label);
     return m;
 }
 
@@ -102,9 +136,22 @@ static void metrics_refresh(struct up_cql_sink *s)
             up_series_add(m->requests, (double)(hs[i].requests - m->requests_seen));
         if (hs[i].errors > m->errors_seen)
             up_series_add(m->errors, (double)(hs[i].errors - m->errors_seen));
+        if (hs[i].reprepares > m->reprepares_seen)
+            up_series_add(m->reprepares, (double)(hs[i].reprepares - m->reprepares_seen));
         m->requests_seen = hs[i].requests;
         m->errors_seen = hs[i].errors;
+        m->reprepares_seen = hs[i].reprepares;
         up_series_set(m->up, hs[i].up ? 1 : 0);
+        up_series_set(m->suspect, hs[i].suspect ? 1 : 0);
+    }
+    struct cql_stats st;
+    uint64_t now[FAILOVER_EVENTS];
+    cql_session_stats(s->session, &st);
+    failover_counts(&st, now);
+    for (int i = 0; i < FAILOVER_EVENTS; i++) {
+        if (now[i] > s->failover_seen[i])
+            up_series_add(s->failover[i], (double)(now[i] - s->failover_seen[i]));
+        s->failover_seen[i] = now[i];
     }
 }
 
@@ -120,6 +167,47 @@ static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, 
     return -1;
 }
 
+/* *exists: system_schema has the keyspace (table NULL) or the table. The names were validated
+ * (up_schema_name_valid: letters, digits, '_'), so they can stand in the literal. */
+static int schema_has(cql_session *s, const char *keyspace, const char *table, bool *exists,
+                      bool *retryable, char *err, size_t errlen)
+{
+    char cql[256];
+    if (table)
+        snprintf(cql, sizeof cql,
+                 "SELECT table_name FROM system_schema.tables WHERE keyspace_name = '%s' AND "
+                 "table_name = '%s'",
+                 keyspace, table);
+    else
+        snprintf(cql, sizeof cql,
+                 "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = '%s'",
+                 keyspace);
+    cql_result *r = NULL;
+    struct cql_error e;
+    if (cql_session_query_sync(s, cql, &r, &e) != 0) {
+        *retryable = cql_error_is_retryable(e.code);
+        char why[640];
+        cql_error_format(&e, why, sizeof why);
+        snprintf(err, errlen, "%.80s...: %s", cql, why);
+        return -1;
+    }
+    *exists = cql_result_row_count(r) > 0;
+    cql_result_free(r);
+    return 0;
+}
+
+/* Runs the DDL unless what it creates exists: CREATE ... IF NOT EXISTS asks for the CREATE
+ * permission even when there is nothing to create, and a least-privilege role (docs/security.md)
+ * has MODIFY on a table someone else made, not CREATE. */
+static int create_unless_exists(cql_session *s, const char *keyspace, const char *table,
+                                const char *ddl, bool *retryable, char *err, size_t errlen)
+{
+    bool exists = false;
+    if (schema_has(s, keyspace, table, &exists, retryable, err, errlen) != 0)
+        return -1;
+    return exists ? 0 : run_ddl(s, ddl, retryable, err, errlen);
+}
+
 static int create_schema(struct up_cql_sink *sink, const struct up_cql_sink_config *cfg,
                          bool *retryable, char *err, size_t errlen)
 {
@@ -127,9 +215,11 @@ static int create_schema(struct up_cql_sink *sink, const struct up_cql_sink_conf
     int rc = up_schema_create_statements(cfg->keyspace, cfg->table, cfg->replication, &ks, &table,
                                          err, errlen);
     if (rc == 0)
-        rc = run_ddl(sink->session, ks.data, retryable, err, errlen);
+        rc = create_unless_exists(sink->session, cfg->keyspace, NULL, ks.data, retryable, err,
+                                  errlen);
     if (rc == 0)
-        rc = run_ddl(sink->session, table.data, retryable, err, errlen);
+        rc = create_unless_exists(sink->session, cfg->keyspace, cfg->table, table.data, retryable,
+                                  err, errlen);
     up_buf_free(&ks);
     up_buf_free(&table);
     return rc;
@@ -161,6 +251,7 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
     *retryable = false;
     struct cql_config cc = *cfg->session;
     cc.consistency = cfg->consistency;
+    cc.speculative_delay_ms = 200; /* the INSERTs are idempotent: a silent replica costs 0.2 s */
     struct up_cql_sink *sink = up_xcalloc(1, sizeof *sink);
     struct cql_error e;
     if (cql_session_connect(&cc, &sink->session, &e) != 0) {

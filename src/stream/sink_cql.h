@@ -21,7 +21,9 @@ struct up_cql_sink_config {
     bool create_schema; /* CREATE ... IF NOT EXISTS at open */
     /* NULL: no metrics. Else per Cassandra node, refreshed about once a second from poll():
      * userpipe_cql_requests_total{host}, userpipe_cql_errors_total{host},
-     * userpipe_cql_host_up{host} (cql_session_hosts). */
+     * userpipe_cql_host_up{host}, userpipe_cql_reprepares_total{host},
+     * userpipe_cql_host_suspect{host} (cql_session_hosts), and
+     * userpipe_cql_failover_total{event} (cql_session_stats). */
     struct up_registry *metrics;
 };
 

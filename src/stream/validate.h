@@ -29,7 +29,10 @@
     X(UP_REJECT_WRONG_TYPE, "wrong_type", "a field is not a JSON string")                          \
     X(UP_REJECT_BAD_UUID, "bad_uuid", "id is not a canonical lowercase UUID")                      \
     X(UP_REJECT_KEY_MISMATCH, "key_mismatch", "the Kafka key is absent or differs from id")        \
-    X(UP_REJECT_BAD_DATE, "bad_date", "dob or registered_date is not an ISO 8601 date-time")
+    X(UP_REJECT_BAD_DATE, "bad_date", "dob or registered_date is not an ISO 8601 date-time")       \
+    X(UP_REJECT_PARSE, "parse",                                                                    \
+      "--mapping: the key or value cannot be read as its converter says")                          \
+    X(UP_REJECT_MAPPING, "mapping", "--mapping: a field cannot fill its column, or a key is null")
 
 enum up_reject {
 #define UP_REJECT_ENUM(name, text, desc) name,

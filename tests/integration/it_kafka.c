@@ -10,6 +10,8 @@
  *       replicas> <end offset>" (leader -1 while there is none): the fault tests pick the
  *       leader to kill from it
  *   it_kafka delete-groups BROKERS GROUP...    delete consumer groups (without members)
+ *   it_kafka members BROKERS GROUP             the client.id of every member of GROUP, one a
+ *       line (what the broker was told: the --kafka-config test reads it)
  *   it_kafka commit BROKERS GROUP TOPIC PARTITION OFFSET
  *       commit OFFSET for GROUP without joining it
  *   it_kafka committed BROKERS GROUP TOPIC
@@ -30,6 +32,10 @@
  *       source: it_kafka and content-type), at most RATE/s
  *   it_kafka xss BROKERS TOPIC                one such user whose key and first name are markup
  *   it_kafka dlq BROKERS TOPIC REASON COUNT   users with the header userpipe.error.reason: REASON
+ *   it_kafka send BROKERS TOPIC < FILE
+ *       one record per line of FILE, a JSON object {"key", "value", "headers"}: a string key
+ *       or value is sent as its bytes, any other JSON as its compact text, null (or absent) as
+ *       no key / a tombstone; headers an object of strings. In order, as the lines come
  * Reading:
  *   it_kafka dump BROKERS TOPIC IDLE_MS
  *       every message from the beginning of every partition, one JSON object per line:
@@ -57,6 +63,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -420,6 +427,58 @@ static int cmd_produce_bad(const char *brokers, const char *topic, const char *t
     }
     send_good(p, topic, tag, good++);
     n++;
+    return finish(p, &failed, n);
+}
+
+/* ------------------------------------------------------------- records from a file */
+
+/* The bytes a "key" or "value" member stands for; NULL for null or absent. */
+static char *record_bytes(json_t *v, size_t *len)
+{
+    if (!v || json_is_null(v)) {
+        *len = 0;
+        return NULL;
+    }
+    if (json_is_string(v)) {
+        *len = json_string_length(v);
+        return up_xstrndup(json_string_value(v), *len);
+    }
+    char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    *len = strlen(s);
+    return s;
+}
+
+static int cmd_send(const char *brokers, const char *topic)
+{
+    long failed = 0, n = 0;
+    struct up_producer *p = new_producer(brokers, &failed);
+    char line[65536];
+    while (fgets(line, sizeof line, stdin)) {
+        json_error_t e;
+        json_t *rec = json_loads(line, 0, &e);
+        if (!json_is_object(rec))
+            die("send: a line is not a JSON object", e.text);
+        size_t klen, vlen;
+        char *key = record_bytes(json_object_get(rec, "key"), &klen);
+        char *value = record_bytes(json_object_get(rec, "value"), &vlen);
+        struct up_header hs[16];
+        size_t nh = 0;
+        const char *name;
+        json_t *hv;
+        json_object_foreach(json_object_get(rec, "headers"), name, hv)
+        {
+            if (nh < 16 && json_is_string(hv))
+                hs[nh++] = (struct up_header){name, json_string_value(hv), json_string_length(hv)};
+        }
+        char err[512];
+        if (up_producer_send(p, topic, key, klen, value, vlen, hs, nh, NULL, err, sizeof err) !=
+            UP_SEND_OK)
+            die("produce", err);
+        free(key);
+        free(value);
+        json_decref(rec);
+        n++;
+    }
     return finish(p, &failed, n);
 }
 
@@ -859,6 +918,36 @@ static int cmd_delete_groups(const char *brokers, char **groups, int n)
     return 0;
 }
 
+/* What the broker knows of the group's members: their client.id. */
+static int cmd_members(const char *brokers, const char *group)
+{
+    rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, brokers, NULL, NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    const char *groups[] = {group};
+    rd_kafka_DescribeConsumerGroups(rk, groups, 1, NULL, q);
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 20000);
+    if (!ev || rd_kafka_event_error(ev))
+        die("describe group", ev ? rd_kafka_event_error_string(ev) : "no answer in 20 s");
+    const rd_kafka_DescribeConsumerGroups_result_t *res =
+        rd_kafka_event_DescribeConsumerGroups_result(ev);
+    size_t n;
+    const rd_kafka_ConsumerGroupDescription_t **d =
+        rd_kafka_DescribeConsumerGroups_result_groups(res, &n);
+    for (size_t i = 0; i < n; i++) {
+        const rd_kafka_error_t *ge = rd_kafka_ConsumerGroupDescription_error(d[i]);
+        if (ge)
+            die("describe group", rd_kafka_error_string(ge));
+        size_t m = rd_kafka_ConsumerGroupDescription_member_count(d[i]);
+        for (size_t j = 0; j < m; j++)
+            printf("%s\n", rd_kafka_MemberDescription_client_id(
+                               rd_kafka_ConsumerGroupDescription_member(d[i], j)));
+    }
+    rd_kafka_event_destroy(ev);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 /* Leader, in-sync replica count and end offset of every partition of TOPIC. */
 static int cmd_leaders(const char *brokers, const char *topic)
 {
@@ -923,6 +1012,8 @@ int main(int argc, char **argv)
         return cmd_leaders(argv[2], argv[3]);
     if (argc >= 4 && strcmp(cmd, "delete-groups") == 0)
         return cmd_delete_groups(argv[2], argv + 3, argc - 3);
+    if (argc == 4 && strcmp(cmd, "members") == 0)
+        return cmd_members(argv[2], argv[3]);
     if (argc == 7 && strcmp(cmd, "commit") == 0)
         return cmd_commit(argv[2], argv[3], argv[4], atoi(argv[5]), atoll(argv[6]));
     if (argc == 5 && strcmp(cmd, "committed") == 0)
@@ -941,6 +1032,8 @@ int main(int argc, char **argv)
         return cmd_users(argv[2], argv[3], 1, 0, NULL, true);
     if (argc == 6 && strcmp(cmd, "dlq") == 0)
         return cmd_users(argv[2], argv[3], atol(argv[5]), 0, argv[4], false);
+    if (argc == 4 && strcmp(cmd, "send") == 0)
+        return cmd_send(argv[2], argv[3]);
     if (argc == 5 && strcmp(cmd, "dump") == 0)
         return cmd_dump(argv[2], argv[3], atoi(argv[4]));
     if (argc == 7 && strcmp(cmd, "audit") == 0)

@@ -20,12 +20,16 @@
 # read at CONSISTENCY ALL has rows = distinct ids = D, every column equal to its record
 # (it_stream_check); the DLQ topic is empty. One line of figures:
 #   fault=NAME records=D lost= duplicated= longest_stall_s= heal_to_caught_up_s= retries=
+#   reprepares= reprepares_max=
 # lost: acknowledged records missing from the topic or from the table; duplicated: records the
 # topic holds more than once; longest_stall_s: the longest time from fault_injected on with no new
 # row stored (the streams' progress lines every 200 ms: rows acknowledged by Cassandra);
 # heal_to_caught_up_s: from fault_healed until the group's committed offsets reach the ends the
 # partitions had at the heal; retries: the streams' write and DLQ retries (runs that ended).
-# The test fails on anything lost or duplicated, and on a stall over FAULT_MAX_STALL_S if set.
+# reprepares: PREPAREs the streams' CQL clients sent again (to a node coming up, or answering
+# UNPREPARED), reprepares_max the most for one statement, node, stream run and reason.
+# The test fails on anything lost or duplicated, on a stall over FAULT_MAX_STALL_S if set, and
+# on a reprepares_max over FAULT_MAX_REPREPARES if set.
 #
 # Knobs (environment): FAULT_RATE (150 users/s), FAULT_BATCH (100 users a page), FAULT_LEAD
 # (5 s of steady state before the fault), FAULT_TAIL (10 s of load after the heal),
@@ -55,6 +59,7 @@ FAULT_BATCH="${FAULT_BATCH:-100}"
 FAULT_LEAD="${FAULT_LEAD:-5}"
 FAULT_TAIL="${FAULT_TAIL:-10}"
 FAULT_MAX_STALL_S="${FAULT_MAX_STALL_S:-}"
+FAULT_MAX_REPREPARES="${FAULT_MAX_REPREPARES:-}"
 STREAMS=()        # log names of every stream run, in order
 declare -A SPID   # log name -> pid
 declare -A KILLED # log names of the runs a test killed on purpose
@@ -226,6 +231,19 @@ for t in sorted(times):
 EOF
 }
 
+# reprepare_counts: "<count> <run> <node> <why>" per stream run, node, statement and reason: the
+# PREPAREs its CQL client sent again (came-up: to a node coming up, before its traffic;
+# unprepared: to a node that answered UNPREPARED, e.g. the first write a node sees), from the
+# lines `cql: re-preparing on NODE (WHY): "STATEMENT"` (one per PREPARE sent).
+reprepare_counts() {
+  local s
+  for s in "${STREAMS[@]}"; do
+    sed -n 's/.*cql: re-preparing on \([^ ]*\) (\([^)]*\)): \(.*\)$/\1|\2|\3/p' "$WORK/$s.log" |
+      sort | uniq -c | awk -v run="$s" '{ split(substr($0, index($0, $2)), f, "|")
+        print $1, run, f[1], (f[2] ~ /came up/ ? "came-up" : "unprepared") }'
+  done
+}
+
 # longest_stall MS_FROM: the longest time (s) from MS_FROM on with no new row stored.
 longest_stall() {
   store_times | awk -v t="$1" '$1 >= t { if ($1 - t > m) m = $1 - t; t = $1 } END { printf "%.1f", m / 1000 }'
@@ -306,7 +324,7 @@ produce_verify() {
 
 # fault_check: the table at ALL, the DLQ, the figures; fails on loss, duplication, a long stall.
 fault_check() {
-  local rows_line missing rows distinct extra mismatched dlq stall caught retries=0 s
+  local rows_line missing rows distinct extra mismatched dlq stall caught retries=0 s prep prep_total prep_max
   set +e
   rows_line="$(IT_CONSISTENCY=all "$CHECK" rows "$BROKERS" "$TOPIC" "$CASSANDRA" "$KS" users 2>"$WORK/rows.err")"
   set -e
@@ -325,7 +343,11 @@ fault_check() {
     retries=$((retries + $(summary_field "$WORK/$s.out" write_retries) + $(summary_field "$WORK/$s.out" dlq_retries)))
   done
   LOST=$((TOPIC_LOST + missing))
-  echo "fault=$FAULT records=$ACKED lost=$LOST duplicated=$TOPIC_DUP longest_stall_s=$stall heal_to_caught_up_s=${caught:-none} retries=$retries"
+  prep="$(reprepare_counts)"
+  prep_total="$(awk '{ n += $1 } END { print n + 0 }' <<<"$prep")"
+  prep_max="$(awk '$1 > m { m = $1 } END { print m + 0 }' <<<"$prep")"
+  [ -z "$prep" ] || log "re-prepares (count, stream run, node, why): $(tr '\n' ';' <<<"$prep")"
+  echo "fault=$FAULT records=$ACKED lost=$LOST duplicated=$TOPIC_DUP longest_stall_s=$stall heal_to_caught_up_s=${caught:-none} retries=$retries reprepares=$prep_total reprepares_max=$prep_max"
   [ "$LOST" = 0 ] || fail "$LOST acknowledged records lost: $(tr '\n' ';' <"$WORK/topic.err") $(tr '\n' ';' <"$WORK/rows.err")"
   [ "$TOPIC_DUP" = 0 ] || fail "$TOPIC_DUP records duplicated in the topic: $(tr '\n' ';' <"$WORK/topic.err")"
   [ "$TOPIC_OK" = 0 ] || fail "the topic is not the acknowledged users: $(tr '\n' ';' <"$WORK/topic.err")"
@@ -337,6 +359,9 @@ fault_check() {
   if [ -n "$FAULT_MAX_STALL_S" ]; then
     awk -v s="$stall" -v m="$FAULT_MAX_STALL_S" 'BEGIN { exit !(s <= m) }' ||
       fail "longest stall ${stall}s > ${FAULT_MAX_STALL_S}s"
+  fi
+  if [ -n "$FAULT_MAX_REPREPARES" ] && [ "$prep_max" -gt "$FAULT_MAX_REPREPARES" ]; then
+    fail "$prep_max PREPAREs of one statement sent again to one node for one reason by one stream run (at most $FAULT_MAX_REPREPARES)"
   fi
   log "PASS"
 }

@@ -4,6 +4,7 @@
 # shellcheck source=tests/integration/lib_faults.sh
 source "$(dirname "$0")/lib_faults.sh"
 FAULT_MAX_STALL_S=2
+FAULT_MAX_REPREPARES=1 # the INSERT, once per node restart and stream run
 fault_begin cassandra_kill
 fault_injected
 stack_node kill cassandra 2

@@ -3,6 +3,7 @@
 # coordinates or waits on time out and are retried (idempotent upserts); nothing lost.
 # shellcheck source=tests/integration/lib_faults.sh
 source "$(dirname "$0")/lib_faults.sh"
+FAULT_MAX_STALL_S=2
 fault_begin cassandra_pause
 fault_injected
 stack_node pause cassandra 2

@@ -61,8 +61,10 @@ struct mock {
     atomic_bool forget;         /* drop every prepared id (a restart, a schema change) */
     atomic_int prepares, executes, unprepared_sent, compressed_frames, connections;
     atomic_bool close_all;
-    atomic_bool silent; /* answer nothing once connections are set up (a hung node) */
-    atomic_int options; /* OPTIONS received (handshakes and heartbeats) */
+    atomic_bool silent;       /* answer nothing once connections are set up (a hung node) */
+    atomic_int options;       /* OPTIONS received (handshakes and heartbeats) */
+    atomic_int delay_ms;      /* a slow node: each EXECUTE answered this late (the thread waits) */
+    atomic_bool fail_prepare; /* PREPARE answered with an error (a node without the table) */
     uint8_t ids[MOCK_IDS][16];
     int nids;
     struct mock_conn conns[MOCK_CONNS];
@@ -363,9 +365,16 @@ static bool mock_request(struct mock *m, struct mock_conn *c, uint8_t flags, int
     case CQL_OP_PREPARE:
         if (!cql_get_long_string(&cur, &q, &qlen))
             return false;
+        if (m->fail_prepare) {
+            m->prepares++;
+            send_error(c, stream, 0x2200, "unconfigured table t", NULL);
+            return true;
+        }
         send_prepared(m, c, stream, q, qlen);
         return true;
     case CQL_OP_EXECUTE:
+        if (m->delay_ms > 0)
+            usleep((useconds_t)m->delay_ms * 1000);
         on_execute(m, c, stream, &cur);
         return true;
     default:
@@ -496,7 +505,7 @@ static struct mock *mock_start(int64_t token)
 
 static void mock_run(struct mock *m)
 {
-    pthread_create(&m->thread, NULL, mock_main, m);
+    assert_int_equal(pthread_create(&m->thread, NULL, mock_main, m), 0);
 }
 
 static void mock_stop(struct mock *m)
@@ -714,14 +723,52 @@ static void test_timeout(void **state)
     assert_int_equal(query_code(s, "slow", false), CQL_ERR_TIMEOUT);
     int64_t took = up_mono_ms() - t0;
     assert_true(took >= 140 && took < 1500);
+    /* the timeout bounds the whole request: retries do not stretch it */
     t0 = up_mono_ms();
-    assert_int_equal(query_code(s, "slow", true), CQL_ERR_TIMEOUT); /* two attempts */
-    assert_true(up_mono_ms() - t0 >= 290);
+    assert_int_equal(query_code(s, "slow", true), CQL_ERR_TIMEOUT);
+    took = up_mono_ms() - t0;
+    assert_true(took >= 140 && took < 290);
     struct cql_stats st;
     cql_session_stats(s, &st);
-    assert_int_equal(st.timeouts, 3);
+    assert_int_equal(st.timeouts, 2);
+    assert_int_equal(st.attempt_timeout_ms, 150); /* the floor, cut to the request timeout */
     /* the timed-out stream ids do not break the connection */
     assert_int_equal(query_code(s, "INSERT after", false), CQL_OK);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+/* The only node turns suspect (silent for two attempts): once it answers again, requests go
+ * to it rather than wait in the queue for a healthy node that is not there, and its first
+ * answer brings it back. */
+static void test_every_node_suspect(void **state)
+{
+    (void)state;
+    struct cql_config cfg;
+    struct mock *m = mock_up(&cfg, false, false);
+    cfg.attempt_timeout_ms = 100;
+    cfg.request_timeout_ms = 3000; /* the probe's bound: it stays out while the test runs */
+    cfg.heartbeat_ms = 0;
+    cql_session *s = connect_ok(&cfg);
+    atomic_store(&m->silent, true);
+    for (int i = 0; i < 2; i++) {
+        cql_statement *st = cql_statement_new("INSERT unanswered", 0);
+        cql_statement_set_idempotent(st, true);
+        cql_statement_set_timeout_ms(st, 300);
+        struct cql_error err;
+        assert_int_equal(cql_session_execute_sync(s, st, NULL, &err), -1);
+        assert_int_equal(err.code, CQL_ERR_TIMEOUT);
+        cql_statement_free(st);
+    }
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.hosts_suspect, 1);
+    atomic_store(&m->silent, false);
+    int64_t t0 = up_mono_ms();
+    assert_int_equal(query_code(s, "INSERT to the suspect", false), CQL_OK);
+    assert_true(up_mono_ms() - t0 < 2000); /* not after the probe's 3 s reconnection */
+    cql_session_stats(s, &st);
+    assert_int_equal(st.hosts_suspect, 0);
     cql_session_free(s);
     mock_stop(m);
 }
@@ -767,6 +814,11 @@ static void test_reprepare(void **state)
         assert_int_equal(cql_session_execute(s, st, count_cb, &o, &err), 0);
     wait_for(s, &o, 200);
     assert_int_equal(o.ok, 200);
+    /* one PREPARE for the 200 UNPREPARED answers: the others waited for it */
+    assert_int_equal(m->prepares, 3);
+    cql_session_stats(s, &stats);
+    assert_int_equal(stats.reprepares, 2);
+    assert_int_equal(stats.prepare_waits, 199);
     cql_statement_free(st);
     cql_prepared_free(p);
     cql_session_free(s);
@@ -909,8 +961,13 @@ static void test_token_aware_routing(void **state)
         assert_int_equal(h->requests, (uint64_t)(nodes[i]->executes + nodes[i]->unprepared_sent +
                                                  nodes[i]->prepares));
         assert_int_equal(h->errors, (uint64_t)nodes[i]->unprepared_sent);
-        assert_int_equal(h->reprepares, (uint64_t)(nodes[i]->unprepared_sent));
+        /* an UNPREPARED storm: every write in flight was answered UNPREPARED, one PREPARE
+         * went out, the others waited for it */
+        assert_int_equal(h->reprepares, nodes[i]->unprepared_sent ? 1 : 0);
     }
+    assert_int_equal(a->prepares + b->prepares, 2);
+    cql_session_stats(s, &st);
+    assert_int_equal(st.prepare_waits, (uint64_t)(a->unprepared_sent + b->unprepared_sent - 1));
     cql_prepared_free(p);
     cql_session_free(s);
     mock_stop(a);
@@ -1061,7 +1118,7 @@ static void test_token_aware_retry_moves_on(void **state)
     start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
     struct cql_config cfg;
     config_for(&cfg, a);
-    cfg.request_timeout_ms = 300;
+    cfg.attempt_timeout_ms = 300;
     cfg.max_retries = 1;
     cql_session *s = connect_ok(&cfg);
     cql_prepared *p;
@@ -1089,6 +1146,247 @@ static void test_token_aware_retry_moves_on(void **state)
     cql_session_free(s);
     mock_stop(a);
     mock_stop(b);
+}
+
+/* The INSERT the pair tests write with, prepared (on the contact point, a). */
+static cql_prepared *prepare_insert(cql_session *s)
+{
+    cql_prepared *p;
+    struct cql_error err;
+    if (cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err) != 0)
+        fail_msg("prepare: %s", err.message);
+    return p;
+}
+
+/* Frees what a pair test made. */
+static void pair_done(cql_session *s, cql_prepared *p, struct mock *a, struct mock *b)
+{
+    cql_prepared_free(p);
+    cql_session_free(s);
+    mock_stop(a);
+    mock_stop(b);
+}
+
+/* A key whose token a owns in start_pair's ring: (b.token, a.token], wrapping. */
+static int key_owned_by_a(const struct mock *a, const struct mock *b)
+{
+    for (int k = 0;; k++) {
+        uint8_t key[4];
+        cql_store_u32(key, (uint32_t)k);
+        int64_t t = cql_murmur3_token(key, 4);
+        if (!(t > a->token && t <= b->token))
+            return k;
+    }
+}
+
+/* Submits the prepared INSERT for key k, idempotent or not, counted in o. */
+static void execute_key_as(cql_session *s, cql_prepared *p, int k, bool idempotent,
+                           struct outcome *o)
+{
+    struct cql_error err;
+    cql_statement *st = cql_prepared_bind(p);
+    cql_statement_bind_int(st, 0, k);
+    cql_statement_set_idempotent(st, idempotent);
+    assert_int_equal(cql_session_execute(s, st, count_cb, o, &err), 0);
+    cql_statement_free(st);
+}
+
+static const struct cql_host_info *host_named(const struct cql_host_info *h, size_t n,
+                                              uint16_t port);
+
+/* A silent node (it accepts and reads, never answers: a paused or cut-off node): an
+ * idempotent write it owns is re-sent to the other replica after the attempt timeout and
+ * answered there, well within the request timeout; a non-idempotent one is never re-sent and
+ * fails at the request timeout; two attempt timeouts in a row make the node suspect, and
+ * writes it owns then go elsewhere at once; once it answers again it is back. */
+static void test_silent_node(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.attempt_timeout_ms = 200;
+    cfg.request_timeout_ms = 1500;
+    cfg.heartbeat_ms = 0; /* the attempt timeouts alone find it */
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p = prepare_insert(s);
+    int k = key_owned_by_a(a, b);
+    struct outcome o = {0};
+    execute_key_as(s, p, k, true, &o); /* b learns the statement while a still answers */
+    wait_for(s, &o, 1);
+    int b_before = b->executes;
+    atomic_store(&a->silent, true);
+    int64_t t0 = up_mono_ms();
+    execute_key_as(s, p, k, true, &o);
+    wait_for(s, &o, 2);
+    int64_t took = up_mono_ms() - t0;
+    assert_int_equal(o.ok, 2);
+    assert_true(took >= 190 && took < 1000);
+    assert_int_equal(b->executes, b_before + 1);
+    /* not idempotent: a has it, nobody else ever does; TIMEOUT at the request timeout */
+    t0 = up_mono_ms();
+    execute_key_as(s, p, k, false, &o);
+    wait_for(s, &o, 3);
+    took = up_mono_ms() - t0;
+    assert_int_equal(o.last, CQL_ERR_TIMEOUT);
+    assert_true(took >= 1490 && took < 2500);
+    assert_int_equal(b->executes, b_before + 1);
+    /* two attempt timeouts in a row: a is suspect, out of the plans */
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.suspects, 1);
+    assert_int_equal(st.hosts_suspect, 1);
+    assert_true(st.attempt_timeouts >= 2);
+    struct cql_host_info hs[4];
+    cql_session_hosts(s, hs, 4);
+    assert_true(host_named(hs, 2, a->port)->suspect);
+    assert_true(host_named(hs, 2, a->port)->timeouts >= 2);
+    t0 = up_mono_ms();
+    execute_key_as(s, p, k, false, &o); /* even a non-idempotent one: a is not tried */
+    wait_for(s, &o, 4);
+    assert_int_equal(o.ok, 3);
+    assert_true(up_mono_ms() - t0 < 1000); /* sent to a, it would have timed out at 1.5 s */
+    assert_int_equal(b->executes, b_before + 2);
+    /* a answers again: its probe is lost, the connection is replaced, a is back */
+    atomic_store(&a->silent, false);
+    int64_t until = up_mono_ms() + 5000;
+    do {
+        cql_session_poll(s, 20);
+        cql_session_stats(s, &st);
+    } while (st.hosts_suspect > 0 && up_mono_ms() < until);
+    assert_int_equal(st.hosts_suspect, 0);
+    int a_before = a->executes;
+    execute_key_as(s, p, k, true, &o);
+    wait_for(s, &o, 5);
+    assert_int_equal(o.ok, 4);
+    assert_int_equal(a->executes, a_before + 1);
+    pair_done(s, p, a, b);
+}
+
+/* A slow node with speculative execution on: the speculative attempt to the other replica
+ * answers first and wins; the slow node's late answer arrives on a stream id still reserved
+ * for it and is dropped (the connection stays healthy); a non-idempotent write is never
+ * sent twice. */
+static void test_slow_node_speculative(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cfg.speculative_delay_ms = 50;
+    cfg.attempt_timeout_ms = 1000;
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p = prepare_insert(s);
+    struct cql_error err;
+    int k = key_owned_by_a(a, b);
+    struct outcome o = {0};
+    /* speculation waits for 100 answers to set the p99, and earns 5 % of the requests */
+    struct outcome warm = {0};
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(cql_session_query(s, "INSERT warm", count_cb, &warm, &err), 0);
+    wait_for(s, &warm, 100);
+    execute_key_as(s, p, k, true, &o); /* fast: no speculative attempt */
+    wait_for(s, &o, 1);
+    struct cql_stats st;
+    cql_session_stats(s, &st);
+    assert_int_equal(st.speculative_sent, 0);
+    atomic_store(&a->delay_ms, 400);
+    int64_t t0 = up_mono_ms();
+    execute_key_as(s, p, k, true, &o);
+    wait_for(s, &o, 2);
+    assert_int_equal(o.ok, 2);
+    assert_true(up_mono_ms() - t0 < 350); /* b's answer, not a's */
+    cql_session_stats(s, &st);
+    assert_int_equal(st.speculative_sent, 1);
+    assert_int_equal(st.speculative_won, 1);
+    /* a's late answer comes and is dropped; the connection to a is fine */
+    int64_t until = up_mono_ms() + 2000;
+    while (a->executes < 2 && up_mono_ms() < until)
+        cql_session_poll(s, 20);
+    cql_session_poll(s, 100);
+    assert_int_equal(a->executes, 2);
+    int b_before = b->executes;
+    execute_key_as(s, p, k, false, &o); /* slow, not idempotent: waited for, never doubled */
+    wait_for(s, &o, 3);
+    assert_int_equal(o.ok, 3);
+    assert_int_equal(b->executes, b_before);
+    assert_int_equal(a->executes, 3);
+    cql_session_stats(s, &st);
+    assert_int_equal(st.speculative_sent, 1);
+    assert_int_equal(st.connections_lost, 0);
+    pair_done(s, p, a, b);
+}
+
+/* A node that restarted (its prepared statements gone) is given every known statement when
+ * the session reconnects, before any request: no write sees UNPREPARED. */
+static void test_node_back_up_reprepared(void **state)
+{
+    (void)state;
+    struct cql_config cfg;
+    struct mock *m = mock_up(&cfg, false, false);
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p, *q;
+    struct cql_error err;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k, v) VALUES (?, 1)", &q, &err),
+                     0);
+    uint16_t port = m->port;
+    mock_stop(m);
+    struct cql_stats st;
+    int64_t until = up_mono_ms() + 3000;
+    do {
+        cql_session_poll(s, 20);
+        cql_session_stats(s, &st);
+    } while (st.hosts_up > 0 && up_mono_ms() < until);
+    m = mock_start_on(0, port); /* back, knowing no statement */
+    mock_run(m);
+    /* writes submitted while it is down wait for it */
+    struct outcome o = {0};
+    for (int k = 0; k < 50; k++)
+        execute_key_as(s, p, k, true, &o);
+    wait_for(s, &o, 50);
+    assert_int_equal(o.ok, 50);
+    assert_int_equal(m->unprepared_sent, 0);
+    assert_int_equal(m->prepares, 2); /* both statements, once each */
+    assert_int_equal(m->executes, 50);
+    cql_session_stats(s, &st);
+    assert_int_equal(st.prepares_on_up, 2);
+    assert_true(st.reconnects >= 1);
+    cql_prepared_free(p);
+    cql_prepared_free(q);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+/* A node that forgot the statement and cannot prepare it again (it lacks the table after a
+ * restart): an idempotent write goes to the other replica instead of failing; a
+ * non-idempotent one fails with REPREPARE_FAILED (nothing was applied; the caller decides
+ * whether to send it again). */
+static void test_failed_reprepare_moves_on(void **state)
+{
+    (void)state;
+    struct mock *a, *b;
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &a, &b);
+    struct cql_config cfg;
+    config_for(&cfg, a);
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p = prepare_insert(s);
+    int k = key_owned_by_a(a, b);
+    atomic_store(&a->fail_prepare, true);
+    atomic_store(&a->forget, true);
+    struct outcome o = {0};
+    execute_key_as(s, p, k, true, &o);
+    wait_for(s, &o, 1);
+    assert_int_equal(o.ok, 1);
+    assert_true(b->executes >= 1);
+    atomic_store(&a->forget, true);
+    execute_key_as(s, p, k, false, &o);
+    wait_for(s, &o, 2);
+    assert_int_equal(o.ok, 1);
+    assert_int_equal(o.last, CQL_ERR_REPREPARE_FAILED);
+    pair_done(s, p, a, b);
 }
 
 static const struct cql_host_info *host_named(const struct cql_host_info *h, size_t n,
@@ -1325,11 +1623,16 @@ int main(void)
         cmocka_unit_test(test_many_in_flight),
         cmocka_unit_test(test_overloaded_retry),
         cmocka_unit_test(test_timeout),
+        cmocka_unit_test(test_every_node_suspect),
         cmocka_unit_test(test_reprepare),
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
         cmocka_unit_test(test_token_aware_retry_moves_on),
+        cmocka_unit_test(test_silent_node),
+        cmocka_unit_test(test_slow_node_speculative),
+        cmocka_unit_test(test_node_back_up_reprepared),
+        cmocka_unit_test(test_failed_reprepare_moves_on),
         cmocka_unit_test(test_hosts_info),
         cmocka_unit_test(test_every_contact_point_connected),
         cmocka_unit_test(test_discovery_old_peers_table),

@@ -49,23 +49,68 @@ struct fake_sink {
     unsigned seed;
 };
 
+static void fake_push(struct fake_sink *s, const char *id, int64_t ts_us, up_sink_done_fn done,
+                      void *opaque)
+{
+    if (s->npending == s->cap) {
+        s->cap = s->cap ? s->cap * 2 : 64;
+        s->pending = realloc(s->pending, s->cap * sizeof *s->pending);
+    }
+    s->pending[s->npending++] = (struct pending){done, opaque, strdup(id), ts_us};
+    if (s->npending > s->max_in_flight)
+        s->max_in_flight = s->npending;
+    uint64_t one = 1;
+    assert_int_equal(write(s->fd, &one, sizeof one), sizeof one);
+}
+
 static int fake_write(void *ctx, const struct up_row *row, int64_t ts_us, up_sink_done_fn done,
                       void *opaque, char *err, size_t errlen)
 {
     (void)err;
     (void)errlen;
-    struct fake_sink *s = ctx;
-    if (s->npending == s->cap) {
-        s->cap = s->cap ? s->cap * 2 : 64;
-        s->pending = realloc(s->pending, s->cap * sizeof *s->pending);
-    }
-    s->pending[s->npending++] =
-        (struct pending){done, opaque, strdup(row->rec.fields[UP_FIELD_id]), ts_us};
-    if (s->npending > s->max_in_flight)
-        s->max_in_flight = s->npending;
-    uint64_t one = 1;
-    assert_int_equal(write(s->fd, &one, sizeof one), sizeof one);
+    fake_push(ctx, row->rec.fields[UP_FIELD_id], ts_us, done, opaque);
     return 0;
+}
+
+/* The preparing side (a --mapping sink's hooks): the item is the key. Values that are not a
+ * JSON object fail at the parse stage, keys that are not 36 bytes at the mapping stage. */
+static int fake_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestamp_ms, void **item,
+                        struct up_sink_reject *rej)
+{
+    (void)ctx;
+    (void)timestamp_ms;
+    const char *v = m->payload;
+    if (!v || m->len < 2 || v[0] != '{' || v[1] != '"') {
+        rej->reason = UP_REJECT_PARSE;
+        snprintf(rej->why, sizeof rej->why, "malformed_json");
+        snprintf(rej->detail, sizeof rej->detail, "fake: not an object");
+        rej->target[0] = '\0';
+        return -1;
+    }
+    if (!m->key || m->key_len != 36) {
+        rej->reason = UP_REJECT_MAPPING;
+        snprintf(rej->why, sizeof rej->why, "missing_key");
+        snprintf(rej->detail, sizeof rej->detail, "fake: no id in the key");
+        snprintf(rej->target, sizeof rej->target, "ks.t");
+        return -1;
+    }
+    *item = strndup(m->key, m->key_len);
+    return 0;
+}
+
+static int fake_write_item(void *ctx, void *item, up_sink_done_fn done, void *opaque, char *err,
+                           size_t errlen)
+{
+    (void)err;
+    (void)errlen;
+    fake_push(ctx, item, 0, done, opaque);
+    return 0;
+}
+
+static void fake_free_item(void *ctx, void *item)
+{
+    (void)ctx;
+    free(item);
 }
 
 /* Completes a random half of what is pending (out of order). */
@@ -121,7 +166,12 @@ static void fake_close(void *ctx)
 
 static struct up_sink fake_interface(struct fake_sink *s)
 {
-    return (struct up_sink){s, fake_write, fake_poll, fake_fd, fake_in_flight, fake_close};
+    return (struct up_sink){.ctx = s,
+                            .write = fake_write,
+                            .poll = fake_poll,
+                            .fd = fake_fd,
+                            .in_flight = fake_in_flight,
+                            .close = fake_close};
 }
 
 static void fake_free(struct fake_sink *s)
@@ -162,13 +212,19 @@ static char *good_value(const char *id)
     return up_buf_steal(&b);
 }
 
-static void produce(rd_kafka_t *p, const char *key, const char *value, size_t len, int partition)
+static void produce_to(rd_kafka_t *p, const char *topic, const char *key, const char *value,
+                       size_t len, int partition)
 {
-    assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(TOPIC), RD_KAFKA_V_PARTITION(partition),
+    assert_int_equal(rd_kafka_producev(p, RD_KAFKA_V_TOPIC(topic), RD_KAFKA_V_PARTITION(partition),
                                        RD_KAFKA_V_KEY(key, key ? strlen(key) : 0),
                                        RD_KAFKA_V_VALUE((void *)value, len),
                                        RD_KAFKA_V_MSGFLAGS(RD_KAFKA_MSG_F_COPY), RD_KAFKA_V_END),
                      0);
+}
+
+static void produce(rd_kafka_t *p, const char *key, const char *value, size_t len, int partition)
+{
+    produce_to(p, TOPIC, key, value, len, partition);
 }
 
 /* good records on every partition, with bad ones of each kind in between */
@@ -272,32 +328,39 @@ static void assert_all_stored(struct fixture *f, struct fake_sink *s)
 
 /* Offsets the group committed equal each partition's end: nothing left behind. Asked with
  * a client that has the group's id but does not join it (joining would rebalance). */
-static void assert_committed_to_end(struct fixture *f, const char *group)
+static void assert_committed_to_end_of(struct fixture *f, const char *group, const char *topic,
+                                       int partitions, int64_t records)
 {
+    (void)f;
     char err[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
     rd_kafka_conf_set(conf, "bootstrap.servers", f->bootstraps, err, sizeof err);
     rd_kafka_conf_set(conf, "group.id", group, err, sizeof err);
     rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     assert_non_null(c);
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(PARTITIONS);
-    for (int p = 0; p < PARTITIONS; p++)
-        rd_kafka_topic_partition_list_add(l, TOPIC, p);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(partitions);
+    for (int p = 0; p < partitions; p++)
+        rd_kafka_topic_partition_list_add(l, topic, p);
     assert_int_equal(rd_kafka_committed(c, l, 20000), 0);
     int64_t total = 0;
-    for (int p = 0; p < PARTITIONS; p++) {
+    for (int p = 0; p < partitions; p++) {
         int64_t lo, hi;
-        assert_int_equal(rd_kafka_query_watermark_offsets(c, TOPIC, p, &lo, &hi, 10000), 0);
+        assert_int_equal(rd_kafka_query_watermark_offsets(c, topic, p, &lo, &hi, 10000), 0);
         assert_int_equal(l->elems[p].offset, hi);
         total += hi;
     }
-    assert_int_equal(total, f->good + f->bad);
+    assert_int_equal(total, records);
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_destroy(c);
 }
 
+static void assert_committed_to_end(struct fixture *f, const char *group)
+{
+    assert_committed_to_end_of(f, group, TOPIC, PARTITIONS, f->good + f->bad);
+}
+
 /* Reads the DLQ back: count, and every record carries the reason and source headers. */
-static int count_dlq(struct fixture *f, int *key_mismatch)
+static int count_dlq(struct fixture *f, int *key_mismatch, int *staged)
 {
     char err[256];
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
@@ -326,6 +389,8 @@ static int count_dlq(struct fixture *f, int *key_mismatch)
             assert_memory_equal(v, TOPIC, len);
             assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_OFFSET, &v, &len), 0);
             assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_DETAIL, &v, &len), 0);
+            if (rd_kafka_header_get_last(h, UP_DLQ_HEADER_STAGE, &v, &len) == 0)
+                (*staged)++;
             n++;
         }
         rd_kafka_message_destroy(m);
@@ -354,9 +419,10 @@ static void test_all_records_stored_or_dead_lettered(void **state)
     assert_true(s.max_in_flight <= cfg.in_flight);
     assert_all_stored(f, &s);
     assert_committed_to_end(f, "g-happy");
-    int mismatches = 0;
-    assert_int_equal(count_dlq(f, &mismatches), f->bad);
+    int mismatches = 0, staged = 0;
+    assert_int_equal(count_dlq(f, &mismatches, &staged), f->bad);
     assert_int_equal(mismatches, f->bad - 3);
+    assert_int_equal(staged, 0); /* the users path has no stage header */
 
     struct up_buf text = UP_BUF_INIT;
     up_metrics_render(reg, &text);
@@ -446,8 +512,55 @@ static void test_failed_dlq_sends_are_retried(void **state)
     assert_int_equal(t.dead_lettered, (uint64_t)f->bad);
     assert_int_equal(t.stored, (uint64_t)f->good);
     assert_committed_to_end(f, "g-dlq-fail");
-    int mismatches = 0;
-    assert_true(count_dlq(f, &mismatches) >= f->bad); /* at least once each */
+    int mismatches = 0, staged = 0;
+    assert_true(count_dlq(f, &mismatches, &staged) >= f->bad); /* at least once each */
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+/* A sink with prepare hooks (the --mapping sink's shape) over two topics in one subscription:
+ * every good record of both stored, the refused ones in the DLQ with a stage header, and both
+ * topics' offsets committed to their ends. */
+static void test_preparing_sink_over_two_topics(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 300);
+    assert_int_equal(rd_kafka_mock_topic_create(f->mock, "orders", 2, 1), 0);
+    char err[512] = "";
+    rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set(conf, "bootstrap.servers", f->bootstraps, err, sizeof err);
+    rd_kafka_t *p = rd_kafka_new(RD_KAFKA_PRODUCER, conf, err, sizeof err);
+    enum { ORDERS = 100 };
+    f->good_ids = realloc(f->good_ids, (size_t)(f->good + ORDERS) * sizeof *f->good_ids);
+    for (int i = 0; i < ORDERS; i++) {
+        char id[37];
+        make_id(100000 + i, id);
+        f->good_ids[f->good++] = strdup(id);
+        produce_to(p, "orders", id, "{\"x\":1}", 7, i % 2);
+    }
+    assert_int_equal(rd_kafka_flush(p, 10000), 0);
+    rd_kafka_destroy(p);
+
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-prepare");
+    cfg.sink.prepare = fake_prepare;
+    cfg.sink.write_item = fake_write_item;
+    cfg.sink.free_item = fake_free_item;
+    const char *topics[] = {TOPIC, "orders"};
+    cfg.topics = topics;
+    cfg.ntopics = 2;
+    struct up_stream_totals t;
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_int_equal(t.stored, (uint64_t)f->good);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad);
+    assert_all_stored(f, &s);
+    assert_committed_to_end_of(f, "g-prepare", TOPIC, PARTITIONS, f->good - ORDERS + f->bad);
+    assert_committed_to_end_of(f, "g-prepare", "orders", 2, ORDERS);
+    int mismatches = 0, staged = 0;
+    assert_int_equal(count_dlq(f, &mismatches, &staged), f->bad);
+    assert_int_equal(staged, f->bad);
     up_str_list_free(&props);
     fake_free(&s);
 }
@@ -461,6 +574,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_timestamp_is_the_record_timestamp, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_dlq_sends_are_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_preparing_sink_over_two_topics, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,45 @@
+/* mapping/convert: one JSON value -> one bound CQL value, in the native protocol's
+ * serialization (spec §6), for any type a prepared statement reports: ascii/text, the
+ * integers, varint, float/double/decimal, boolean, uuid/timeuuid, timestamp/date/time/duration
+ * (read with the topic's codec settings), inet, blob (base64), list/set/map, tuple and UDT,
+ * frozen or not. Counters and custom types are refused. Every number is range-checked against
+ * its column; nothing is truncated or rounded silently (a JSON real for an integer column must
+ * be integral, a float column refuses a double it cannot hold).
+ *
+ * Text is accepted where the connector accepts it: a JSON string "42" fills an int column, a
+ * string holding a JSON array fills a list, any JSON value fills a text column as its compact
+ * JSON text. Pure: no I/O, so it is unit-tested and fuzzed on bytes. */
+#ifndef UP_MAPPING_CONVERT_H
+#define UP_MAPPING_CONVERT_H
+
+#include "core/buf.h"
+#include "cql/cql.h"
+#include "mapping/mapping.h"
+
+#include <jansson.h>
+#include <stddef.h>
+
+enum up_conv {
+    UP_CONV_OK,    /* the value's bytes were appended to out */
+    UP_CONV_NULL,  /* JSON null: the caller binds null or unset (nullToUnset) */
+    UP_CONV_ERROR, /* err says why, in one printable line */
+};
+
+#define UP_CONV_ERR_LEN 256
+
+/* Appends the serialized value of v (no length prefix) for a column of type t. */
+enum up_conv up_convert_json(const json_t *v, const cql_data_type *t,
+                             const struct up_map_codec *codec, struct up_buf *out, char *err,
+                             size_t errlen);
+/* The same for text that is not JSON (a plain Kafka key, a header): read as a JSON string. */
+enum up_conv up_convert_text(const char *s, size_t len, const cql_data_type *t,
+                             const struct up_map_codec *codec, struct up_buf *out, char *err,
+                             size_t errlen);
+/* Whether a column of type t can be written at all (false: counter, custom, or a collection
+ * of them); why names the type. */
+bool up_convert_supported(const cql_data_type *t, char *why, size_t whylen);
+
+/* The codec every topic starts with (CQL_TIMESTAMP, MILLISECONDS, UTC). */
+void up_map_codec_default(struct up_map_codec *c);
+
+#endif

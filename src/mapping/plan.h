@@ -1,0 +1,80 @@
+/* mapping/plan: a mapping checked against the live schema and turned into prepared statements,
+ * then each Kafka record turned into the bound statements that store it.
+ *
+ * At start (up_map_plan_open), for every topic -> table of the file: the table's columns are
+ * read from system_schema.columns; a keyspace or table that does not exist, a mapped column the
+ * table lacks, a primary key column left unmapped, a column whose type no conversion produces
+ * (counter), now() on a column that is not a timeuuid: each is refused with the file, line and
+ * column of the offending text. Then the INSERT (... USING TTL ? AND TIMESTAMP ?) and the
+ * DELETE (by primary key, for Kafka tombstones) are prepared; the types the node reports for
+ * their markers drive the conversion (mapping/convert.h).
+ *
+ * Per record (up_map_plan_bind): the key and value are read once (JSON or text, as the file's
+ * converters say), then one statement per table the topic feeds. Write time: __timestamp in
+ * timestampTimeUnit, else the Kafka record's timestamp in microseconds, so a replay writes
+ * identical cells. TTL: __ttl in ttlTimeUnit, else the table's ttl setting, else the table's
+ * default. A null or absent field is left unset (nullToUnset, the default) or written as null. */
+#ifndef UP_MAPPING_PLAN_H
+#define UP_MAPPING_PLAN_H
+
+#include "cql/cql.h"
+#include "mapping/mapping.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct up_map_plan;
+
+/* Opens the plan for every table of m (which must outlive it). 0, or -1 with err and *usage:
+ * true when the file must change (exit 2), false for a runtime failure such as Cassandra being
+ * unreachable (exit 1; *retryable says whether waiting may help). */
+int up_map_plan_open(cql_session *s, const struct up_mapping *m, struct up_map_plan **out,
+                     bool *usage, bool *retryable, char *err, size_t errlen);
+void up_map_plan_free(struct up_map_plan *p);
+
+/* Tables the plan writes, and how each is named in logs, metrics and DLQ headers. */
+size_t up_map_plan_tables(const struct up_map_plan *p);
+const char *up_map_plan_target(const struct up_map_plan *p, size_t table); /* "ks.table" */
+const char *up_map_plan_topic(const struct up_map_plan *p, size_t table);
+
+/* A Kafka header by name (the last one of that name), for header.<name>. */
+typedef bool (*up_map_header_fn)(void *ctx, const char *name, const void **value, size_t *len);
+
+struct up_map_record {
+    const char *topic;
+    const void *key; /* NULL: no key */
+    size_t key_len;
+    const void *value; /* NULL: a tombstone */
+    size_t value_len;
+    int64_t timestamp_ms;
+    up_map_header_fn header;
+    void *header_ctx;
+};
+
+enum up_map_stage { UP_MAP_STAGE_PARSE, UP_MAP_STAGE_MAPPING };
+
+/* Why a record cannot be stored: for the DLQ headers. */
+struct up_map_reject {
+    enum up_map_stage stage;
+    const char *reason; /* "malformed_json", "not_object", "conversion", "missing_key", ... */
+    char detail[256];   /* one printable line naming the column and the value's problem */
+    char target[128];   /* "ks.table" ("" when the whole record failed before any table) */
+};
+
+/* The statements that store one record: one per table the topic feeds (a table may get a
+ * DELETE for a tombstone). tables[i] is the plan's table index of stmts[i]. */
+struct up_map_writes {
+    cql_statement **stmts;
+    size_t *tables;
+    size_t n, cap;
+    bool *is_delete; /* is_delete[i]: stmts[i] is a DELETE */
+};
+
+/* Fills w (cleared first; reuse it across records) or returns -1 with rej. */
+int up_map_plan_bind(struct up_map_plan *p, const struct up_map_record *r, struct up_map_writes *w,
+                     struct up_map_reject *rej);
+void up_map_writes_clear(struct up_map_writes *w);
+void up_map_writes_free(struct up_map_writes *w);
+
+#endif

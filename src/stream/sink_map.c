@@ -1,0 +1,343 @@
+/* stream/sink_map: Kafka records -> the mapping's rows, async on a cql session (sink_map.h). */
+#include "stream/sink_map.h"
+
+#include "core/buf.h"
+#include "core/clock.h"
+#include "core/log.h"
+#include "mapping/plan.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct table_series {
+    struct up_series *inserts, *deletes, *rejected_mapping, *e2e_latency;
+};
+
+struct topic_series {
+    const char *topic;
+    struct up_series *records, *rejected_parse;
+};
+
+struct up_map_sink {
+    cql_session *session;
+    bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
+    const struct up_mapping *mapping;
+    struct up_map_plan *plan;
+    struct table_series *tables; /* per plan table; NULL without metrics */
+    struct topic_series *topics; /* per topic of the file */
+};
+
+struct map_item;
+
+/* A row's completion knows its record and which row it was. */
+struct row_ref {
+    struct map_item *item;
+    size_t row;
+};
+
+/* One record's rows, from prepare to the last row's acknowledgement. */
+struct map_item {
+    struct up_map_writes writes;
+    struct row_ref *refs;     /* one per row: the callbacks' opaque */
+    struct up_map_sink *sink; /* set while rows are in flight */
+    int64_t timestamp_ms;     /* the Kafka record's, for the end-to-end latency */
+    size_t pending;
+    bool failed;
+    char error[512];
+    up_sink_done_fn done;
+    void *opaque;
+};
+
+static void metrics_init(struct up_map_sink *s, struct up_registry *r)
+{
+    if (!r)
+        return;
+    struct up_metric *rows = up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_rows_total",
+                                           "Rows acknowledged by Cassandra, per topic -> table.",
+                                           "topic,table,op", NULL, 0);
+    struct up_metric *rejected =
+        up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
+                      "Records refused to the DLQ, per topic -> table and stage (parse, mapping).",
+                      "topic,table,stage", NULL, 0);
+    struct up_metric *e2e = up_metric_new(
+        r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
+        "From the Kafka record timestamp to the acknowledgement of its row, per topic -> table.",
+        "topic,table", NULL, 0);
+    size_t n = up_map_plan_tables(s->plan);
+    s->tables = up_xcalloc(n, sizeof *s->tables);
+    for (size_t i = 0; i < n; i++) {
+        const char *topic = up_map_plan_topic(s->plan, i), *table = up_map_plan_target(s->plan, i);
+        const char *ins[] = {topic, table, "insert"}, *del[] = {topic, table, "delete"},
+                   *rej[] = {topic, table, "mapping"};
+        s->tables[i].inserts = up_metric_labels(rows, ins);
+        s->tables[i].deletes = up_metric_labels(rows, del);
+        s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
+        s->tables[i].e2e_latency = up_metric_labels(e2e, rej); /* topic, table */
+    }
+    struct up_metric *records =
+        up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_records_total",
+                      "Records read and handed to the mapping, per topic.", "topic", NULL, 0);
+    s->topics = up_xcalloc(s->mapping->ntopics, sizeof *s->topics);
+    for (size_t i = 0; i < s->mapping->ntopics; i++) {
+        const char *labels[] = {s->mapping->topics[i].name, "", "parse"};
+        s->topics[i] = (struct topic_series){.topic = s->mapping->topics[i].name,
+                                             .records = up_metric_labels(records, labels),
+                                             .rejected_parse = up_metric_labels(rejected, labels)};
+    }
+}
+
+static struct topic_series *topic_series(struct up_map_sink *s, const char *topic)
+{
+    for (size_t i = 0; s->topics && i < s->mapping->ntopics; i++)
+        if (strcmp(s->topics[i].topic, topic) == 0)
+            return &s->topics[i];
+    return NULL;
+}
+
+static void count_rejected(struct up_map_sink *s, const char *topic,
+                           const struct up_map_reject *rej)
+{
+    if (!s->tables)
+        return;
+    if (rej->stage == UP_MAP_STAGE_MAPPING) {
+        for (size_t i = 0; i < up_map_plan_tables(s->plan); i++)
+            if (strcmp(up_map_plan_target(s->plan, i), rej->target) == 0 &&
+                strcmp(up_map_plan_topic(s->plan, i), topic) == 0)
+                up_series_add(s->tables[i].rejected_mapping, 1);
+        return;
+    }
+    struct topic_series *ts = topic_series(s, topic);
+    if (ts)
+        up_series_add(ts->rejected_parse, 1);
+}
+
+/* A schema change event (from the session's poll): only a flag, a callback may not query. */
+static void on_event(void *opaque, const struct cql_event *ev)
+{
+    struct up_map_sink *s = opaque;
+    if (ev->type != CQL_EVENT_SCHEMA_CHANGE || !ev->keyspace)
+        return;
+    for (size_t i = 0; i < s->mapping->ntables; i++)
+        if (strcmp(s->mapping->tables[i].keyspace, ev->keyspace) == 0)
+            s->schema_changed = true;
+}
+
+/* After a change to a mapped keyspace, the whole check of start again (outside any callback).
+ * The verdict goes to the log: a mapping that no longer fits makes its writes fail, and they
+ * are retried, never skipped, until the table or the file is fixed. */
+static void recheck_schema(struct up_map_sink *s)
+{
+    s->schema_changed = false;
+    struct up_map_plan *p;
+    bool usage, retryable;
+    char err[1024];
+    if (up_map_plan_open(s->session, s->mapping, &p, &usage, &retryable, err, sizeof err) == 0) {
+        UP_INFO("%s: the mapping still fits the schema after a schema change", s->mapping->file);
+        up_map_plan_free(p);
+    } else if (usage) {
+        UP_ERROR("the mapping no longer fits the schema: %s; its writes fail and are retried "
+                 "until the table or the file is fixed",
+                 err);
+    } else {
+        UP_WARN("re-checking the mapping after a schema change: %s", err);
+    }
+}
+
+struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
+                                     bool *retryable, char *err, size_t errlen)
+{
+    *usage = *retryable = false;
+    struct up_map_sink *s = up_xcalloc(1, sizeof *s);
+    s->mapping = cfg->mapping;
+    struct cql_config cc = *cfg->session;
+    cc.event_cb = on_event;
+    cc.event_opaque = s;
+    struct cql_error e;
+    if (cql_session_connect(&cc, &s->session, &e) != 0) {
+        *retryable = cql_error_is_retryable(e.code);
+        cql_error_format(&e, err, errlen);
+        free(s);
+        return NULL;
+    }
+    if (up_map_plan_open(s->session, cfg->mapping, &s->plan, usage, retryable, err, errlen) != 0) {
+        up_map_sink_free(s);
+        return NULL;
+    }
+    metrics_init(s, cfg->metrics);
+    return s;
+}
+
+void up_map_sink_free(struct up_map_sink *s)
+{
+    if (!s)
+        return;
+    cql_session_free(s->session); /* the last callbacks run here, while the plan lives */
+    up_map_plan_free(s->plan);
+    free(s->tables);
+    free(s->topics);
+    free(s);
+}
+
+/* ---- the hooks --------------------------------------------------------------------------- */
+
+struct header_ctx {
+    rd_kafka_headers_t *headers;
+};
+
+static bool header_get(void *ctx, const char *name, const void **value, size_t *len)
+{
+    struct header_ctx *h = ctx;
+    return h->headers &&
+           rd_kafka_header_get_last(h->headers, name, value, len) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestamp_ms, void **item,
+                        struct up_sink_reject *rej)
+{
+    struct up_map_sink *s = ctx;
+    struct header_ctx h = {NULL};
+    if (rd_kafka_message_headers(m, &h.headers) != RD_KAFKA_RESP_ERR_NO_ERROR)
+        h.headers = NULL;
+    const char *topic = rd_kafka_topic_name(m->rkt);
+    struct up_map_record r = {.topic = topic,
+                              .key = m->key,
+                              .key_len = m->key_len,
+                              .value = m->payload,
+                              .value_len = m->len,
+                              .timestamp_ms = timestamp_ms,
+                              .header = header_get,
+                              .header_ctx = &h};
+    struct topic_series *ts = topic_series(s, topic);
+    if (ts)
+        up_series_add(ts->records, 1);
+    struct map_item *it = up_xcalloc(1, sizeof *it);
+    it->timestamp_ms = timestamp_ms;
+    struct up_map_reject mr;
+    if (up_map_plan_bind(s->plan, &r, &it->writes, &mr) != 0) {
+        count_rejected(s, topic, &mr);
+        rej->reason = mr.stage == UP_MAP_STAGE_PARSE ? UP_REJECT_PARSE : UP_REJECT_MAPPING;
+        snprintf(rej->why, sizeof rej->why, "%s", mr.reason);
+        snprintf(rej->detail, sizeof rej->detail, "%s", mr.detail);
+        snprintf(rej->target, sizeof rej->target, "%s", mr.target);
+        up_map_writes_free(&it->writes);
+        free(it);
+        return -1;
+    }
+    it->refs = up_xmalloc((it->writes.n ? it->writes.n : 1) * sizeof *it->refs);
+    for (size_t i = 0; i < it->writes.n; i++)
+        it->refs[i] = (struct row_ref){it, i};
+    *item = it;
+    return 0;
+}
+
+static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
+{
+    struct up_map_sink *s = it->sink;
+    if (!e && s->tables) {
+        struct table_series *ts = &s->tables[it->writes.tables[row]];
+        up_series_add(it->writes.is_delete[row] ? ts->deletes : ts->inserts, 1);
+        int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
+        up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
+    }
+    if (e && !it->failed) {
+        it->failed = true;
+        char why[640];
+        cql_error_format(e, why, sizeof why);
+        snprintf(it->error, sizeof it->error, "%.120s: %.380s",
+                 up_map_plan_target(s->plan, it->writes.tables[row]), why);
+    }
+    if (--it->pending == 0)
+        it->done(it->opaque, !it->failed, it->failed ? it->error : NULL);
+}
+
+static void on_result(void *opaque, cql_result *result, const struct cql_error *e)
+{
+    struct row_ref *ref = opaque;
+    row_done(ref->item, ref->row, result ? NULL : e);
+}
+
+static int sink_write_item(void *ctx, void *item, up_sink_done_fn done, void *opaque, char *err,
+                           size_t errlen)
+{
+    struct up_map_sink *s = ctx;
+    struct map_item *it = item;
+    it->sink = s;
+    it->done = done;
+    it->opaque = opaque;
+    it->failed = false;
+    it->pending = 0;
+    for (size_t i = 0; i < it->writes.n; i++) {
+        struct cql_error e;
+        if (cql_session_execute(s->session, it->writes.stmts[i], on_result, &it->refs[i], &e) !=
+            0) {
+            if (it->pending == 0) {
+                cql_error_format(&e, err, errlen);
+                return -1;
+            }
+            /* Rows already sent finish first; the record then fails as a whole and the
+             * loop writes every row again (the same cells: fixed values, fixed times). */
+            it->failed = true;
+            cql_error_format(&e, it->error, sizeof it->error);
+            break;
+        }
+        it->pending++;
+    }
+    return 0;
+}
+
+static void sink_free_item(void *ctx, void *item)
+{
+    (void)ctx; /* may run after close: the item owns all it holds */
+    struct map_item *it = item;
+    up_map_writes_free(&it->writes);
+    free(it->refs);
+    free(it);
+}
+
+/* The users path's write: never called, the loop uses write_item when prepare is set. */
+static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
+                      up_sink_done_fn done, void *opaque, char *err, size_t errlen)
+{
+    (void)ctx, (void)row, (void)timestamp_us, (void)done, (void)opaque;
+    snprintf(err, errlen, "the mapping sink writes prepared records only");
+    return -1;
+}
+
+static void sink_poll(void *ctx, int timeout_ms)
+{
+    struct up_map_sink *s = ctx;
+    cql_session_poll(s->session, timeout_ms);
+    if (s->schema_changed)
+        recheck_schema(s);
+}
+
+static int sink_fd(void *ctx)
+{
+    return cql_session_fd(((struct up_map_sink *)ctx)->session);
+}
+
+static size_t sink_in_flight(void *ctx)
+{
+    return cql_session_in_flight(((struct up_map_sink *)ctx)->session);
+}
+
+static void sink_close(void *ctx)
+{
+    up_map_sink_free(ctx);
+}
+
+struct up_sink up_map_sink_interface(struct up_map_sink *s)
+{
+    return (struct up_sink){
+        .ctx = s,
+        .write = sink_write,
+        .poll = sink_poll,
+        .fd = sink_fd,
+        .in_flight = sink_in_flight,
+        .close = sink_close,
+        .prepare = sink_prepare,
+        .write_item = sink_write_item,
+        .free_item = sink_free_item,
+    };
+}

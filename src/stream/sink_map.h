@@ -1,0 +1,43 @@
+/* stream/sink_map: the --mapping sink. Connects a cql session, checks the mapping file
+ * against the live schema and prepares its statements (mapping/plan.h), then stores each
+ * Kafka record as the rows its mapping gives: one INSERT (or, for a tombstone, one DELETE)
+ * per table its topic feeds. A record counts as written only when every one of its rows is
+ * acknowledged, so the loop's offset watermark stays behind every table's row. A record that
+ * cannot be read or mapped is refused to the loop, which dead-letters it with the stage, the
+ * reason and the table in headers. A schema change event on a mapped keyspace makes the sink
+ * check the mapping again (from poll, outside callbacks) and log whether it still fits.
+ *
+ * Metrics, per topic -> table, when a registry is given:
+ *   userpipe_mapping_records_total{topic}                records handed to the mapping
+ *   userpipe_mapping_rows_total{topic,table,op}          rows acknowledged (op insert|delete)
+ *   userpipe_mapping_e2e_latency_seconds{topic,table}    record timestamp -> row acknowledged
+ *   userpipe_mapping_rejected_total{topic,table,stage}   records refused (stage parse|mapping;
+ *                                                        table "" when none was reached) */
+#ifndef UP_STREAM_SINK_MAP_H
+#define UP_STREAM_SINK_MAP_H
+
+#include "core/metrics.h"
+#include "cql/cql.h"
+#include "mapping/mapping.h"
+#include "stream/sink.h"
+
+#include <stdbool.h>
+#include <stddef.h>
+
+struct up_map_sink_config {
+    const struct cql_config *session;
+    const struct up_mapping *mapping; /* must outlive the sink */
+    struct up_registry *metrics;      /* NULL: none */
+};
+
+struct up_map_sink;
+
+/* NULL + err on failure: *usage when the file must change (exit 2), else *retryable says
+ * whether waiting for Cassandra may help. */
+struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
+                                     bool *retryable, char *err, size_t errlen);
+/* The hooks the loop drives (write/prepare/write_item/free_item); close frees the sink. */
+struct up_sink up_map_sink_interface(struct up_map_sink *s);
+void up_map_sink_free(struct up_map_sink *s);
+
+#endif
