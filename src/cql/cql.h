@@ -378,7 +378,8 @@ struct cql_stats {
     uint64_t retries;          /* attempts beyond the first (speculative ones not counted) */
     uint64_t reprepares;       /* PREPAREs sent because a node answered UNPREPARED or came up */
     uint64_t prepares_on_up;   /* of which sent to a node coming up, before its traffic */
-    uint64_t prepare_waits;    /* UNPREPARED requests that waited on a PREPARE already sent */
+    uint64_t prepare_waits;    /* UNPREPARED requests that needed no PREPARE of their own: one
+                                * was in flight, or finished after they were sent */
     uint64_t timeouts;         /* requests that hit the request timeout */
     uint64_t attempt_timeouts; /* attempts that outlived the attempt timeout */
     uint64_t speculative_sent; /* speculative attempts sent */

@@ -342,7 +342,8 @@ static bool send_on(struct cql_session *s, struct cql_slot_conn *slot, struct cq
                       req->enc.body.len, req, &stream) != 0)
         return false;
     int64_t now = up_mono_ms();
-    req->out[req->nout++] = (struct cql_attempt){slot, stream, speculative, false, now};
+    req->out[req->nout++] =
+        (struct cql_attempt){slot, stream, speculative, false, now, ++s->send_seq};
     req->state = CQL_RS_IN_FLIGHT;
     req->last_host = slot->host;
     if (req->kind != CQL_REQ_INTERNAL)
@@ -562,11 +563,37 @@ static void prepare_failed_for(struct cql_session *s, struct cql_request *req,
     cql_req_complete(s, req, NULL, &perr);
 }
 
+static void remember_prepared(struct cql_session *s, struct cql_host *h,
+                              const struct cql_prepared *p)
+{
+    unsigned n = sizeof h->prepared_at / sizeof h->prepared_at[0];
+    for (unsigned i = 0; i < n; i++)
+        if (h->prepared_at[i].p == p) {
+            h->prepared_at[i].seq = s->send_seq;
+            return;
+        }
+    h->prepared_at[h->prepared_next % n].p = p;
+    h->prepared_at[h->prepared_next % n].seq = s->send_seq;
+    h->prepared_next++;
+}
+
+/* Was p prepared on h after the attempt sent as sent_seq left? (0: unknown, never) */
+static bool prepared_since(const struct cql_host *h, const struct cql_prepared *p,
+                           uint64_t sent_seq)
+{
+    for (size_t i = 0; sent_seq && i < sizeof h->prepared_at / sizeof h->prepared_at[0]; i++)
+        if (h->prepared_at[i].p == p)
+            return sent_seq <= h->prepared_at[i].seq;
+    return false;
+}
+
 /* The PREPARE child is over (err NULL: it succeeded): the requests waiting for it go on. */
 static void prepare_finished(struct cql_session *s, struct cql_request *child,
                              const struct cql_error *err)
 {
     struct cql_host *h = child->host;
+    if (!err)
+        remember_prepared(s, h, child->target);
     for (struct cql_request **pp = &h->preparing; *pp; pp = &(*pp)->host_next)
         if (*pp == child) {
             *pp = child->host_next;
@@ -871,7 +898,8 @@ static void reprepare_done(struct cql_session *s, struct cql_slot_conn *slot,
 /* UNPREPARED on slot: PREPARE the statement the node forgot there (or wait for the PREPARE
  * already in flight), and park the request until it answers. */
 static bool start_reprepare(struct cql_session *s, struct cql_slot_conn *slot,
-                            struct cql_request *req, const uint8_t *id, size_t id_len)
+                            struct cql_request *req, const uint8_t *id, size_t id_len,
+                            uint64_t sent_seq)
 {
     struct cql_prepared *target = unprepared_target(req, id, id_len);
     if (req->reprepared || !target)
@@ -880,11 +908,16 @@ static bool start_reprepare(struct cql_session *s, struct cql_slot_conn *slot,
      * answers once it has the statement again */
     orphan_attempts(req);
     req->spec_at = 0;
+    if (prepared_since(slot->host, target, sent_seq)) {
+        s->stats.prepare_waits++;
+        resend_prepared(s, req, slot->host);
+        return true;
+    }
     return prepare_on(s, slot, target, req, false);
 }
 
 static void error_from_frame(struct cql_session *s, struct cql_slot_conn *slot,
-                             struct cql_request *req, const struct cql_frame *f)
+                             struct cql_request *req, const struct cql_frame *f, uint64_t sent_seq)
 {
     struct cql_error err;
     const uint8_t *id;
@@ -893,7 +926,7 @@ static void error_from_frame(struct cql_session *s, struct cql_slot_conn *slot,
     snprintf(err.host, sizeof err.host, "%s", slot->host->label);
     s->stats.server_errors++;
     slot->host->errors++;
-    if (err.code == CQL_ERR_UNPREPARED && start_reprepare(s, slot, req, id, id_len))
+    if (err.code == CQL_ERR_UNPREPARED && start_reprepare(s, slot, req, id, id_len, sent_seq))
         return;
     if (err.code == CQL_ERR_UNPREPARED && req->reprepared) {
         char msg[sizeof err.message];
@@ -945,7 +978,7 @@ void cql_req_on_response(struct cql_session *s, struct cql_slot_conn *slot, stru
         return;
     case CQL_OP_ERROR:
         req->spec_resend = answered.speculative; /* if re-sent after a re-prepare */
-        error_from_frame(s, slot, req, f);
+        error_from_frame(s, slot, req, f, answered.seq);
         return;
     case CQL_OP_READY:     /* REGISTER's answer */
     case CQL_OP_SUPPORTED: /* a heartbeat's answer */

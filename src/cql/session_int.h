@@ -54,6 +54,16 @@ struct cql_host {
     unsigned timeouts_in_row; /* attempt timeouts since its last answer */
     int warming;              /* statements being prepared on it since it came up: no traffic */
     struct cql_request *preparing; /* REPREPAREs in flight here, one per statement (host_next) */
+    /* When statements were last prepared here (the session's send sequence then). An
+     * UNPREPARED answer to an attempt sent before that says the node did not know the statement
+     * *then*: the attempt is sent again, not prepared again (the answers of writes in flight
+     * during a PREPARE arrive after it). A ring: a statement that fell out costs one redundant
+     * PREPARE. */
+    struct {
+        const struct cql_prepared *p;
+        uint64_t seq;
+    } prepared_at[16];
+    unsigned prepared_next;
 };
 
 struct cql_ring_entry {
@@ -79,6 +89,7 @@ struct cql_attempt {
     bool speculative;
     bool late; /* outlived the attempt timeout: counted against its node once */
     int64_t sent_ms;
+    uint64_t seq; /* the session's send sequence: orders sends finer than a millisecond */
 };
 
 enum cql_req_state {
@@ -143,6 +154,7 @@ struct cql_req_list {
 
 struct cql_session {
     struct cql_config cfg; /* strings below are owned copies */
+    uint64_t send_seq;     /* attempts sent so far (cql_attempt.seq) */
     char *contact_points, *user, *password, *keyspace;
     char *tls_ca_file, *tls_cert_file, *tls_key_file, *tls_server_name;
     struct cql_conn_config conn_cfg;

@@ -68,6 +68,15 @@ struct mock {
     uint8_t ids[MOCK_IDS][16];
     int nids;
     struct mock_conn conns[MOCK_CONNS];
+    /* UNPREPARED answers after the first are held back and sent right after the next PREPARE's
+     * answer: the answers of writes that were in flight while the statement was prepared */
+    atomic_bool hold_unprepared;
+    struct {
+        struct mock_conn *c;
+        int16_t stream;
+        uint8_t id[16];
+    } held[256];
+    int nheld;
 };
 
 static void send_frame(struct mock_conn *c, int16_t stream, uint8_t opcode,
@@ -270,7 +279,23 @@ static void on_execute(struct mock *m, struct mock_conn *c, int16_t stream, stru
         }
     }
     m->unprepared_sent++;
+    int cap = (int)(sizeof m->held / sizeof m->held[0]);
+    if (m->hold_unprepared && m->unprepared_sent > 1 && m->nheld < cap) {
+        m->held[m->nheld].c = c;
+        m->held[m->nheld].stream = stream;
+        memcpy(m->held[m->nheld].id, id, 16);
+        m->nheld++;
+        return;
+    }
     send_error(c, stream, 0x2500, "Prepared query with ID not found", id);
+}
+
+static void send_held_unprepared(struct mock *m)
+{
+    for (int i = 0; i < m->nheld; i++)
+        send_error(m->held[i].c, m->held[i].stream, 0x2500, "Prepared query with ID not found",
+                   m->held[i].id);
+    m->nheld = 0;
 }
 
 static bool on_query(struct mock *m, struct mock_conn *c, int16_t stream, const char *q, size_t len)
@@ -371,6 +396,7 @@ static bool mock_request(struct mock *m, struct mock_conn *c, uint8_t flags, int
             return true;
         }
         send_prepared(m, c, stream, q, qlen);
+        send_held_unprepared(m);
         return true;
     case CQL_OP_EXECUTE:
         if (m->delay_ms > 0)
@@ -819,6 +845,39 @@ static void test_reprepare(void **state)
     cql_session_stats(s, &stats);
     assert_int_equal(stats.reprepares, 2);
     assert_int_equal(stats.prepare_waits, 199);
+    cql_statement_free(st);
+    cql_prepared_free(p);
+    cql_session_free(s);
+    mock_stop(m);
+}
+
+/* The writes in flight while a statement is prepared again on a node are answered UNPREPARED
+ * after the PREPARE's answer (the fault suite saw it as a second PREPARE on one node): they were
+ * sent before the node knew it, and are sent again without another PREPARE. */
+static void test_unprepared_after_the_prepare_is_not_prepared_again(void **state)
+{
+    (void)state;
+    struct cql_config cfg;
+    struct mock *m = mock_up(&cfg, false, false);
+    cql_session *s = connect_ok(&cfg);
+    cql_prepared *p;
+    struct cql_error err;
+    assert_int_equal(cql_session_prepare_sync(s, "INSERT INTO ks.t (k) VALUES (?)", &p, &err), 0);
+    cql_statement *st = cql_prepared_bind(p);
+    cql_statement_bind_int(st, 0, 7);
+    m->hold_unprepared = true;
+    m->forget = true;
+    struct outcome o = {0};
+    for (int i = 0; i < 100; i++)
+        assert_int_equal(cql_session_execute(s, st, count_cb, &o, &err), 0);
+    wait_for(s, &o, 100);
+    assert_int_equal(o.ok, 100);
+    assert_true(m->unprepared_sent > 1); /* some answers did come after the PREPARE's */
+    assert_int_equal(m->prepares, 2);    /* the first, and one again */
+    struct cql_stats stats;
+    cql_session_stats(s, &stats);
+    assert_int_equal(stats.reprepares, 1);
+    assert_int_equal(stats.prepare_waits, (uint64_t)m->unprepared_sent - 1);
     cql_statement_free(st);
     cql_prepared_free(p);
     cql_session_free(s);
@@ -1625,6 +1684,7 @@ int main(void)
         cmocka_unit_test(test_timeout),
         cmocka_unit_test(test_every_node_suspect),
         cmocka_unit_test(test_reprepare),
+        cmocka_unit_test(test_unprepared_after_the_prepare_is_not_prepared_again),
         cmocka_unit_test(test_connection_loss_and_reconnect),
         cmocka_unit_test(test_node_down_then_back),
         cmocka_unit_test(test_token_aware_routing),
