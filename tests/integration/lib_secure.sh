@@ -25,33 +25,12 @@ PIDS=()
 SECURE_STARTED=0
 PREFIX=it_secure_
 
-# SCRAM with Kafka 4 needs librdkafka >= 2.6.1: older ones send a nonce the broker refuses
-# (librdkafka #4895), and every login here would fail for that reason instead of the tested one.
-rdkafka_version="$("$BIN" --version | awk '/^librdkafka/ { print $2 }')"
-if [ "$(printf '%s\n2.6.1\n' "$rdkafka_version" | sort -V | head -n1)" != 2.6.1 ]; then
-  fail "userpipe is built with librdkafka $rdkafka_version: SCRAM logins to Kafka 4 need >= 2.6.1 (scripts/librdkafka)"
-fi
-
 secure_up() {
   if "$STACK" status --secure >/dev/null 2>&1; then return 0; fi
   log "starting the secured stack (scripts/stack up --secure)"
   SECURE_STARTED=1
   "$STACK" up --secure >"$WORK/stack-up.log" 2>&1 || { cat "$WORK/stack-up.log" >&2; fail "scripts/stack up --secure failed"; }
 }
-secure_up
-# each role's settings as NAME=VALUE lines (for env: no subshell between the test and the client)
-for role in admin produce stream ui; do
-  "$STACK" env --secure "$role" >"$WORK/env-$role"
-  # shellcheck disable=SC1090
-  ( . "$WORK/env-$role"; env | grep -E '^USERPIPE_' ) >"$WORK/vars-$role"
-done
-# shellcheck disable=SC1091
-BROKERS="$(. "$WORK/env-admin"; echo "$USERPIPE_BROKERS")"
-# shellcheck disable=SC1091
-CASSANDRA="$(. "$WORK/env-admin"; echo "$USERPIPE_CASSANDRA")"
-# shellcheck disable=SC1091
-SECURE_DIR="$(. "$WORK/env-admin"; echo "$USERPIPE_SECURE_STATE_DIR")"
-CA="$SECURE_DIR/tls/ca.crt"
 
 # as ROLE CMD...: CMD with ROLE's settings in its environment (`as ROLE CMD &` gives CMD's pid).
 as() {
@@ -111,6 +90,26 @@ secure_cleanup() {
   exit "$rc"
 }
 trap secure_cleanup EXIT
+# SCRAM with Kafka 4 needs librdkafka >= 2.6.1: older ones send a nonce the broker refuses
+# (librdkafka #4895), and every login here would fail for that reason instead of the tested one.
+rdkafka_version="$("$BIN" --version | awk '/^librdkafka/ { print $2 }')"
+if [ "$(printf '%s\n2.6.1\n' "$rdkafka_version" | sort -V | head -n1)" != 2.6.1 ]; then
+  fail "userpipe is built with librdkafka $rdkafka_version: SCRAM logins to Kafka 4 need >= 2.6.1 (scripts/librdkafka)"
+fi
+secure_up
+# each role's settings as NAME=VALUE lines (for env: no subshell between the test and the client)
+for role in admin produce stream ui; do
+  "$STACK" env --secure "$role" >"$WORK/env-$role"
+  # shellcheck disable=SC1090
+  ( . "$WORK/env-$role"; env | grep -E '^USERPIPE_' ) >"$WORK/vars-$role"
+done
+# shellcheck disable=SC1091
+BROKERS="$(. "$WORK/env-admin"; echo "$USERPIPE_BROKERS")"
+# shellcheck disable=SC1091
+CASSANDRA="$(. "$WORK/env-admin"; echo "$USERPIPE_CASSANDRA")"
+# shellcheck disable=SC1091
+SECURE_DIR="$(. "$WORK/env-admin"; echo "$USERPIPE_SECURE_STATE_DIR")"
+CA="$SECURE_DIR/tls/ca.crt"
 
 # stream_start LOGNAME [FLAGS..]: `userpipe stream` as the stream role on the test's names, in
 # the background (STREAM_PID); summary in $WORK/LOGNAME.out, log in $WORK/LOGNAME.log.
