@@ -69,7 +69,10 @@ bool up_kafka_config_error(const rd_kafka_t *rk, int err, const char *reason, bo
 {
     char login[400];
     up_kafka_login(rk, login, sizeof login);
-    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    /* the broker's verdict, not a connection lost during the exchange ("SaslAuthenticateRequest
+     * failed: Local: Broker transport failure" comes with the same code) */
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && !strstr(reason, "transport failure") &&
+        !strstr(reason, "Disconnected")) {
         snprintf(out, outlen, "Kafka refused the login of %s: %s", login, reason);
         return true;
     }
