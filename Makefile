@@ -75,5 +75,12 @@ stop:
 stress-kafka: build
 	@tests/stress/kafka_delivery.sh $(STRESS_ARGS)
 
+# The dashboard under load for USERPIPE_SOAK_SECONDS (default 180), from the ASan + UBSan build,
+# on the shared single-node stack: SSE clients that stall and vanish, random and malformed
+# requests, topics deleted underneath; exit 1 on any crash or sanitizer report. docs/ui.md.
+.PHONY: soak-ui
+soak-ui: build-asan
+	@tests/stress/ui_soak.sh
+
 .PHONY: bench
 bench: ; @bench/run $(BENCH_ARGS)

@@ -158,7 +158,11 @@ int main(int argc, char **argv)
                                .id = i,
                                .results = results,
                                .deadline_ms = start + (int64_t)(seconds * 1000)};
-        pthread_create(&t[i], NULL, run_worker, &w[i]);
+        int rc = pthread_create(&t[i], NULL, run_worker, &w[i]);
+        if (rc != 0) {
+            fprintf(stderr, "bench_api: cannot start worker %d: %s\n", i, strerror(rc));
+            exit(1);
+        }
     }
     unsigned long long requests = 0, users = 0, bytes = 0, failures = 0;
     int checked = 1;

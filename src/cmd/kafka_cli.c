@@ -3,6 +3,7 @@
 
 #include "core/buf.h"
 #include "kafka/config.h"
+#include "kafka/topic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -67,4 +68,14 @@ bool kafka_cli_apply(struct up_common_opts *c, const char *command)
         return true;
     fprintf(stderr, "userpipe %s: %s\n", command, err);
     return false;
+}
+
+int kafka_cli_topic_check(const char *value, char *err, size_t errlen)
+{
+    return up_kafka_topic_name_check(value, strlen(value), err, errlen);
+}
+
+int kafka_cli_optional_topic_check(const char *value, char *err, size_t errlen)
+{
+    return value[0] ? kafka_cli_topic_check(value, err, errlen) : 0;
 }

@@ -18,6 +18,12 @@
  * checks every property with librdkafka. 0, or -1 with a message that is a usage error
  * (exit 2) and never holds a secret's value. */
 int kafka_cli_props(struct up_common_opts *c, char *err, size_t errlen);
+/* .check of a topic flag (struct up_flag): Kafka's rule (kafka/topic.h), so that a bad
+ * name is a usage error at start, not a broker error (or a crash) later. */
+int kafka_cli_topic_check(const char *value, char *err, size_t errlen);
+/* The same for a flag where '' means "none". */
+int kafka_cli_optional_topic_check(const char *value, char *err, size_t errlen);
+
 /* kafka_cli_props for `userpipe <command>`: false after "userpipe <command>: <why>" on
  * stderr. */
 bool kafka_cli_apply(struct up_common_opts *c, const char *command);

@@ -5,6 +5,7 @@
 #include "cmd/cql_cli.h"
 #include "cmd/kafka_cli.h"
 #include "core/buf.h"
+#include "core/file.h"
 #include "core/flags.h"
 #include "core/log.h"
 #include "core/metrics.h"
@@ -17,6 +18,9 @@
 #include "web/ui_server.h"
 
 #include <curl/curl.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -37,6 +41,8 @@ struct ui_opts {
     char *airflow_url;
     char *auth_file;
     bool insecure_no_auth;
+    char *tls_cert;
+    char *tls_key;
     long long queue_events;
     int64_t queue_bytes;
     int64_t max_value_bytes;
@@ -58,13 +64,15 @@ static const struct up_flag ui_flags[] = {
      .value_name = "TOPIC",
      .def = "users_queue",
      .help = "topic the page opens on (any topic can be picked in the page)",
-     .offset = OPT(topic)},
+     .offset = OPT(topic),
+     .check = kafka_cli_topic_check},
     {.name = "dlq",
      .type = UP_FLAG_STRING,
      .value_name = "TOPIC",
      .def = "users_queue.dlq",
      .help = "dead-letter topic, counted by its userpipe.error.reason header ('' = none)",
-     .offset = OPT(dlq)},
+     .offset = OPT(dlq),
+     .check = kafka_cli_optional_topic_check},
     {.name = "group",
      .short_name = 'g',
      .type = UP_FLAG_STRING,
@@ -121,6 +129,16 @@ static const struct up_flag ui_flags[] = {
      .type = UP_FLAG_BOOL,
      .help = "allow a non-loopback --listen without --auth-file",
      .offset = OPT(insecure_no_auth)},
+    {.name = "tls-cert",
+     .type = UP_FLAG_STRING,
+     .value_name = "FILE",
+     .help = "serve HTTPS with this PEM certificate (chain); needs --tls-key",
+     .offset = OPT(tls_cert)},
+    {.name = "tls-key",
+     .type = UP_FLAG_STRING,
+     .value_name = "FILE",
+     .help = "the certificate's PEM private key, file mode 600",
+     .offset = OPT(tls_key)},
     {.name = "queue-events",
      .type = UP_FLAG_INT,
      .value_name = "N",
@@ -160,7 +178,8 @@ static const struct up_command_spec ui_spec = {
     "rebalances the stream. Prometheus text at /metrics; JSON under /api/.\n\n"
     "Examples:\n"
     "  userpipe ui --stream-metrics http://127.0.0.1:9465/metrics\n"
-    "  userpipe ui --listen 0.0.0.0:9021 --auth-file ~/.config/userpipe/ui.auth\n",
+    "  userpipe ui --listen 0.0.0.0:9021 --auth-file ~/.config/userpipe/ui.auth \\\n"
+    "      --tls-cert ui.pem --tls-key ui.key\n",
     ui_flags,
     UP_NFLAGS(ui_flags),
     0,
@@ -216,6 +235,81 @@ static int open_cassandra(const struct ui_opts *o, struct ui_cassandra **out, ch
     return 0;
 }
 
+/* The PEM certificate and key of --tls-cert/--tls-key (both or neither); the key file is
+ * refused when others may read it, the rule of every file that holds a secret here. */
+struct tls_files {
+    char *cert, *key;
+    size_t cert_len, key_len;
+};
+
+#define TLS_FILE_MAX (1024 * 1024)
+
+static void free_tls(struct tls_files *t)
+{
+    free(t->cert);
+    up_file_free(t->key, t->key_len);
+    memset(t, 0, sizeof *t);
+}
+
+/* The files as PEM, and the key the certificate's: said here in words, where libmicrohttpd
+ * would only fail to start. */
+static int check_tls_pair(const struct ui_opts *o, const struct tls_files *t, char *err,
+                          size_t errlen)
+{
+    BIO *cb = BIO_new_mem_buf(t->cert, (int)t->cert_len);
+    BIO *kb = BIO_new_mem_buf(t->key, (int)t->key_len);
+    X509 *x = PEM_read_bio_X509(cb, NULL, NULL, NULL);
+    EVP_PKEY *k = x ? PEM_read_bio_PrivateKey(kb, NULL, NULL, NULL) : NULL;
+    int rc = 0;
+    if (!x) {
+        snprintf(err, errlen, "--tls-cert %s: no PEM certificate in it", o->tls_cert);
+        rc = -1;
+    } else if (!k) {
+        snprintf(err, errlen, "--tls-key %s: no unencrypted PEM private key in it", o->tls_key);
+        rc = -1;
+    } else if (X509_check_private_key(x, k) != 1) {
+        snprintf(err, errlen, "--tls-key %s is not the key of --tls-cert %s", o->tls_key,
+                 o->tls_cert);
+        rc = -1;
+    }
+    ERR_clear_error();
+    EVP_PKEY_free(k);
+    X509_free(x);
+    BIO_free(kb);
+    BIO_free(cb);
+    return rc;
+}
+
+static int load_tls(const struct ui_opts *o, struct tls_files *t, char *err, size_t errlen)
+{
+    memset(t, 0, sizeof *t);
+    const char *cert = nonempty(o->tls_cert), *key = nonempty(o->tls_key);
+    if (!cert && !key)
+        return 0;
+    if (!cert || !key) {
+        snprintf(err, errlen, "--tls-cert and --tls-key go together");
+        return -1;
+    }
+    char why[512];
+    mode_t mode;
+    t->key = up_file_read(key, TLS_FILE_MAX, &t->key_len, &mode, why, sizeof why);
+    if (!t->key) {
+        snprintf(err, errlen, "--tls-key %s", why);
+    } else if (up_file_is_shared(mode)) {
+        snprintf(err, errlen,
+                 "--tls-key %s is accessible by group or others (mode %03o); refusing it: run "
+                 "chmod 600 %s",
+                 key, (unsigned)(mode & 0777), key);
+    } else if (!(t->cert =
+                     up_file_read(cert, TLS_FILE_MAX, &t->cert_len, &mode, why, sizeof why))) {
+        snprintf(err, errlen, "--tls-cert %s", why);
+    } else if (check_tls_pair(o, t, err, errlen) == 0) {
+        return 0;
+    }
+    free_tls(t);
+    return -1;
+}
+
 static int run(const struct ui_opts *o)
 {
     struct up_ui_auth auth;
@@ -229,8 +323,11 @@ static int run(const struct ui_opts *o)
         have_auth = true;
     }
     struct ui_cassandra *cass = NULL;
-    if (nonempty(o->cassandra) && open_cassandra(o, &cass, err, sizeof err) != 0) {
+    struct tls_files tls;
+    if (load_tls(o, &tls, err, sizeof err) != 0 ||
+        (nonempty(o->cassandra) && open_cassandra(o, &cass, err, sizeof err) != 0)) {
         fprintf(stderr, "userpipe ui: %s\n", err);
+        free_tls(&tls);
         if (have_auth)
             up_ui_auth_free(&auth);
         return 2;
@@ -254,21 +351,27 @@ static int run(const struct ui_opts *o)
                                      .cassandra_nodes = cass ? ui_cassandra_nodes : NULL,
                                      .cassandra_ctx = cass,
                                      .reg = reg};
-    struct up_ui_health *health = up_ui_health_start(&hc);
-    up_ui_hub_set_stats(hub, stats_json, health);
+    struct up_ui_health *health = up_ui_health_start(&hc, err, sizeof err);
+    if (health)
+        up_ui_hub_set_stats(hub, stats_json, health);
 
     char *cfg_json = config_json(o);
     struct up_ui_server_config sc = {.listen = o->listen,
                                      .auth = have_auth ? &auth : NULL,
                                      .allow_open = o->insecure_no_auth,
                                      .config_json = cfg_json,
+                                     .tls_cert_pem = tls.cert,
+                                     .tls_key_pem = tls.key,
                                      .hub = hub,
                                      .health = health,
                                      .reg = reg};
     int rc = 0;
     struct up_metrics_server *ms = NULL;
-    struct up_ui_server *srv = up_ui_server_start(&sc, err, sizeof err);
-    if (!srv) {
+    struct up_ui_server *srv = NULL;
+    if (!health) {
+        fprintf(stderr, "userpipe ui: %s\n", err);
+        rc = 1;
+    } else if (!(srv = up_ui_server_start(&sc, err, sizeof err))) {
         fprintf(stderr, "userpipe ui: %s\n", err);
         rc = strstr(err, "cannot listen") ? 1 : 2;
     } else if (o->common.metrics &&
@@ -281,9 +384,9 @@ static int run(const struct ui_opts *o)
         char host[256];
         uint16_t asked;
         up_parse_host_port(o->listen, host, sizeof host, &asked);
-        UP_INFO("dashboard at http://%s:%u/ (topic %s, group %s, brokers %s)",
-                host[0] ? host : "0.0.0.0", up_ui_server_port(srv), o->topic, o->group,
-                o->common.brokers);
+        UP_INFO("dashboard at %s://%s:%u/ (topic %s, group %s, brokers %s)",
+                tls.cert ? "https" : "http", host[0] ? host : "0.0.0.0", up_ui_server_port(srv),
+                o->topic, o->group, o->common.brokers);
         wait_for_stop();
         UP_INFO("stopping: closing %zu live tail(s)", up_ui_hub_clients(hub));
     }
@@ -293,6 +396,7 @@ static int run(const struct ui_opts *o)
     ui_cassandra_free(cass);
     up_ui_hub_free(hub);
     free(cfg_json);
+    free_tls(&tls);
     if (have_auth)
         up_ui_auth_free(&auth);
     return rc;

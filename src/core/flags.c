@@ -154,6 +154,11 @@ static bool set_value(const struct up_command_spec *spec, const struct up_flag *
             usage_error(spec, "%s --%s: '%s' is not one of %s", origin, f->name, value, f->choices);
             return false;
         }
+        char why[512];
+        if (f->check && f->check(value, why, sizeof why) != 0) {
+            usage_error(spec, "%s --%s: %s", origin, f->name, why);
+            return false;
+        }
         free(*FIELD(opts, f, char *));
         *FIELD(opts, f, char *) = up_xstrdup(value);
         return true;

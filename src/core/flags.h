@@ -34,6 +34,9 @@ struct up_flag {
     size_t offset;       /* where the value lives inside the command's options struct */
     const char *choices; /* "text|json": the only accepted values; NULL = any */
     double min, max;     /* numeric bounds, checked when min < max */
+    /* A further rule for a string's value (a topic name, say): 0, or -1 with the reason in
+     * err. NULL = none. Keeps core free of what the rule is about. */
+    int (*check)(const char *value, char *err, size_t errlen);
 };
 
 struct up_command_spec {

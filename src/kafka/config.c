@@ -2,16 +2,12 @@
 #include "kafka/config.h"
 
 #include "core/buf.h"
+#include "core/file.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-
-#include <sys/stat.h>
-#include <unistd.h>
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -234,52 +230,6 @@ void up_kafka_properties_free(struct up_kafka_properties *p)
     p->len = 0;
 }
 
-/* The whole file, at most UP_KAFKA_PROPERTIES_MAX_BYTES, and its mode; NULL + err. */
-static char *read_file(const char *path, size_t *len, mode_t *mode, char *err, size_t errlen)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return NULL;
-    }
-    struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-        snprintf(err, errlen, "%s: not a regular file", path);
-        close(fd);
-        return NULL;
-    }
-    *mode = st.st_mode;
-    size_t cap = UP_KAFKA_PROPERTIES_MAX_BYTES + 1, n = 0;
-    char *data = up_xmalloc(cap);
-    bool ok = true;
-    for (;;) {
-        ssize_t r = read(fd, data + n, cap - n);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            snprintf(err, errlen, "%s: %s", path, strerror(errno));
-            ok = false;
-            break;
-        }
-        n += (size_t)r;
-        if (r == 0)
-            break;
-        if (n == cap) {
-            snprintf(err, errlen, "%s: larger than %d bytes", path, UP_KAFKA_PROPERTIES_MAX_BYTES);
-            ok = false;
-            break;
-        }
-    }
-    close(fd);
-    if (!ok) {
-        explicit_bzero(data, n);
-        free(data);
-        return NULL;
-    }
-    *len = n;
-    return data;
-}
-
 /* What a user coming from the Java clients wrote instead of the librdkafka name. */
 static const char *java_hint(const char *key)
 {
@@ -330,7 +280,7 @@ static int check_properties(const char *path, const struct up_kafka_properties *
 static int check_mode(const char *path, mode_t mode, const struct up_kafka_properties *p, char *err,
                       size_t errlen)
 {
-    if (!(mode & (S_IRWXG | S_IRWXO)))
+    if (!up_file_is_shared(mode))
         return 0;
     for (size_t i = 0; i < p->len; i++) {
         if (up_kafka_property_is_secret(p->items[i].key)) {
@@ -350,13 +300,12 @@ int up_kafka_properties_load(const char *path, struct up_kafka_properties *out, 
     memset(out, 0, sizeof *out);
     size_t len;
     mode_t mode;
-    char *text = read_file(path, &len, &mode, err, errlen);
+    char *text = up_file_read(path, UP_KAFKA_PROPERTIES_MAX_BYTES, &len, &mode, err, errlen);
     if (!text)
         return -1;
     char why[256];
     int rc = up_kafka_properties_parse(text, len, out, why, sizeof why);
-    explicit_bzero(text, len);
-    free(text);
+    up_file_free(text, len);
     if (rc != 0) {
         /* "path:LINE: reason", the form editors jump to */
         snprintf(err, errlen, "%s:%s%s", path, why[0] >= '0' && why[0] <= '9' ? "" : " ", why);

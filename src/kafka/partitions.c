@@ -5,6 +5,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "kafka/config.h"
+#include "kafka/topic.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,7 +52,16 @@ void up_partitions_sort(struct up_partition_offsets *parts, size_t n)
 int up_partitions_of_topic(rd_kafka_t *rk, const char *topic, int timeout_ms,
                            struct up_partition_offsets **out, size_t *n, char *err, size_t errlen)
 {
+    if (up_kafka_topic_name_check(topic, strlen(topic), err, errlen) != 0)
+        return -1;
+    /* NULL for a name librdkafka refuses (over 512 bytes, say): metadata with a NULL topic
+     * would ask for every known topic instead, so it is an error here whatever the check
+     * above lets through. */
     rd_kafka_topic_t *rkt = rd_kafka_topic_new(rk, topic, NULL);
+    if (!rkt) {
+        snprintf(err, errlen, "topic '%.40s': %s", topic, rd_kafka_err2str(rd_kafka_last_error()));
+        return -1;
+    }
     const struct rd_kafka_metadata *md = NULL;
     rd_kafka_resp_err_t e = rd_kafka_metadata(rk, 0, rkt, &md, timeout_ms);
     rd_kafka_topic_destroy(rkt);

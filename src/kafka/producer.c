@@ -176,15 +176,18 @@ static void on_log(const rd_kafka_t *rk, int level, const char *fac, const char 
 
 struct up_producer *up_producer_new(const struct up_producer_config *cfg, char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(cfg->brokers, cfg->props, up_producer_defaults, err, errlen);
+    /* client.id is one of our defaults, so that -X or --kafka-config can name the client */
+    size_t n = 0;
+    while (up_producer_defaults[n])
+        n++;
+    const char **defaults = up_xcalloc(n + 3, sizeof *defaults);
+    defaults[0] = "client.id";
+    defaults[1] = cfg->client_id ? cfg->client_id : "userpipe";
+    memcpy(defaults + 2, up_producer_defaults, n * sizeof *defaults);
+    rd_kafka_conf_t *conf = up_kafka_conf_new(cfg->brokers, cfg->props, defaults, err, errlen);
+    free(defaults);
     if (!conf)
         return NULL;
-    if (up_kafka_conf_set(conf, "client.id", cfg->client_id ? cfg->client_id : "userpipe", err,
-                          errlen) != 0) {
-        rd_kafka_conf_destroy(conf);
-        return NULL;
-    }
     struct up_producer *p = up_xcalloc(1, sizeof *p);
     p->on_delivery = cfg->on_delivery;
     p->ctx = cfg->ctx;

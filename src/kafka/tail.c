@@ -220,6 +220,11 @@ struct up_tail *up_tail_open(const struct up_tail_config *cfg, char *err, size_t
     /* The simple (legacy) consumer API: fetches per partition with no group at all, so no
      * group.id is needed (rd_kafka_assign wants one) and no coordinator is ever asked. */
     t->rkt = rd_kafka_topic_new(rk, t->topic, NULL);
+    if (rc == 0 && !t->rkt) { /* the name passed up_partitions_of_topic: not expected */
+        snprintf(err, errlen, "topic '%.40s': %s", cfg->topic,
+                 rd_kafka_err2str(rd_kafka_last_error()));
+        rc = -1;
+    }
     t->queue = rd_kafka_queue_new(rk);
     for (size_t i = 0; rc == 0 && i < n; i++) {
         if (rd_kafka_consume_start_queue(t->rkt, t->partition[i], t->next[i], t->queue) != 0) {

@@ -32,6 +32,7 @@ struct ui_feed {
     bool shared;
     struct up_tail *tail;
     pthread_t thread;
+    bool running; /* thread was created: only then is it joined */
     pthread_mutex_t mu;
     struct up_ui_client *clients;
     size_t nclients;
@@ -179,7 +180,8 @@ static void feed_discard(struct ui_feed *f)
 static void feed_free(struct ui_feed *f)
 {
     atomic_store(&f->stop, true);
-    pthread_join(f->thread, NULL);
+    if (f->running)
+        pthread_join(f->thread, NULL);
     feed_discard(f);
 }
 
@@ -199,12 +201,13 @@ static struct up_tail *open_tail(struct up_ui_hub *hub, const char *topic,
                                  const struct up_tail_start *start, const char *tail_filter,
                                  char *err, size_t errlen)
 {
-    struct up_tail_config cfg = {.brokers = hub->brokers,
-                                 .props = &hub->props,
-                                 .topic = topic,
-                                 .start = *start,
-                                 .filter = tail_filter,
-                                 .timeout_ms = 5000};
+    struct up_tail_config cfg = {
+        .brokers = hub->brokers,
+        .props = &hub->props,
+        .topic = topic,
+        .start = *start,
+        .filter = tail_filter,
+        .timeout_ms = hub->lim.open_timeout_ms > 0 ? hub->lim.open_timeout_ms : 5000};
     return up_tail_open(&cfg, err, errlen);
 }
 
@@ -408,7 +411,23 @@ struct up_ui_client *up_ui_hub_attach(struct up_ui_hub *hub, const char *topic,
     join_locked(f, c);
     if (hub->shutting_down)
         up_sse_queue_close(&c->q);
-    pthread_create(&f->thread, NULL, feed_main, f);
+    int rc = pthread_create(&f->thread, NULL, feed_main, f);
+    if (rc != 0) {
+        /* Out of threads (a busy machine): this browser gets a 503, the server goes on. c is
+         * the feed's only browser: the others that wanted it wait for hub->mu, still held. */
+        f->clients = NULL;
+        f->nclients = 0;
+        hub->nclients--;
+        unlink_locked(hub, f);
+        pthread_mutex_unlock(&hub->mu);
+        snprintf(err, errlen, "cannot start a thread for the tail of '%s': %s", topic,
+                 strerror(rc));
+        UP_WARN("%s", err);
+        feed_discard(f);
+        client_free(c);
+        return NULL;
+    }
+    f->running = true;
     pthread_mutex_unlock(&hub->mu);
     return c;
 }

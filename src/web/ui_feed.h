@@ -24,6 +24,7 @@ struct up_ui_limits {
     size_t max_value_bytes; /* values longer than this are cut (and marked) in events */
     int progress_ms;        /* "progress" and "stats" events this often (they double as the
                                heartbeat that finds out a browser has gone) */
+    int open_timeout_ms;    /* how long opening a tail may wait for Kafka; 0 = 5000 */
 };
 
 /* Returns a NUL-terminated JSON object (malloc'ed) describing pipeline health, sent to every

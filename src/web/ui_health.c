@@ -62,7 +62,7 @@ struct up_ui_health {
     struct up_ui_health_config cfg; /* strings below are our copies */
     struct up_str_list props;
     pthread_t poll_thread, dlq_thread;
-    bool dlq_started;
+    bool poll_started, dlq_started; /* only a created thread is joined */
     pthread_mutex_t sleep_mu;
     pthread_cond_t sleep_cv;
     atomic_bool stop;
@@ -722,7 +722,8 @@ static void init_service(struct service *s, bool watched, const char *how)
     snprintf(s->detail, sizeof s->detail, "%s", watched ? "not checked yet" : how);
 }
 
-struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg)
+struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg, char *err,
+                                        size_t errlen)
 {
     struct up_ui_health *h = up_xcalloc(1, sizeof *h);
     h->cfg = *cfg;
@@ -779,15 +780,23 @@ struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg)
         "Estimated age of the oldest record the group has not committed, per partition.",
         "group,topic,partition", NULL, 0);
 
-    char err[512];
-    h->ins = up_inspector_new(h->cfg.brokers, &h->props, err, sizeof err);
+    char why[512];
+    h->ins = up_inspector_new(h->cfg.brokers, &h->props, why, sizeof why);
     if (!h->ins)
-        UP_WARN("kafka inspector: %s", err); /* -X errors are caught before; keep serving */
-    if (h->ins)
-        pthread_create(&h->poll_thread, NULL, poll_main, h);
-    if (h->cfg.dlq && h->ins) {
-        pthread_create(&h->dlq_thread, NULL, dlq_main, h);
-        h->dlq_started = true;
+        UP_WARN("kafka inspector: %s", why); /* -X errors are caught before; keep serving */
+    int rc = 0;
+    if (h->ins) {
+        rc = pthread_create(&h->poll_thread, NULL, poll_main, h);
+        h->poll_started = rc == 0;
+    }
+    if (rc == 0 && h->cfg.dlq && h->ins) {
+        rc = pthread_create(&h->dlq_thread, NULL, dlq_main, h);
+        h->dlq_started = rc == 0;
+    }
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the health poller's threads: %s", strerror(rc));
+        up_ui_health_stop(h);
+        return NULL;
     }
     return h;
 }
@@ -800,7 +809,7 @@ void up_ui_health_stop(struct up_ui_health *h)
     atomic_store(&h->stop, true);
     pthread_cond_broadcast(&h->sleep_cv);
     pthread_mutex_unlock(&h->sleep_mu);
-    if (h->ins)
+    if (h->poll_started)
         pthread_join(h->poll_thread, NULL);
     if (h->dlq_started)
         pthread_join(h->dlq_thread, NULL);

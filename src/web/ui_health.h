@@ -40,8 +40,10 @@ struct up_ui_health_config {
 
 struct up_ui_health;
 
-/* Starts the pollers. The config's strings are copied. */
-struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg);
+/* Starts the pollers. The config's strings are copied. NULL + err when a poller's thread
+ * cannot be created (nothing is left running). */
+struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg, char *err,
+                                        size_t errlen);
 void up_ui_health_stop(struct up_ui_health *h);
 
 /* Malloc'ed JSON documents (free() them); never NULL. */

@@ -7,6 +7,7 @@
 #include "web/listen.h"
 #include "web/metrics_server.h"
 #include "web/ui_assets.h"
+#include "web/ui_request.h"
 
 #include <arpa/inet.h>
 #include <microhttpd.h>
@@ -29,6 +30,7 @@ struct up_ui_server {
     struct MHD_Daemon *daemon;
     struct up_ui_server_config cfg;
     char *config_json;
+    char *tls_cert, *tls_key; /* PEM; the key wiped when freed */
     uint16_t port;
     atomic_bool stopping;
     struct up_metric *m_requests;
@@ -94,10 +96,8 @@ static enum MHD_Result send_error(struct up_ui_server *s, struct MHD_Connection 
 }
 
 static enum MHD_Result send_asset(struct up_ui_server *s, struct MHD_Connection *conn,
-                                  const struct up_ui_asset *a)
+                                  const struct up_ui_asset *a, bool fresh)
 {
-    const char *inm = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "If-None-Match");
-    bool fresh = inm && strcmp(inm, a->etag) == 0;
     struct MHD_Response *r = MHD_create_response_from_buffer(fresh ? 0 : a->len, (void *)a->data,
                                                              MHD_RESPMEM_PERSISTENT);
     common_headers(r, a->content_type);
@@ -154,30 +154,11 @@ static void sse_done(void *cls)
     free(sc);
 }
 
-static const char *arg(struct MHD_Connection *conn, const char *name)
+/* The decoded tail request (web/ui_request.h): its arguments are checked already. */
+static enum MHD_Result serve_tail(struct up_ui_server *s, struct MHD_Connection *conn,
+                                  const struct up_ui_request *rq)
 {
-    return MHD_lookup_connection_value(conn, MHD_GET_ARGUMENT_KIND, name);
-}
-
-static enum MHD_Result serve_tail(struct up_ui_server *s, struct MHD_Connection *conn, bool head)
-{
-    const char *topic = arg(conn, "topic");
-    const char *from = arg(conn, "from");
-    const char *filter = arg(conn, "q");
-    /* EventSource resends the last id it saw: resuming beats the original start. */
-    const char *last = MHD_lookup_connection_value(conn, MHD_HEADER_KIND, "Last-Event-ID");
-    if (!topic || !*topic)
-        return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, "give ?topic=NAME");
-    if (filter && strlen(filter) > 256)
-        return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, "q= is longer than 256 bytes");
-    char err[512];
-    struct up_tail_start *start = up_xcalloc(1, sizeof *start);
-    if (up_tail_start_parse(last && *last ? last : from, start, err, sizeof err) != 0) {
-        free(start);
-        return send_error(s, conn, "tail", MHD_HTTP_BAD_REQUEST, err);
-    }
-    if (head) {
-        free(start);
+    if (rq->head) {
         struct MHD_Response *r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
         common_headers(r, "text/event-stream");
         enum MHD_Result rc = MHD_queue_response(conn, MHD_HTTP_OK, r);
@@ -185,10 +166,10 @@ static enum MHD_Result serve_tail(struct up_ui_server *s, struct MHD_Connection 
         count_request(s, "tail", MHD_HTTP_OK);
         return rc;
     }
+    char err[512];
     bool not_found;
     struct up_ui_client *c =
-        up_ui_hub_attach(s->cfg.hub, topic, start, filter, &not_found, err, sizeof err);
-    free(start);
+        up_ui_hub_attach(s->cfg.hub, rq->topic, rq->start, rq->filter, &not_found, err, sizeof err);
     if (!c)
         return send_error(s, conn, "tail",
                           not_found ? MHD_HTTP_NOT_FOUND : MHD_HTTP_SERVICE_UNAVAILABLE, err);
@@ -237,35 +218,45 @@ static enum MHD_Result refuse_auth(struct up_ui_server *s, struct MHD_Connection
     return rc;
 }
 
-static enum MHD_Result route(struct up_ui_server *s, struct MHD_Connection *conn, const char *url,
-                             bool head)
+static enum MHD_Result serve(struct up_ui_server *s, struct MHD_Connection *conn,
+                             const struct up_ui_request *rq)
 {
-    if (strcmp(url, "/api/tail") == 0)
-        return serve_tail(s, conn, head);
-    if (strcmp(url, "/api/health") == 0)
+    if (rq->status)
+        return send_error(s, conn, rq->label, rq->status, rq->error);
+    switch (rq->route) {
+    case UP_UI_TAIL:
+        return serve_tail(s, conn, rq);
+    case UP_UI_HEALTH:
         return send_json(s, conn, "api", up_ui_health_json(s->cfg.health));
-    if (strcmp(url, "/api/history") == 0)
+    case UP_UI_HISTORY:
         return send_json(s, conn, "api", up_ui_health_history_json(s->cfg.health));
-    if (strcmp(url, "/api/topics") == 0)
+    case UP_UI_TOPICS:
         return send_json(s, conn, "api", up_ui_health_topics_json(s->cfg.health));
-    if (strcmp(url, "/api/cluster") == 0)
+    case UP_UI_CLUSTER:
         return send_json(s, conn, "api", up_ui_health_cluster_json(s->cfg.health));
-    if (strcmp(url, "/api/dlq") == 0)
+    case UP_UI_DLQ:
         return send_json(s, conn, "api", up_ui_health_dlq_json(s->cfg.health));
-    if (strcmp(url, "/api/config") == 0)
+    case UP_UI_CONFIG:
         return send_json(s, conn, "api", up_xstrdup(s->config_json));
-    if (strcmp(url, "/metrics") == 0) {
+    case UP_UI_METRICS: {
         struct up_buf b = UP_BUF_INIT;
         up_metrics_render(s->cfg.reg, &b);
         size_t len = b.len;
         return send_owned(s, conn, "metrics", MHD_HTTP_OK,
                           "text/plain; version=0.0.4; charset=utf-8", up_buf_steal(&b), len);
     }
-    const struct up_ui_asset *a = up_ui_asset_find(url);
-    if (a)
-        return send_asset(s, conn, a);
-    return send_error(s, conn, "other", MHD_HTTP_NOT_FOUND,
-                      "no such page: the dashboard is at /, its API under /api/");
+    case UP_UI_ASSET:
+        return send_asset(s, conn, rq->asset, rq->fresh);
+    case UP_UI_NOT_FOUND:
+        break;
+    }
+    return send_error(s, conn, "other", MHD_HTTP_NOT_FOUND, "no such page");
+}
+
+static const char *connection_value(void *ctx, enum up_ui_value_kind kind, const char *name)
+{
+    return MHD_lookup_connection_value(
+        ctx, kind == UP_UI_QUERY ? MHD_GET_ARGUMENT_KIND : MHD_HEADER_KIND, name);
 }
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
@@ -277,14 +268,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
     struct up_ui_server *s = cls;
     if (!*req_cls) { /* headers only so far: answer now, the body (if any) is not read */
         *req_cls = s;
-        bool get = strcmp(method, MHD_HTTP_METHOD_GET) == 0;
-        bool head = strcmp(method, MHD_HTTP_METHOD_HEAD) == 0;
         if (!authorised(s, conn))
             return refuse_auth(s, conn);
-        if (!get && !head)
-            return send_error(s, conn, "other", MHD_HTTP_METHOD_NOT_ALLOWED,
-                              "the dashboard is read-only: use GET");
-        return route(s, conn, url, head);
+        struct up_ui_request rq;
+        up_ui_request_decode(method, url, connection_value, conn, &rq);
+        enum MHD_Result rc = serve(s, conn, &rq);
+        up_ui_request_clear(&rq);
+        return rc;
     }
     *upload_size = 0; /* a body sent with a refused method: discard it */
     return MHD_YES;
@@ -316,6 +306,15 @@ static bool is_loopback(const struct sockaddr_storage *ss)
     return false;
 }
 
+static void server_free(struct up_ui_server *s)
+{
+    free(s->config_json);
+    free(s->tls_cert);
+    if (s->tls_key)
+        up_ui_secret_free(s->tls_key);
+    free(s);
+}
+
 struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, char *err,
                                         size_t errlen)
 {
@@ -327,6 +326,14 @@ struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, c
                  "--listen %s is reachable from other machines: give --auth-file (or "
                  "--insecure-no-auth if something else guards it)",
                  cfg->listen);
+        return NULL;
+    }
+    bool tls = cfg->tls_cert_pem && cfg->tls_key_pem;
+    if (tls && MHD_is_feature_supported(MHD_FEATURE_TLS) != MHD_YES) {
+        snprintf(err, errlen,
+                 "--tls-cert: this libmicrohttpd (%s) was built without TLS; serve HTTP behind a "
+                 "TLS proxy instead",
+                 MHD_get_version());
         return NULL;
     }
     struct up_ui_server *s = up_xcalloc(1, sizeof *s);
@@ -341,15 +348,23 @@ struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, c
     if (ss.ss_family == AF_INET6)
         flags |= MHD_USE_IPv6;
     unsigned limit = cfg->max_connections ? cfg->max_connections : 256;
+    struct MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}, {MHD_OPTION_END, 0, NULL}};
+    if (tls) {
+        flags |= MHD_USE_TLS;
+        s->tls_cert = up_xstrdup(cfg->tls_cert_pem);
+        s->tls_key = up_xstrdup(cfg->tls_key_pem);
+        tls_options[0] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_CERT, 0, s->tls_cert};
+        tls_options[1] = (struct MHD_OptionItem){MHD_OPTION_HTTPS_MEM_KEY, 0, s->tls_key};
+    }
     s->daemon = MHD_start_daemon(flags, 0, NULL, NULL, on_request, s, MHD_OPTION_EXTERNAL_LOGGER,
                                  mhd_log, NULL, MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
                                  MHD_OPTION_CONNECTION_LIMIT, limit, MHD_OPTION_CONNECTION_TIMEOUT,
-                                 (unsigned)60, MHD_OPTION_END);
+                                 (unsigned)60, MHD_OPTION_ARRAY, tls_options, MHD_OPTION_END);
     if (!s->daemon) {
-        snprintf(err, errlen, "--listen %s: cannot listen (port taken or address not local)",
-                 cfg->listen);
-        free(s->config_json);
-        free(s);
+        snprintf(err, errlen, "--listen %s: cannot listen (port taken or address not local%s)",
+                 cfg->listen, tls ? ", or TLS refused: see the http: warning above" : "");
+        server_free(s);
         return NULL;
     }
     const union MHD_DaemonInfo *info = MHD_get_daemon_info(s->daemon, MHD_DAEMON_INFO_BIND_PORT);
@@ -369,6 +384,5 @@ void up_ui_server_stop(struct up_ui_server *s)
     atomic_store(&s->stopping, true);
     up_ui_hub_shutdown(s->cfg.hub);
     MHD_stop_daemon(s->daemon);
-    free(s->config_json);
-    free(s);
+    server_free(s);
 }

@@ -9,7 +9,8 @@
  *   /api/health /api/history /api/topics /api/dlq /api/config   JSON
  *   /metrics                     Prometheus text of the process registry
  * Every response carries a Content-Security-Policy that forbids inline script, and basic
- * authentication applies to every route when an auth file is given. */
+ * authentication applies to every route when an auth file is given. With a certificate and
+ * key it serves HTTPS (libmicrohttpd's GnuTLS) and nothing else on that port. */
 #ifndef UP_WEB_UI_SERVER_H
 #define UP_WEB_UI_SERVER_H
 
@@ -28,6 +29,9 @@ struct up_ui_server_config {
     bool allow_open;               /* serve a non-loopback address without auth */
     unsigned max_connections;      /* 0 = 256 */
     const char *config_json;       /* served at /api/config: topic, dlq, group, links */
+    /* HTTPS: the certificate chain and the private key, PEM text (copied). NULL = HTTP. */
+    const char *tls_cert_pem;
+    const char *tls_key_pem;
     struct up_ui_hub *hub;
     struct up_ui_health *health;
     struct up_registry *reg;
@@ -35,7 +39,8 @@ struct up_ui_server_config {
 
 struct up_ui_server;
 
-/* NULL + err when the address is bad or taken, or open without auth and not allowed. */
+/* NULL + err when the address is bad or taken, open without auth and not allowed, or HTTPS
+ * asked of a libmicrohttpd without TLS or with a certificate and key it refuses. */
 struct up_ui_server *up_ui_server_start(const struct up_ui_server_config *cfg, char *err,
                                         size_t errlen);
 uint16_t up_ui_server_port(const struct up_ui_server *s);

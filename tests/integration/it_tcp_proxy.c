@@ -150,7 +150,12 @@ static void accept_one(int lfd)
             SSL_set_fd(p->ssl, client);
         }
         pthread_t t;
-        pthread_create(&t, NULL, pump, p);
+        int rc = pthread_create(&t, NULL, pump, p);
+        if (rc != 0) { /* out of threads: this connection is refused, the proxy goes on */
+            fprintf(stderr, "it_tcp_proxy: cannot start a thread: %s\n", strerror(rc));
+            close_pair(p);
+            return;
+        }
         pthread_detach(t);
         return;
     }

@@ -47,11 +47,19 @@ ok "page, assets, CSP, ETag"
 [ "$(ui_status "$U/api/tail?topic=missing_$id")" = 404 ] || fail "missing topic is not 404"
 [ "$(ui_status "$U/api/tail")" = 400 ] || fail "tail without topic is not 400"
 [ "$(ui_status "$U/api/tail?topic=$T&from=soon")" = 400 ] || fail "bad from= is not 400"
+# A name over 512 bytes used to crash the server (SIGSEGV in librdkafka, issue #34): now a
+# 400 naming Kafka's rule, for that and every other name Kafka would refuse.
+long="$(printf 'a%.0s' $(seq 513))"
+has 'longer than 249' "$U/api/tail?topic=$long" || fail "a 513-byte topic is not refused by name"
+for bad in "$long" "$(printf 'a%.0s' $(seq 250))" '..' 'a%20b' 'a%2Fb' '%00' '%C3%A9'; do
+  [ "$(ui_status "$U/api/tail?topic=$bad")" = 400 ] || fail "topic '${bad:0:20}' is not 400"
+done
+kill -0 "$UI_PID" || fail "the dashboard died on a bad topic name"
 [ "$(ui_status -X POST -d x=1 "$U/")" = 405 ] || fail "POST / is not 405"
 [ "$(ui_status -X DELETE "$U/api/health")" = 405 ] || fail "DELETE is not 405"
 hasi '^allow: GET, HEAD' -D - -o /dev/null -X PUT "$U/metrics" || fail "405 without Allow"
 [ "$(ui_status -I "$U/api/health")" = 200 ] || fail "HEAD is not 200"
-ok "404 / 400 / 405 / HEAD"
+ok "404 / 400 (bad topic names too) / 405 / HEAD"
 
 # --- SSE from the beginning, then resume from the 5th event's id
 ui_sse "$UI_TMP/all.sse" 4 "$U/api/tail?topic=$T&from=beginning"

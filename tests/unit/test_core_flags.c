@@ -7,6 +7,7 @@
 
 #include "core/flags.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -18,7 +19,17 @@ struct demo_opts {
     int64_t duration_ms;
     int64_t max_bytes;
     bool verbose;
+    char *name;
 };
+
+/* A .check rule: no spaces. */
+static int no_spaces(const char *value, char *err, size_t errlen)
+{
+    if (!strchr(value, ' '))
+        return 0;
+    snprintf(err, errlen, "'%s' has a space", value);
+    return -1;
+}
 
 static const struct up_flag demo_flags[] = {
     {.name = "source",
@@ -60,6 +71,13 @@ static const struct up_flag demo_flags[] = {
      .type = UP_FLAG_BOOL,
      .help = "talk",
      .offset = offsetof(struct demo_opts, verbose)},
+    {.name = "name",
+     .type = UP_FLAG_STRING,
+     .value_name = "NAME",
+     .def = "plain",
+     .help = "a checked string",
+     .offset = offsetof(struct demo_opts, name),
+     .check = no_spaces},
     UP_FLAGS_LOG(struct demo_opts),
     UP_FLAGS_KAFKA(struct demo_opts),
 };
@@ -153,6 +171,18 @@ static void test_errors(void **state)
     setenv("USERPIPE_RATIO", "lots", 1);
     expect_usage(1, (char *[]){"demo"});
     unsetenv("USERPIPE_RATIO");
+    /* a .check rule, from argv and from the environment */
+    expect_usage(2, (char *[]){"demo", "--name=a b"});
+    setenv("USERPIPE_NAME", "a b", 1);
+    expect_usage(1, (char *[]){"demo"});
+    unsetenv("USERPIPE_NAME");
+    struct demo_opts o;
+    char **args;
+    int n;
+    assert_int_equal(parse(&o, 2, (char *[]){"demo", "--name=ab"}, &args, &n), UP_FLAGS_OK);
+    assert_string_equal(o.name, "ab");
+    free(args);
+    up_flags_free(&demo_spec, &o);
 }
 
 static void test_help_and_negation(void **state)

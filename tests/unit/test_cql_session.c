@@ -496,7 +496,7 @@ static struct mock *mock_start(int64_t token)
 
 static void mock_run(struct mock *m)
 {
-    pthread_create(&m->thread, NULL, mock_main, m);
+    assert_int_equal(pthread_create(&m->thread, NULL, mock_main, m), 0);
 }
 
 static void mock_stop(struct mock *m)

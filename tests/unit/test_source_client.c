@@ -297,7 +297,7 @@ static void test_cancel_interrupts_a_wait(void **state)
     const struct fake_step steps[] = {{429, NULL, 30, 0}};
     fake_script(e->api, steps, 1);
     pthread_t t;
-    pthread_create(&t, NULL, cancel_later, e->client);
+    assert_int_equal(pthread_create(&t, NULL, cancel_later, e->client), 0);
     json_t *body;
     char err[512];
     int64_t t0 = up_mono_ms();

@@ -262,7 +262,7 @@ static void test_stop_request_flushes(void **state)
     struct env *e = env_new();
     e->cfg.rate = 3000;
     pthread_t t;
-    pthread_create(&t, NULL, stop_later, NULL);
+    assert_int_equal(pthread_create(&t, NULL, stop_later, NULL), 0);
     struct up_produce_stats s;
     char err[512];
     assert_int_equal(run(e, &s, err, sizeof err), UP_PIPELINE_INTERRUPTED);

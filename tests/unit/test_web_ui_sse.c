@@ -114,7 +114,7 @@ static void test_reader_wakes_on_push(void **state)
     up_sse_queue_init(&q, 4, 1 << 20);
     struct waiter w = {.q = &q};
     pthread_t th;
-    pthread_create(&th, NULL, wait_read, &w);
+    assert_int_equal(pthread_create(&th, NULL, wait_read, &w), 0);
     struct up_sse_event *e = numbered(42);
     up_sse_queue_push(&q, e);
     up_sse_event_unref(e);
