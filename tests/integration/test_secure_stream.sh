@@ -42,6 +42,7 @@ dumped="$(kt dump "$DLQ" 1000 | wc -l)"
 if [ "$dumped" = 0 ]; then ok "nothing reached the DLQ while denied"; else not_ok "$dumped records in the DLQ while denied"; fi
 if kill -0 "$STREAM_PID" 2>/dev/null; then ok "the stream pauses, it does not exit"; else not_ok "the stream exited" "$WORK/stream.log"; fi
 acl delete deny stream Write topic "$DLQ"
+# shellcheck disable=SC2317  # called through wait_for
 dlq_holds_all() { [ "$(kt dump "$DLQ" 1000 | wc -l)" -ge "$bad" ]; }
 wait_for 60 "the $bad bad records in the DLQ after the grant" dlq_holds_all
 wait_for 60 "every good record stored after the grant" rows_check
