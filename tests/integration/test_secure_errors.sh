@@ -71,14 +71,14 @@ expect cassandra-wrong-password 10 "Provided username stream and/or password are
   stream --cassandra-password-file "$WORK/wrong.pw"
 
 log "a CA that did not sign the nodes' certificate"
-expect kafka-unknown-ca 10 "TLS with Kafka failed.*certificate verify failed" \
+expect kafka-unknown-ca 10 "TLS with Kafka failed.*signed by a CA that ssl.ca.location does not hold" \
   produce --kafka-config "$(kafka_config produce ssl.ca.location=/etc/ssl/certs/ca-certificates.crt)"
 expect cassandra-unknown-ca 10 "certificate verification failed" \
   as stream "$BIN" query --cassandra-tls-ca-file /etc/ssl/certs/ca-certificates.crt "SELECT id FROM \"$KS\".users LIMIT 1"
 
 log "a name the certificate does not carry (127.0.0.1, through a TCP proxy)"
 start_proxy KPROXY "$BROKERS"
-expect kafka-hostname 10 "TLS with Kafka failed.*certificate verify failed" produce --brokers "127.0.0.1:$KPROXY_PORT"
+expect kafka-hostname 10 "TLS with Kafka failed.*the IP address is not in the certificate" produce --brokers "127.0.0.1:$KPROXY_PORT"
 start_proxy CPROXY "$CASSANDRA"
 expect cassandra-hostname 10 "IP address mismatch" \
   as stream "$BIN" query --cassandra "127.0.0.1:$CPROXY_PORT" "SELECT id FROM \"$KS\".users LIMIT 1"
@@ -97,7 +97,7 @@ openssl s_server -quiet -accept "127.0.0.1:$port" -cert "$WORK/old.crt" -key "$W
 PIDS+=("$!")
 # shellcheck disable=SC2016  # $0 belongs to the inner bash
 wait_for 10 "openssl s_server up" bash -c 'exec 3<>"/dev/tcp/127.0.0.1/$0"' "$port"
-expect kafka-expired 10 "TLS with Kafka failed.*(expired|certificate verify failed)" produce --brokers "127.0.0.1:$port"
+expect kafka-expired 10 "TLS with Kafka failed.*the certificate has expired" produce --brokers "127.0.0.1:$port"
 expect cassandra-expired 10 "certificate has expired" \
   as stream "$BIN" query --cassandra "127.0.0.1:$port" "SELECT id FROM \"$KS\".users LIMIT 1"
 
