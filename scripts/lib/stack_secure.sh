@@ -24,6 +24,7 @@ SECURE_TOPIC=users_queue
 SECURE_DLQ=users_queue.dlq
 SECURE_GROUP=userpipe-stream
 SECURE_KEYSPACE=profiles
+SECURE_TABLE=users
 
 SECURE=0
 TLS="" SECRETS="" CLIENTS=""
@@ -169,8 +170,9 @@ probe_cassandra_secure() {
 
 # ------------------------------------------------------------------------------ after start
 # cassandra_roles: once per data dir, as the stock superuser: the admin role; then as admin: the
-# stock superuser's password changed, the component roles, the keyspace and the grants. The
-# statements go through a file (mode 600), never a command line.
+# stock superuser's password changed, the component roles, the keyspace and table (so that the
+# stream role needs no CREATE) and the grants. The statements go through a file (mode 600),
+# never a command line.
 cassandra_roles() {
   local f="$C/roles.cql" out="$C/logs/roles.out" r
   [ -f "$C/.roles" ] && return 0
@@ -186,11 +188,12 @@ cassandra_roles() {
         [ "$r" = admin ] && continue
         printf "CREATE ROLE IF NOT EXISTS %s WITH LOGIN = true AND PASSWORD = '%s';\n" "$r" "$(secret "cassandra-$r")"
       done
+      printf "CREATE KEYSPACE IF NOT EXISTS %s WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};\n" \
+        "$SECURE_KEYSPACE"
+      sed -e '/^--/d' -e "s/@KEYSPACE@/$SECURE_KEYSPACE/" -e "s/@TABLE@/$SECURE_TABLE/" "$REPO/stack/cassandra/secure-schema.cql"
       cat <<EOF
-CREATE KEYSPACE IF NOT EXISTS $SECURE_KEYSPACE WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1};
-GRANT SELECT ON KEYSPACE $SECURE_KEYSPACE TO stream;
-GRANT MODIFY ON KEYSPACE $SECURE_KEYSPACE TO stream;
-GRANT CREATE ON KEYSPACE $SECURE_KEYSPACE TO stream;
+GRANT SELECT ON TABLE $SECURE_KEYSPACE.$SECURE_TABLE TO stream;
+GRANT MODIFY ON TABLE $SECURE_KEYSPACE.$SECURE_TABLE TO stream;
 GRANT SELECT ON KEYSPACE $SECURE_KEYSPACE TO ui;
 EOF
     } >"$f" )
@@ -198,7 +201,7 @@ EOF
     { rm -f "$f"; err "$(tail -n 5 "$out")"; die "cassandra: creating the roles failed (log $out)"; }
   rm -f "$f" "$C/initial.password"
   touch "$C/.roles"
-  say "cassandra: roles ${SECURE_CASSANDRA_ROLES[*]} made, keyspace $SECURE_KEYSPACE granted; the stock superuser's password changed"
+  say "cassandra: roles ${SECURE_CASSANDRA_ROLES[*]}, table $SECURE_KEYSPACE.$SECURE_TABLE and grants made; the stock superuser's password changed"
 }
 
 # kafka_acls: once per data dir, as admin: the topics and each user's ACLs.

@@ -4,10 +4,17 @@
 #include "core/buf.h"
 #include "core/file.h"
 
+#include <openssl/x509_vfy.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+
+/* The last certificate verdict of any handle, for the error callback's message: the verify
+ * callback runs on a broker thread, the error callback on the application's. */
+static pthread_mutex_t cert_lock = PTHREAD_MUTEX_INITIALIZER;
+static char last_cert_error[320];
 
 static bool ends_with(const char *s, const char *suffix)
 {
@@ -65,7 +72,10 @@ bool up_kafka_config_error(const rd_kafka_t *rk, int err, const char *reason, bo
 {
     char login[400];
     up_kafka_login(rk, login, sizeof login);
-    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION) {
+    /* the broker's verdict, not a connection lost during the exchange ("SaslAuthenticateRequest
+     * failed: Local: Broker transport failure" comes with the same code) */
+    if (err == RD_KAFKA_RESP_ERR__AUTHENTICATION && !strstr(reason, "transport failure") &&
+        !strstr(reason, "Disconnected")) {
         snprintf(out, outlen, "Kafka refused the login of %s: %s", login, reason);
         return true;
     }
@@ -74,7 +84,14 @@ bool up_kafka_config_error(const rd_kafka_t *rk, int err, const char *reason, bo
                         strstr(reason, "connecting to a SSL listener?");
     if ((err == RD_KAFKA_RESP_ERR__SSL && strstr(reason, "certificate")) ||
         (connecting && tls_mismatch)) {
-        snprintf(out, outlen, "TLS with Kafka failed for %s: %s", login, reason);
+        char verdict[320] = "";
+        if (strstr(reason, "certificate verify failed")) {
+            pthread_mutex_lock(&cert_lock);
+            snprintf(verdict, sizeof verdict, "%s", last_cert_error);
+            pthread_mutex_unlock(&cert_lock);
+        }
+        snprintf(out, outlen, "TLS with Kafka failed for %s: %s%s%s", login,
+                 verdict[0] ? verdict : "", verdict[0] ? "; " : "", reason);
         return true;
     }
     return false;
@@ -92,10 +109,47 @@ int up_kafka_conf_set(rd_kafka_conf_t *conf, const char *key, const char *value,
     return -1;
 }
 
+/* librdkafka's own text for a certificate that does not verify says only "verify that
+ * ssl.ca.location is correctly configured", whether the CA is unknown, the certificate expired
+ * or the name does not match: its verdict (x509_error, OpenSSL's) is kept as it is, and
+ * named (in its log line, and in up_kafka_config_error's message). */
+static int name_cert_error(rd_kafka_t *rk, const char *broker, int32_t broker_id, int *x509_error,
+                           int depth, const char *buf, size_t size, char *errstr,
+                           size_t errstr_size, void *opaque)
+{
+    (void)rk, (void)broker_id, (void)buf, (void)size, (void)opaque;
+    static const struct {
+        int code;
+        const char *what;
+    } reasons[] = {
+        {X509_V_ERR_CERT_HAS_EXPIRED, "the certificate has expired"},
+        {X509_V_ERR_CERT_NOT_YET_VALID, "the certificate is not valid yet"},
+        {X509_V_ERR_HOSTNAME_MISMATCH, "the host name is not in the certificate"},
+        {X509_V_ERR_IP_ADDRESS_MISMATCH, "the IP address is not in the certificate"},
+        {X509_V_ERR_SELF_SIGNED_CERT_IN_CHAIN, "signed by a CA that ssl.ca.location does not hold"},
+        {X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY,
+         "signed by a CA that ssl.ca.location does not hold"},
+        {X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT, "a self-signed certificate"},
+    };
+    if (*x509_error == X509_V_OK)
+        return 1;
+    const char *what = "OpenSSL's verify error";
+    for (size_t i = 0; i < sizeof reasons / sizeof reasons[0]; i++)
+        if (reasons[i].code == *x509_error)
+            what = reasons[i].what;
+    snprintf(errstr, errstr_size, "certificate of %s (depth %d): %s (X509 error %d)", broker, depth,
+             what, *x509_error);
+    pthread_mutex_lock(&cert_lock);
+    snprintf(last_cert_error, sizeof last_cert_error, "%s", errstr);
+    pthread_mutex_unlock(&cert_lock);
+    return 0;
+}
+
 rd_kafka_conf_t *up_kafka_conf_new(const char *brokers, const struct up_str_list *props,
                                    const char *const *defaults, char *err, size_t errlen)
 {
     rd_kafka_conf_t *conf = rd_kafka_conf_new();
+    rd_kafka_conf_set_ssl_cert_verify_cb(conf, name_cert_error);
     if (brokers && up_kafka_conf_set(conf, "bootstrap.servers", brokers, err, errlen) != 0)
         goto fail;
     for (size_t i = 0; defaults && defaults[i]; i += 2)

@@ -4,6 +4,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "kafka/admin.h"
+#include "kafka/config.h"
 #include "kafka/producer.h"
 
 #include <fcntl.h>
@@ -19,6 +20,7 @@ struct up_dlq {
     char *topic;
     up_dlq_done_fn done;
     int event_fd;
+    char why[600]; /* the last refusal's text, named for people (on_delivery) */
 };
 
 /* Applied before the user's -X: a DLQ send holds an offset back, so it should not wait
@@ -33,7 +35,15 @@ static void on_delivery(void *ctx, const struct up_delivery *d)
         outcome = UP_DLQ_TOO_LARGE;
     else if (d->err)
         outcome = UP_DLQ_FAILED;
-    q->done(d->opaque, outcome, d->err ? rd_kafka_err2str(d->err) : NULL);
+    const char *why = d->err ? rd_kafka_err2str(d->err) : NULL;
+    if (d->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED) {
+        char login[400];
+        up_kafka_login(up_producer_handle(q->producer), login, sizeof login);
+        snprintf(q->why, sizeof q->why, "%s: %s lacks the ACL WRITE on topic '%s'", why, login,
+                 q->topic);
+        why = q->why;
+    }
+    q->done(d->opaque, outcome, why);
 }
 
 static struct up_producer *make_producer(struct up_dlq *q, const char *brokers,

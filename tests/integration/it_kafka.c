@@ -12,6 +12,10 @@
  *   it_kafka delete-groups BROKERS GROUP...    delete consumer groups (without members)
  *   it_kafka members BROKERS GROUP             the client.id of every member of GROUP, one a
  *       line (what the broker was told: the --kafka-config test reads it)
+ *   it_kafka acl BROKERS add|delete allow|deny PRINCIPAL OPERATION RESOURCE NAME
+ *       an ACL (host *) on a secured cluster (run it as a super user): OPERATION as Kafka names
+ *       it (Read, Write, Describe, Create, All, ...); RESOURCE topic, group, topic-prefix or
+ *       group-prefix (a PREFIXED pattern); delete removes exactly that ACL
  *   it_kafka commit BROKERS GROUP TOPIC PARTITION OFFSET
  *       commit OFFSET for GROUP without joining it
  *   it_kafka committed BROKERS GROUP TOPIC
@@ -50,7 +54,9 @@
  *       reads N records of TOPIC from its beginning with no group and no work per record
  *       (Kafka alone: bench/stream/run's floor for the stream's end-to-end latency); prints
  *       one JSON line with record timestamp -> received p50/p99/p99.9/max in ms
- * The same TAG and index always give the same record, so tests and the checker agree. */
+ * The same TAG and index always give the same record, so tests and the checker agree.
+ * IT_KAFKA_CONFIG=FILE: a librdkafka properties file (what userpipe --kafka-config reads) for
+ * every client, to talk to a secured cluster. */
 #include "core/buf.h"
 #include "core/clock.h"
 #include "core/log.h"
@@ -66,11 +72,31 @@
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 static void die(const char *what, const char *why)
 {
     fprintf(stderr, "it_kafka: %s: %s\n", what, why);
     exit(1);
+}
+
+/* IT_KAFKA_CONFIG's properties, as "key=value" items of out (none when it is unset). */
+static void config_file_props(struct up_str_list *out)
+{
+    const char *path = getenv("IT_KAFKA_CONFIG");
+    if (!path || !*path)
+        return;
+    struct up_kafka_properties props;
+    char err[512];
+    if (up_kafka_properties_load(path, &props, err, sizeof err) != 0)
+        die("IT_KAFKA_CONFIG", err);
+    for (size_t i = 0; i < props.len; i++) {
+        struct up_buf kv = UP_BUF_INIT;
+        up_buf_printf(&kv, "%s=%s", props.items[i].key, props.items[i].value);
+        up_str_list_push(out, kv.data);
+        up_buf_free(&kv);
+    }
+    up_kafka_properties_free(&props);
 }
 
 /* A client of the given type; group (may be NULL) and the NULL-terminated key, value pairs
@@ -79,7 +105,10 @@ static rd_kafka_t *new_handle(rd_kafka_type_t type, const char *brokers, const c
                               const char *const *extra)
 {
     char err[512];
-    rd_kafka_conf_t *conf = up_kafka_conf_new(brokers, NULL, extra, err, sizeof err);
+    struct up_str_list props = {0};
+    config_file_props(&props);
+    rd_kafka_conf_t *conf = up_kafka_conf_new(brokers, &props, extra, err, sizeof err);
+    up_str_list_free(&props);
     if (!conf || (group && up_kafka_conf_set(conf, "group.id", group, err, sizeof err) != 0))
         die("config", err);
     rd_kafka_t *rk = rd_kafka_new(type, conf, err, sizeof err);
@@ -257,6 +286,7 @@ static struct up_producer *new_producer(const char *brokers, long *failed)
         snprintf(kv, sizeof kv, "debug=%s", debug);
         up_str_list_push(&props, kv);
     }
+    config_file_props(&props);
     /* IT_KAFKA_PROPS="k=v k=v": more producer properties, as -X gives them to userpipe */
     char *extra = up_xstrdup(getenv("IT_KAFKA_PROPS") ? getenv("IT_KAFKA_PROPS") : ""), *save;
     for (char *kv2 = strtok_r(extra, " ", &save); kv2; kv2 = strtok_r(NULL, " ", &save))
@@ -918,6 +948,74 @@ static int cmd_delete_groups(const char *brokers, char **groups, int n)
     return 0;
 }
 
+/* Kafka's name of an ACL operation ("Write", "describe", ...), or UNKNOWN. */
+static rd_kafka_AclOperation_t acl_operation(const char *name)
+{
+    for (int op = RD_KAFKA_ACL_OPERATION_ANY; op < RD_KAFKA_ACL_OPERATION__CNT; op++)
+        if (strcasecmp(rd_kafka_AclOperation_name((rd_kafka_AclOperation_t)op), name) == 0)
+            return (rd_kafka_AclOperation_t)op;
+    return RD_KAFKA_ACL_OPERATION_UNKNOWN;
+}
+
+/* acl BROKERS add|delete allow|deny PRINCIPAL OPERATION topic|group|topic-prefix NAME */
+static int cmd_acl(const char *brokers, char **a)
+{
+    bool add = strcmp(a[0], "add") == 0;
+    rd_kafka_AclPermissionType_t perm = strcmp(a[1], "deny") == 0
+                                            ? RD_KAFKA_ACL_PERMISSION_TYPE_DENY
+                                            : RD_KAFKA_ACL_PERMISSION_TYPE_ALLOW;
+    rd_kafka_AclOperation_t op = acl_operation(a[3]);
+    rd_kafka_ResourceType_t type =
+        strncmp(a[4], "group", 5) == 0 ? RD_KAFKA_RESOURCE_GROUP : RD_KAFKA_RESOURCE_TOPIC;
+    rd_kafka_ResourcePatternType_t pattern = strstr(a[4], "-prefix")
+                                                 ? RD_KAFKA_RESOURCE_PATTERN_PREFIXED
+                                                 : RD_KAFKA_RESOURCE_PATTERN_LITERAL;
+    if ((!add && strcmp(a[0], "delete") != 0) || op == RD_KAFKA_ACL_OPERATION_UNKNOWN)
+        die("acl", "usage: acl BROKERS add|delete allow|deny PRINCIPAL OPERATION RESOURCE NAME");
+    rd_kafka_t *rk = new_handle(RD_KAFKA_PRODUCER, brokers, NULL, NULL);
+    rd_kafka_queue_t *q = rd_kafka_queue_new(rk);
+    char why[512];
+    rd_kafka_AclBinding_t *b = NULL;
+    rd_kafka_AclBindingFilter_t *f = NULL;
+    if (add) {
+        b = rd_kafka_AclBinding_new(type, a[5], pattern, a[2], "*", op, perm, why, sizeof why);
+        if (!b)
+            die("acl", why);
+        rd_kafka_CreateAcls(rk, &b, 1, NULL, q);
+    } else {
+        f = rd_kafka_AclBindingFilter_new(type, a[5], pattern, a[2], "*", op, perm, why,
+                                          sizeof why);
+        if (!f)
+            die("acl", why);
+        rd_kafka_DeleteAcls(rk, &f, 1, NULL, q);
+    }
+    rd_kafka_event_t *ev = rd_kafka_queue_poll(q, 20000);
+    if (!ev || rd_kafka_event_error(ev))
+        die("acl", ev ? rd_kafka_event_error_string(ev) : "no answer in 20 s");
+    const rd_kafka_error_t *e = NULL;
+    if (add) {
+        size_t n;
+        const rd_kafka_acl_result_t **r =
+            rd_kafka_CreateAcls_result_acls(rd_kafka_event_CreateAcls_result(ev), &n);
+        e = n ? rd_kafka_acl_result_error(r[0]) : NULL;
+    } else {
+        size_t n;
+        const rd_kafka_DeleteAcls_result_response_t **r =
+            rd_kafka_DeleteAcls_result_responses(rd_kafka_event_DeleteAcls_result(ev), &n);
+        e = n ? rd_kafka_DeleteAcls_result_response_error(r[0]) : NULL;
+    }
+    if (e)
+        die("acl", rd_kafka_error_string(e));
+    rd_kafka_event_destroy(ev);
+    if (b)
+        rd_kafka_AclBinding_destroy(b);
+    if (f)
+        rd_kafka_AclBinding_destroy(f);
+    rd_kafka_queue_destroy(q);
+    rd_kafka_destroy(rk);
+    return 0;
+}
+
 /* What the broker knows of the group's members: their client.id. */
 static int cmd_members(const char *brokers, const char *group)
 {
@@ -1040,6 +1138,8 @@ int main(int argc, char **argv)
         return cmd_audit(argv[2], argv[3], argv[4], atol(argv[5]), atol(argv[6]));
     if (argc == 5 && strcmp(cmd, "latency") == 0)
         return cmd_latency(argv[2], argv[3], atol(argv[4]));
+    if (argc == 9 && strcmp(cmd, "acl") == 0)
+        return cmd_acl(argv[2], argv + 3);
     fprintf(stderr, "usage: see the comment at the top of tests/integration/it_kafka.c\n");
     return 2;
 }

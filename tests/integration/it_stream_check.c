@@ -7,7 +7,9 @@
  *       Prints one line "records=.. distinct=.. rows=.. missing=.. extra=.. mismatched=..";
  *       exit 0 only when missing, extra and mismatched are all 0.
  *   it_stream_check exec CASSANDRA 'CQL'      runs one statement (cleanup: DROP KEYSPACE)
- * Credentials: USERPIPE_CASSANDRA_USER / USERPIPE_CASSANDRA_PASSWORD (default cassandra).
+ * Credentials: USERPIPE_CASSANDRA_USER / USERPIPE_CASSANDRA_PASSWORD (default cassandra); TLS
+ * with the node verified against USERPIPE_CASSANDRA_TLS_CA_FILE when that is set.
+ * IT_KAFKA_CONFIG: a librdkafka properties file for the Kafka side (a secured cluster).
  * IT_CONSISTENCY: the consistency of every statement (default ONE; the cluster's fault tests
  * read at ALL, so that a row on one replica only is not taken for stored).
  * IT_MAX_RECORD_BYTES: the --max-record-bytes the stream ran with (default 1 MiB): larger
@@ -16,6 +18,7 @@
 #include "core/clock.h"
 #include "cql/cql.h"
 #include "kafka/admin.h"
+#include "kafka/config.h"
 #include "stream/validate.h"
 
 #include <librdkafka/rdkafka.h>
@@ -90,6 +93,15 @@ static size_t read_topic(const char *brokers, const char *topic, struct table *t
         rd_kafka_conf_set(conf, "group.id", group, err, sizeof err) ||
         rd_kafka_conf_set(conf, "enable.auto.commit", "false", err, sizeof err))
         die("config", err);
+    /* IT_KAFKA_CONFIG=FILE: librdkafka properties (a secured cluster's login), as it_kafka */
+    const char *config = getenv("IT_KAFKA_CONFIG");
+    struct up_kafka_properties props = {0};
+    if (config && *config && up_kafka_properties_load(config, &props, err, sizeof err) != 0)
+        die("IT_KAFKA_CONFIG", err);
+    for (size_t i = 0; i < props.len; i++)
+        if (up_kafka_conf_set(conf, props.items[i].key, props.items[i].value, err, sizeof err))
+            die("IT_KAFKA_CONFIG", err);
+    up_kafka_properties_free(&props);
     rd_kafka_t *c = rd_kafka_new(RD_KAFKA_CONSUMER, conf, err, sizeof err);
     if (!c)
         die("consumer", err);
@@ -152,6 +164,13 @@ static cql_session *connect_to(const char *contact_points)
     const char *password = getenv("USERPIPE_CASSANDRA_PASSWORD");
     cc.user = user ? user : "cassandra";
     cc.password = password ? password : "cassandra";
+    /* the secured stack (scripts/stack env --secure): TLS, the node verified against this CA */
+    const char *ca = getenv("USERPIPE_CASSANDRA_TLS_CA_FILE");
+    if (ca && *ca) {
+        cc.tls = true;
+        cc.tls_ca_file = ca;
+        cc.tls_verify = true;
+    }
     cc.consistency = CQL_ONE;
     const char *cl = getenv("IT_CONSISTENCY");
     if (cl && !cql_consistency_parse(cl, &cc.consistency))

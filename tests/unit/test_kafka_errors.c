@@ -46,6 +46,11 @@ static void test_refused_login_names_user_and_mechanism(void **state)
     assert_non_null(strstr(out, "SCRAM-SHA-512"));
     assert_non_null(strstr(out, "invalid credentials"));
     assert_null(strstr(out, "s3cret"));
+    /* the connection lost during the exchange: retried like any transport error */
+    assert_false(up_kafka_config_error(rk, RD_KAFKA_RESP_ERR__AUTHENTICATION,
+                                       "SASL authentication error: SaslAuthenticateRequest failed: "
+                                       "Local: Broker transport failure",
+                                       false, out, sizeof out));
     rd_kafka_destroy(rk);
 }
 
