@@ -3,6 +3,7 @@
  * follows the column's type, whose nesting the CQL client bounds (CQL_MAX_TYPE_DEPTH). */
 #include "mapping/convert.h"
 
+#include "core/json.h"
 #include "mapping/mapping_int.h"
 
 #include <arpa/inet.h>
@@ -70,29 +71,9 @@ static const char *type_name(const cql_data_type *t)
     return "custom type";
 }
 
-static const char *json_kind(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    default:
-        return "null";
-    }
-}
-
 static enum up_conv wrong_kind(struct conv *c, const json_t *v, const cql_data_type *t)
 {
-    return fail(c, "%s cannot fill a %s", json_kind(v), type_name(t));
+    return fail(c, "%s cannot fill a %s", up_json_kind(v), type_name(t));
 }
 
 static void put_be(struct up_buf *out, uint64_t v, int bytes)

@@ -3,6 +3,7 @@
 
 #include "core/buf.h"
 #include "core/clock.h"
+#include "core/json.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -44,27 +45,6 @@ static reason_t reject(struct why *w, reason_t r, const char *fmt, ...)
     return r;
 }
 
-static const char *type_name(const json_t *v)
-{
-    switch (json_typeof(v)) {
-    case JSON_OBJECT:
-        return "an object";
-    case JSON_ARRAY:
-        return "an array";
-    case JSON_STRING:
-        return "a string";
-    case JSON_INTEGER:
-    case JSON_REAL:
-        return "a number";
-    case JSON_TRUE:
-    case JSON_FALSE:
-        return "a boolean";
-    case JSON_NULL:
-        return "null";
-    }
-    return "unknown";
-}
-
 /* Follows a dotted path ("location.street.name"). An absent or null member anywhere
  * gives *out = NULL (the API omits whole objects under inc/exc); a member in the way
  * that is not an object is a type error. */
@@ -86,7 +66,7 @@ static reason_t lookup(const json_t *root, const char *path, const json_t **out,
         }
         if (!json_is_object(v))
             return reject(w, UP_TRANSFORM_WRONG_TYPE, "%.*s is %s, expected an object",
-                          (int)(dot - path), path, type_name(v));
+                          (int)(dot - path), path, up_json_kind(v));
         p = dot + 1;
     }
 }
@@ -122,7 +102,7 @@ static reason_t scalar_text(const json_t *v, const char *path, bool allow_number
             t->len = (size_t)snprintf(t->num, sizeof t->num, "%.15g", d);
         t->s = t->num;
     } else {
-        return reject(w, UP_TRANSFORM_WRONG_TYPE, "%s is %s, expected %s", path, type_name(v),
+        return reject(w, UP_TRANSFORM_WRONG_TYPE, "%s is %s, expected %s", path, up_json_kind(v),
                       allow_number ? "a string or a number" : "a string");
     }
     if (t->len > UP_TRANSFORM_MAX_FIELD)
@@ -290,7 +270,7 @@ enum up_transform_reason up_transform_result(const json_t *result, struct up_rec
         detail[0] = '\0';
     if (!json_is_object(result))
         return reject(&w, UP_TRANSFORM_NOT_OBJECT, "result is %s, expected an object",
-                      result ? type_name(result) : "missing");
+                      result ? up_json_kind(result) : "missing");
     char **f = out->fields;
     reason_t r = id_field(result, &f[UP_FIELD_id], &w);
     for (size_t i = 0; !r && i < sizeof copies / sizeof copies[0]; i++)
