@@ -9,19 +9,32 @@
 #include <string.h>
 
 struct up_inspector {
-    rd_kafka_t *rk; /* a consumer-type handle without group.id: admin requests and metadata;
-                     * unlike a producer's, its metadata requests never auto-create topics */
+    rd_kafka_t *rk; /* a consumer-type handle: admin requests and metadata; unlike a
+                     * producer's, its metadata requests never auto-create topics */
+    char *group;    /* group.id of rk (NULL: none) */
 };
 
 struct up_inspector *up_inspector_new(const char *brokers, const struct up_str_list *props,
-                                      char *err, size_t errlen)
+                                      const char *group, char *err, size_t errlen)
 {
-    static const char *const defaults[] = {"client.id", "userpipe-inspect", "log_level", "7", NULL};
+    /* group.id, though the handle never subscribes (so never joins or rebalances anyone):
+     * when an OffsetFetch answer says the coordinator moved or is still loading, librdkafka
+     * (2.14.2 as every version before) asks the handle's own consumer group to look the
+     * coordinator up again, and dereferences NULL on a handle that has none (librdkafka
+     * #5040, seen here as the dashboard dying on a freshly started cluster). The group it
+     * reads is one its user may describe, so that lookup is allowed under ACLs; without
+     * one, up_inspector_committed refuses rather than risk the crash. */
+    const char *defaults[] = {"client.id", "userpipe-inspect", "log_level", "7", NULL, NULL, NULL};
+    if (group && *group) {
+        defaults[4] = "group.id";
+        defaults[5] = group;
+    }
     rd_kafka_t *rk = up_partitions_handle_new(brokers, props, defaults, err, errlen);
     if (!rk)
         return NULL;
     struct up_inspector *ins = up_xcalloc(1, sizeof *ins);
     ins->rk = rk;
+    ins->group = group && *group ? up_xstrdup(group) : NULL;
     return ins;
 }
 
@@ -30,6 +43,7 @@ void up_inspector_free(struct up_inspector *ins)
     if (!ins)
         return;
     rd_kafka_destroy(ins->rk);
+    free(ins->group);
     free(ins);
 }
 
@@ -265,6 +279,11 @@ int up_inspector_committed(struct up_inspector *ins, const char *group, struct u
 {
     for (size_t i = 0; i < topic->npartitions; i++)
         topic->partitions[i].committed = -1;
+    if (!ins->group || strcmp(ins->group, group) != 0) {
+        snprintf(err, errlen, "offsets of group '%s': this inspector was made for group '%s'",
+                 group, ins->group ? ins->group : "(none)");
+        return -1;
+    }
     rd_kafka_topic_partition_list_t *want =
         rd_kafka_topic_partition_list_new((int)topic->npartitions);
     for (size_t i = 0; i < topic->npartitions; i++)
@@ -274,8 +293,10 @@ int up_inspector_committed(struct up_inspector *ins, const char *group, struct u
     struct admin_req r =
         admin_begin(ins->rk, RD_KAFKA_ADMIN_OP_LISTCONSUMERGROUPOFFSETS, timeout_ms);
     rd_kafka_ListConsumerGroupOffsets(ins->rk, &req, 1, r.o, r.q);
-    rd_kafka_event_t *ev = admin_wait(&r, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT,
-                                      "ListConsumerGroupOffsets", err, errlen);
+    char what[160];
+    snprintf(what, sizeof what, "offsets of group '%.100s' (ListConsumerGroupOffsets)", group);
+    rd_kafka_event_t *ev =
+        admin_wait(&r, RD_KAFKA_EVENT_LISTCONSUMERGROUPOFFSETS_RESULT, what, err, errlen);
     int rc = ev ? committed_from(rd_kafka_event_ListConsumerGroupOffsets_result(ev), group, topic,
                                  err, errlen)
                 : -1;

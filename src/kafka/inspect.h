@@ -33,8 +33,10 @@ struct up_broker_info {
 
 struct up_inspector;
 
+/* group: the consumer group whose offsets up_inspector_committed reads (NULL: none). The
+ * handle takes it as group.id but never subscribes, so it never joins the group. */
 struct up_inspector *up_inspector_new(const char *brokers, const struct up_str_list *props,
-                                      char *err, size_t errlen);
+                                      const char *group, char *err, size_t errlen);
 void up_inspector_free(struct up_inspector *ins);
 
 /* Every topic the cluster lists (internal ones such as __consumer_offsets left out), sorted
@@ -51,7 +53,8 @@ void up_topic_info_clear(struct up_topic_info *t);
 /* Fills retention_ms / retention_bytes of each topic with one DescribeConfigs request. */
 int up_inspector_retention(struct up_inspector *ins, struct up_topic_info *topics, size_t n,
                            int timeout_ms, char *err, size_t errlen);
-/* Sets partitions[i].committed from the group's committed offsets (-1 where it has none). */
+/* Sets partitions[i].committed from the group's committed offsets (-1 where it has none).
+ * group must be the one up_inspector_new was given (-1 + err otherwise). */
 int up_inspector_committed(struct up_inspector *ins, const char *group, struct up_topic_info *topic,
                            int timeout_ms, char *err, size_t errlen);
 /* The brokers of the metadata, sorted by id; *out is an array of *n (free() it). */

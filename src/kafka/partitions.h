@@ -21,7 +21,8 @@ struct up_partition_offsets {
     int64_t committed; /* the inspected group's committed offset; -1 = none */
 };
 
-/* A consumer-type handle without group.id, with defaults then -X props applied. Its
+/* A consumer-type handle (no group.id unless defaults give one), with defaults then -X
+ * props applied. Its
  * connection errors are debug lines (a dashboard reports broker outages itself). NULL + err
  * on a bad property. */
 rd_kafka_t *up_partitions_handle_new(const char *brokers, const struct up_str_list *props,

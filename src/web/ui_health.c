@@ -781,7 +781,7 @@ struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg, c
         "group,topic,partition", NULL, 0);
 
     char why[512];
-    h->ins = up_inspector_new(h->cfg.brokers, &h->props, why, sizeof why);
+    h->ins = up_inspector_new(h->cfg.brokers, &h->props, h->cfg.group, why, sizeof why);
     if (!h->ins)
         UP_WARN("kafka inspector: %s", why); /* -X errors are caught before; keep serving */
     int rc = 0;

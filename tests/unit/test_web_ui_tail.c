@@ -208,7 +208,7 @@ static void test_inspector_on_mock(void **state)
     rd_kafka_topic_partition_list_destroy(l);
     rd_kafka_destroy(c);
 
-    struct up_inspector *ins = up_inspector_new(m.brokers, NULL, err, sizeof err);
+    struct up_inspector *ins = up_inspector_new(m.brokers, NULL, "g1", err, sizeof err);
     assert_non_null(ins);
     struct up_topic_info t;
     assert_int_equal(up_inspector_topic(ins, "users", 5000, &t, err, sizeof err), 0);
@@ -220,6 +220,25 @@ static void test_inspector_on_mock(void **state)
         fail_msg("committed: %s", err);
     assert_int_equal(t.partitions[0].committed, 3);
     assert_int_equal(t.partitions[1].committed, -1);
+
+    /* The coordinator moved, or still loads its offsets after a start: librdkafka asks the
+     * handle's own consumer group to look it up again, and dereferenced NULL on a handle with
+     * none (librdkafka #5040: SIGSEGV in rd_kafka_cgrp_op, the dashboard dying on a fresh
+     * cluster). Now an error naming the group, and the next read is right. */
+    rd_kafka_mock_cluster_t *mc = rd_kafka_handle_mock_cluster(m.rk);
+    const rd_kafka_resp_err_t moved[] = {RD_KAFKA_RESP_ERR_NOT_COORDINATOR,
+                                         RD_KAFKA_RESP_ERR_COORDINATOR_LOAD_IN_PROGRESS};
+    for (size_t i = 0; i < sizeof moved / sizeof moved[0]; i++) {
+        rd_kafka_mock_push_request_errors(mc, 9 /* ApiKey OffsetFetch */, 1, moved[i]);
+        assert_int_equal(up_inspector_committed(ins, "g1", &t, 5000, err, sizeof err), -1);
+        assert_non_null(strstr(err, "offsets of group 'g1'"));
+    }
+    if (up_inspector_committed(ins, "g1", &t, 5000, err, sizeof err) != 0)
+        fail_msg("committed after the errors: %s", err);
+    assert_int_equal(t.partitions[0].committed, 3);
+    /* only the group the handle was made for */
+    assert_int_equal(up_inspector_committed(ins, "g2", &t, 5000, err, sizeof err), -1);
+    assert_non_null(strstr(err, "made for group 'g1'"));
     up_topic_info_clear(&t);
 
     struct up_topic_info *all = NULL;
@@ -251,7 +270,7 @@ static void test_long_topic_on_mock(void **state)
     assert_null(up_tail_open(&cfg, err, sizeof err));
     assert_non_null(strstr(err, "longer than 249"));
 
-    struct up_inspector *ins = up_inspector_new(m.brokers, NULL, err, sizeof err);
+    struct up_inspector *ins = up_inspector_new(m.brokers, NULL, "g1", err, sizeof err);
     assert_non_null(ins);
     struct up_topic_info t;
     err[0] = '\0';
