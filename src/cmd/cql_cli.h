@@ -33,6 +33,23 @@ struct cql_cli_opts {
     int64_t request_timeout_ms;
 };
 
+/* The TLS flags alone, for a command with its own --cassandra flags (the ui's). */
+#define CQL_FLAGS_TLS(type_, field_)                                                               \
+    {.name = "cassandra-tls",                                                                      \
+     .type = UP_FLAG_BOOL,                                                                         \
+     .help = "connect to Cassandra over TLS",                                                      \
+     .offset = offsetof(type_, field_.tls)},                                                       \
+        {.name = "cassandra-tls-ca-file",                                                          \
+         .type = UP_FLAG_STRING,                                                                   \
+         .value_name = "FILE",                                                                     \
+         .help = "PEM CA bundle to verify the node (default: the system's)",                       \
+         .offset = offsetof(type_, field_.tls_ca_file)},                                           \
+    {                                                                                              \
+        .name = "cassandra-tls-no-verify", .type = UP_FLAG_BOOL,                                   \
+        .help = "do not verify the node's certificate (testing only)",                             \
+        .offset = offsetof(type_, field_.tls_no_verify)                                            \
+    }
+
 #define CQL_FLAGS_CASSANDRA(type_, field_)                                                         \
     {.name = "cassandra",                                                                          \
      .type = UP_FLAG_STRING,                                                                       \
@@ -51,19 +68,7 @@ struct cql_cli_opts {
          .value_name = "FILE",                                                                     \
          .help = CQL_CLI_PASSWORD_FILE_HELP,                                                       \
          .offset = offsetof(type_, field_.password_file)},                                         \
-        {.name = "cassandra-tls",                                                                  \
-         .type = UP_FLAG_BOOL,                                                                     \
-         .help = "connect to Cassandra over TLS",                                                  \
-         .offset = offsetof(type_, field_.tls)},                                                   \
-        {.name = "cassandra-tls-ca-file",                                                          \
-         .type = UP_FLAG_STRING,                                                                   \
-         .value_name = "FILE",                                                                     \
-         .help = "PEM CA bundle to verify the node (default: the system's)",                       \
-         .offset = offsetof(type_, field_.tls_ca_file)},                                           \
-        {.name = "cassandra-tls-no-verify",                                                        \
-         .type = UP_FLAG_BOOL,                                                                     \
-         .help = "do not verify the node's certificate (testing only)",                            \
-         .offset = offsetof(type_, field_.tls_no_verify)},                                         \
+        CQL_FLAGS_TLS(type_, field_),                                                              \
         {.name = "cassandra-compression",                                                          \
          .type = UP_FLAG_BOOL,                                                                     \
          .help = "ask for LZ4 frame compression",                                                  \

@@ -32,9 +32,7 @@ struct ui_opts {
     char *topic;
     char *dlq;
     char *group;
-    char *cassandra;
-    char *cassandra_user;
-    char *cassandra_password_file;
+    struct cql_cli_opts cql; /* contact points, user, password file, TLS (no timeouts here) */
     char *keyspace;
     char *table;
     char *stream_metrics;
@@ -85,17 +83,18 @@ static const struct up_flag ui_flags[] = {
      .value_name = "HOST:PORT[,..]",
      .def = "127.0.0.1:9042",
      .help = "Cassandra to probe for health and the table's size estimate ('' = none)",
-     .offset = OPT(cassandra)},
+     .offset = OPT(cql.cassandra)},
     {.name = "cassandra-user",
      .type = UP_FLAG_STRING,
      .value_name = "USER",
      .help = "Cassandra user",
-     .offset = OPT(cassandra_user)},
+     .offset = OPT(cql.user)},
     {.name = "cassandra-password-file",
      .type = UP_FLAG_STRING,
      .value_name = "FILE",
      .help = CQL_CLI_PASSWORD_FILE_HELP,
-     .offset = OPT(cassandra_password_file)},
+     .offset = OPT(cql.password_file)},
+    CQL_FLAGS_TLS(struct ui_opts, cql),
     {.name = "keyspace",
      .type = UP_FLAG_STRING,
      .value_name = "NAME",
@@ -223,14 +222,17 @@ static void wait_for_stop(void)
 static int open_cassandra(const struct ui_opts *o, struct ui_cassandra **out, char *err,
                           size_t errlen)
 {
-    const char *user = nonempty(o->cassandra_user);
+    const char *user = nonempty(o->cql.user);
     char password[CQL_PASSWORD_MAX];
-    if (cql_cli_password(user, nonempty(o->cassandra_password_file), password, sizeof password, err,
+    if (cql_cli_password(user, nonempty(o->cql.password_file), password, sizeof password, err,
                          errlen) != 0)
         return -1;
+    const struct ui_cassandra_tls tls = {.on = o->cql.tls || nonempty(o->cql.tls_ca_file),
+                                         .ca_file = nonempty(o->cql.tls_ca_file),
+                                         .verify = !o->cql.tls_no_verify};
     /* without a password there is nothing to offer; a node that requires it says so */
-    *out = ui_cassandra_new(o->cassandra, password[0] ? user : NULL, password[0] ? password : NULL,
-                            o->keyspace, o->table);
+    *out = ui_cassandra_new(o->cql.cassandra, password[0] ? user : NULL,
+                            password[0] ? password : NULL, &tls, o->keyspace, o->table);
     explicit_bzero(password, sizeof password);
     return 0;
 }
@@ -325,7 +327,7 @@ static int run(const struct ui_opts *o)
     struct ui_cassandra *cass = NULL;
     struct tls_files tls;
     if (load_tls(o, &tls, err, sizeof err) != 0 ||
-        (nonempty(o->cassandra) && open_cassandra(o, &cass, err, sizeof err) != 0)) {
+        (nonempty(o->cql.cassandra) && open_cassandra(o, &cass, err, sizeof err) != 0)) {
         fprintf(stderr, "userpipe ui: %s\n", err);
         free_tls(&tls);
         if (have_auth)

@@ -25,6 +25,8 @@ struct status_event {
 
 struct ui_cassandra {
     char *contact_points, *user, *password, *keyspace, *table;
+    bool tls, tls_verify;
+    char *tls_ca_file;
     cql_session *session;
     unsigned probes;
     int64_t estimate;
@@ -37,12 +39,16 @@ struct ui_cassandra {
 };
 
 struct ui_cassandra *ui_cassandra_new(const char *contact_points, const char *user,
-                                      const char *password, const char *keyspace, const char *table)
+                                      const char *password, const struct ui_cassandra_tls *tls,
+                                      const char *keyspace, const char *table)
 {
     struct ui_cassandra *c = up_xcalloc(1, sizeof *c);
     c->contact_points = up_xstrdup(contact_points);
     c->user = up_xstrdup_or_null(user);
     c->password = up_xstrdup_or_null(password);
+    c->tls = tls && tls->on;
+    c->tls_verify = !tls || tls->verify;
+    c->tls_ca_file = up_xstrdup_or_null(tls ? tls->ca_file : NULL);
     c->keyspace = up_xstrdup(keyspace);
     c->table = up_xstrdup(table);
     c->estimate = -1;
@@ -56,6 +62,7 @@ void ui_cassandra_free(struct ui_cassandra *c)
     cql_session_free(c->session);
     free(c->contact_points);
     free(c->user);
+    free(c->tls_ca_file);
     up_ui_secret_free(c->password);
     free(c->keyspace);
     free(c->table);
@@ -87,6 +94,9 @@ static int connect_session(struct ui_cassandra *c, struct cql_error *e)
     cfg.contact_points = c->contact_points;
     cfg.user = c->user;
     cfg.password = c->password;
+    cfg.tls = c->tls;
+    cfg.tls_ca_file = c->tls_ca_file;
+    cfg.tls_verify = c->tls_verify;
     cfg.connect_timeout_ms = TIMEOUT_MS;
     cfg.request_timeout_ms = TIMEOUT_MS;
     cfg.max_retries = 0;

@@ -10,16 +10,24 @@
 
 #include "core/buf.h"
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct ui_cassandra;
 
+/* TLS to the nodes, as --cassandra-tls, --cassandra-tls-ca-file, --cassandra-tls-no-verify. */
+struct ui_cassandra_tls {
+    bool on;
+    const char *ca_file; /* NULL: the system's CA store */
+    bool verify;
+};
+
 /* Copies what it is given (user and password may be NULL: no credentials offered); the
  * password is wiped when freed. Where the password comes from is the command's business. */
 struct ui_cassandra *ui_cassandra_new(const char *contact_points, const char *user,
-                                      const char *password, const char *keyspace,
-                                      const char *table);
+                                      const char *password, const struct ui_cassandra_tls *tls,
+                                      const char *keyspace, const char *table);
 void ui_cassandra_free(struct ui_cassandra *c);
 
 /* The up_ui_health_config.cassandra_probe: blocking, bounded by short timeouts. */

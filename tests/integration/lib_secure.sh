@@ -53,6 +53,8 @@ prefix_acls() {
   for op in Write Describe; do acl "$verb" allow produce "$op" topic-prefix "$PREFIX"; done
   for op in Read Write Describe; do acl "$verb" allow stream "$op" topic-prefix "$PREFIX"; done
   acl "$verb" allow stream Read group-prefix "$PREFIX"
+  for op in Read Describe; do acl "$verb" allow ui "$op" topic-prefix "$PREFIX"; done
+  acl "$verb" allow ui Describe group-prefix "$PREFIX"
 }
 
 # secure_setup NAME: names, topics (made by the admin: the users may not create topics), the
@@ -70,6 +72,7 @@ secure_setup() {
   cql "CREATE KEYSPACE \"$KS\" WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
   cql "$(sed -e '/^--/d' -e "s/@KEYSPACE@/$KS/" -e "s/@TABLE@/users/" "$USERPIPE_ROOT/stack/cassandra/secure-schema.cql")"
   for p in MODIFY SELECT; do cql "GRANT $p ON KEYSPACE \"$KS\" TO stream"; done
+  cql "GRANT SELECT ON KEYSPACE \"$KS\" TO ui"
   log "topic $TOPIC, group $GROUP, keyspace $KS"
 }
 

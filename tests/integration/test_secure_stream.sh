@@ -4,7 +4,8 @@
 # ACLs + Cassandra roles; every row right. Then the stream loses an ACL it needs, and then a
 # Cassandra permission: each time it pauses with an error naming what is missing, and resumes
 # when it is granted again, skipping nothing. No password in any process's command line or in
-# any log line of the run.
+# any log line of the run. The dashboard, as the user and role ui, sees both engines over TLS
+# and the group's committed offsets through its ACLs.
 # shellcheck source=tests/integration/lib_secure.sh
 source "$(dirname "$0")/lib_secure.sh"
 # shellcheck source=tests/integration/lib_api.sh
@@ -30,6 +31,26 @@ if secrets_absent "/proc/$STREAM_PID/cmdline"; then
 else
   not_ok "a password on the stream's command line: $cmdline"
 fi
+
+log "the dashboard as the user and role ui"
+as ui "$BIN" ui --listen 127.0.0.1:0 --topic "$TOPIC" --dlq "$DLQ" --group "$GROUP" --keyspace "$KS" \
+  --airflow-url '' >"$WORK/ui.log" 2>&1 &
+PIDS+=("$!")
+wait_for 30 "the dashboard's port" grep -q "dashboard at http://127.0.0.1:" "$WORK/ui.log"
+UI_URL="$(sed -n 's|.*dashboard at \(http://127\.0\.0\.1:[0-9]*\)/.*|\1|p' "$WORK/ui.log" | head -n1)"
+# both engines up, and the committed offsets of the group (all 300 records) read over SASL_SSL:
+# the group lookup needs the ui's DESCRIBE on the group
+# shellcheck disable=SC2317  # called through wait_for
+ui_sees_all() {
+  curl -s "$UI_URL/api/health" | python3 -c '
+import json, sys
+d = json.load(sys.stdin)
+s = d["services"]
+ok = s["kafka"]["up"] and s["cassandra"]["up"] and "Cassandra" in s["cassandra"]["detail"]
+sys.exit(0 if ok and sum(max(p["committed"], 0) for p in d["partitions"]) == 300 else 1)'
+}
+wait_for 60 "the dashboard sees Kafka, Cassandra and the group's 300 committed offsets" ui_sees_all
+ok "ui: Kafka and Cassandra up over TLS as ui, the group's offsets (300) read"
 
 log "the stream loses WRITE on the DLQ"
 acl add deny stream Write topic "$DLQ"
