@@ -60,8 +60,10 @@ clean:
 # The seed's whole job in one command: stack, userpipe api/stream/ui, Airflow, one run of the
 # DAG load_users_data, rows in Cassandra; prints what runs where. See docs/run.md.
 # `make run NODES=3` (or USERPIPE_STACK_NODES=3): the same on the local 3+3-node cluster.
+# `make run SECURE=1` (or USERPIPE_RUN_SECURE=1): on the secured single-node stack (TLS, SCRAM,
+# ACLs, roles; docs/security.md).
 run:
-	@scripts/run $(if $(NODES),--nodes $(NODES))
+	@scripts/run $(if $(NODES),--nodes $(NODES)) $(if $(filter 1 yes true,$(SECURE)),--secure)
 
 # Stops what `make run` started (the stack too, when make run started it).
 stop:
