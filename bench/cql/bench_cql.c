@@ -165,7 +165,8 @@ int main(int argc, char **argv)
 {
     if (argc < 6) {
         fprintf(stderr, "usage: bench_cql CONTACT KEYSPACE TABLE ROWS IN_FLIGHT [--compression] "
-                        "[--connections N] [--samples FILE] [--seed S] [--rate R]\n");
+                        "[--connections N] [--samples FILE] [--seed S] [--rate R] "
+                        "[--consistency CL] [--speculative-delay MS]\n");
         return 2;
     }
     struct bench b = {0};
@@ -178,7 +179,8 @@ int main(int argc, char **argv)
     if (!o.user)
         o.user = "cassandra";
     o.password_file = getenv("USERPIPE_CASSANDRA_PASSWORD_FILE");
-    int connections = 1;
+    int connections = 1, speculative_delay_ms = 0;
+    const char *consistency = NULL;
     for (int i = 6; i < argc; i++) {
         if (strcmp(argv[i], "--compression") == 0)
             o.compression = true;
@@ -190,6 +192,10 @@ int main(int argc, char **argv)
             b.seed = strtoull(argv[++i], NULL, 10);
         else if (strcmp(argv[i], "--rate") == 0 && i + 1 < argc)
             b.rate = atof(argv[++i]);
+        else if (strcmp(argv[i], "--consistency") == 0 && i + 1 < argc)
+            consistency = argv[++i];
+        else if (strcmp(argv[i], "--speculative-delay") == 0 && i + 1 < argc)
+            speculative_delay_ms = atoi(argv[++i]);
     }
     if (b.rows <= 0 || b.depth <= 0 || b.rate < 0) {
         fprintf(stderr, "bench_cql: ROWS and IN_FLIGHT must be positive, RATE not negative\n");
@@ -202,6 +208,12 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.connections_per_host = connections;
+    /* the stream's policy is 200 ms (stream/sink_cql): what it costs is attempts per row */
+    cfg.speculative_delay_ms = speculative_delay_ms;
+    if (consistency && !cql_consistency_parse(consistency, &cfg.consistency)) {
+        fprintf(stderr, "bench_cql: unknown consistency '%s'\n", consistency);
+        return 2;
+    }
     cfg.max_requests_per_connection = b.depth > 32768 ? 32768 : (int)b.depth;
     struct cql_error e;
     if (cql_session_connect(&cfg, &b.s, &e) != 0) {
@@ -249,11 +261,13 @@ int main(int argc, char **argv)
     printf("{\"rows\": %ld, \"failed\": %ld, \"in_flight\": %ld, \"seconds\": %.3f, "
            "\"rows_per_s\": %.1f, \"latency_p50_ms\": %.3f, \"latency_p99_ms\": %.3f, "
            "\"latency_p999_ms\": %.3f, \"cpu_s\": %.3f, \"cpu_s_per_100k\": %.3f, "
-           "\"retries\": %llu, \"bytes_sent\": %llu, \"offered_per_s\": %.0f}\n",
+           "\"retries\": %llu, \"speculative_sent\": %llu, \"speculative_won\": %llu, "
+           "\"bytes_sent\": %llu, \"offered_per_s\": %.0f}\n",
            b.rows - b.failed, b.failed, b.depth, seconds, (double)b.rows / seconds,
            percentile_ms(b.lat_us, b.rows, 0.50), percentile_ms(b.lat_us, b.rows, 0.99),
            percentile_ms(b.lat_us, b.rows, 0.999), cpu, cpu * 100000.0 / (double)b.rows,
-           (unsigned long long)st.retries, (unsigned long long)st.bytes_sent, b.rate);
+           (unsigned long long)st.retries, (unsigned long long)st.speculative_sent,
+           (unsigned long long)st.speculative_won, (unsigned long long)st.bytes_sent, b.rate);
     free(b.lat_us);
     free(b.sent_us);
     up_buf_free(&q);
