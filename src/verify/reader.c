@@ -25,6 +25,10 @@ static const char *const reader_defaults[] = {
      * only as an EOF event: the offset of the last record is never handed over */
     "enable.partition.eof",
     "true",
+    /* records removed by retention after the watermarks were read: an error, never a silent
+     * jump to the end (which would leave them unverified without a word) */
+    "auto.offset.reset",
+    "error",
     "fetch.wait.max.ms",
     "100",
     /* a verify reads as fast as it can: a larger prefetch than a dashboard's */
@@ -213,6 +217,7 @@ static int on_error(struct up_vreader *r, const rd_kafka_message_t *m, char *err
                  m->err == RD_KAFKA_RESP_ERR__UNKNOWN_TOPIC ||
                  m->err == RD_KAFKA_RESP_ERR_TOPIC_AUTHORIZATION_FAILED ||
                  m->err == RD_KAFKA_RESP_ERR_OFFSET_OUT_OF_RANGE ||
+                 m->err == RD_KAFKA_RESP_ERR__AUTO_OFFSET_RESET ||
                  m->err == RD_KAFKA_RESP_ERR__FATAL;
     if (!fatal)
         return 0; /* transient: librdkafka retries */
