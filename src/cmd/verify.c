@@ -392,8 +392,12 @@ static int verify(const struct verify_opts *o, cql_session *s, struct up_vtarget
     UP_INFO("verifying topic %s (%zu partitions, %llu records) against %s", up_vtarget_topic(t),
             up_vreader_ranges(reader), (unsigned long long)up_vreader_total(reader),
             up_vtarget_name(t));
-    status = read_topic(&r, reader, s) == 0 && check_rows(&r, o, s) == 0 ? 0 : 1;
-    up_vreader_close(reader);
+    status = read_topic(&r, reader, s);
+    up_vreader_close(reader); /* its fetch buffers are not needed while looking up */
+    if (status == 0)
+        status = check_rows(&r, o, s) == 0 ? 0 : 1;
+    else
+        status = 1;
     if (status == 0) {
         if (o->json)
             up_vreport_print_json(r.report, stdout);

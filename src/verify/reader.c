@@ -31,9 +31,14 @@ static const char *const reader_defaults[] = {
     "error",
     "fetch.wait.max.ms",
     "100",
-    /* a verify reads as fast as it can: a larger prefetch than a dashboard's */
+    /* the prefetch is per partition and counts against verify's memory bound: 4 MiB, and
+     * fetching again 10 ms after the queue drains below it instead of librdkafka's 1 s (with
+     * the default, 300,000 users records on 6 partitions read at 22,000/s; with 10 ms, over
+     * 200,000/s, at the same RSS) */
     "queued.max.messages.kbytes",
-    "65536",
+    "4096",
+    "fetch.queue.backoff.ms",
+    "10",
     "log_level",
     "4",
     NULL,
