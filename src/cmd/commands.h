@@ -18,5 +18,6 @@ int cmd_produce(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
 int cmd_query(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 #endif

@@ -96,10 +96,32 @@ static bool word_at(const struct cursor *c, const char *w)
     return c->pos + n == c->end || !is_name_char(c->s[c->pos + n]);
 }
 
-/* key | value | key.path | value.path | header.name | now() */
+/* __topic | __partition | __offset | __record_timestamp: true when one of those is at c. */
+static bool read_provenance(struct cursor *c, struct up_map_column *col)
+{
+    static const struct {
+        const char *name;
+        enum up_map_source source;
+    } names[] = {{"__topic", UP_MAP_TOPIC},
+                 {"__partition", UP_MAP_PARTITION},
+                 {"__offset", UP_MAP_OFFSET},
+                 {"__record_timestamp", UP_MAP_RECORD_TIMESTAMP}};
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (word_at(c, names[i].name)) {
+            c->pos += strlen(names[i].name);
+            col->source = names[i].source;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* key | value | key.path | value.path | header.name | now() | a provenance name */
 static int read_source(struct cursor *c, struct up_map_column *col)
 {
     size_t start = c->pos;
+    if (read_provenance(c, col))
+        return 0;
     if (word_at(c, "now")) {
         c->pos += 3;
         skip_space(c);
@@ -123,7 +145,7 @@ static int read_source(struct cursor *c, struct up_map_column *col)
     } else {
         fail(c, start,
              "a value must be key, value, key.<field>, value.<field>, "
-             "header.<name> or now()");
+             "header.<name>, now(), __topic, __partition, __offset or __record_timestamp");
         return -1;
     }
     while (c->pos < c->end && c->s[c->pos] == '.') {
@@ -156,6 +178,10 @@ static int add_column(struct cursor *c, struct up_map_table *t, struct up_map_co
     }
     if (col->role != UP_MAP_COLUMN && col->source == UP_MAP_NOW) {
         fail(c, at, "%s cannot be now(): map it to a field", col->column);
+        return -1;
+    }
+    if (col->role != UP_MAP_COLUMN && col->source > UP_MAP_NOW) {
+        fail(c, at, "%s cannot be a provenance name: map it to a field", col->column);
         return -1;
     }
     if (col->role == UP_MAP_TTL)

@@ -23,6 +23,13 @@ enum up_map_source {
     UP_MAP_VALUE,  /* the Kafka value, or a field of it (path) */
     UP_MAP_HEADER, /* the Kafka header named path[0], its bytes as text */
     UP_MAP_NOW,    /* now(): a fresh timeuuid per row (the server computes it) */
+    /* Provenance (userpipe's, not the connector's): where the record came from, so "which
+     * message produced this row?" is a query. */
+    UP_MAP_TOPIC,            /* __topic: the record's topic, as text */
+    UP_MAP_PARTITION,        /* __partition: its partition, a number */
+    UP_MAP_OFFSET,           /* __offset: its offset, a number */
+    UP_MAP_RECORD_TIMESTAMP, /* __record_timestamp: its Kafka timestamp (ms; a timestamp
+                              * column gets the instant whatever codec.unit says) */
 };
 
 /* What the column entry is for. */

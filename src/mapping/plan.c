@@ -201,7 +201,7 @@ static int check_columns(struct open_ctx *o, const struct up_map_table *t, const
 
 /* ---- the statements ---------------------------------------------------------------------- */
 
-static void put_ident(struct up_buf *b, const char *name)
+void up_map_put_ident(struct up_buf *b, const char *name)
 {
     up_buf_putc(b, '"');
     for (const char *p = name; *p; p++) {
@@ -214,9 +214,9 @@ static void put_ident(struct up_buf *b, const char *name)
 
 static void put_table(struct up_buf *b, const struct up_map_table *t)
 {
-    put_ident(b, t->keyspace);
+    up_map_put_ident(b, t->keyspace);
     up_buf_putc(b, '.');
-    put_ident(b, t->table);
+    up_map_put_ident(b, t->table);
 }
 
 /* INSERT INTO "ks"."t" ("a", "b", "c") VALUES (?, ?, now()) [USING TTL ? AND] TIMESTAMP ?:
@@ -232,7 +232,7 @@ static void build_insert(struct table_plan *tp, struct up_buf *b)
         if (t->cols[i].role != UP_MAP_COLUMN)
             continue;
         up_buf_puts(b, n++ ? ", " : "");
-        put_ident(b, t->cols[i].column);
+        up_map_put_ident(b, t->cols[i].column);
     }
     up_buf_puts(b, ") VALUES (");
     n = 0;
@@ -260,7 +260,7 @@ static void build_delete(struct table_plan *tp, const struct schema *s, struct u
         if (!sc || !is_key_kind(sc->kind))
             continue;
         up_buf_puts(b, marker > 1 ? " AND " : "");
-        put_ident(b, sc->name);
+        up_map_put_ident(b, sc->name);
         up_buf_puts(b, " = ?");
         tp->cols[i].delete_marker = marker++;
     }
@@ -350,6 +350,8 @@ static int open_table(struct open_ctx *o, cql_session *s, struct table_plan *tp,
         for (size_t i = 0; i < tp->ncols && !tp->no_delete_why; i++)
             if (tp->cols[i].primary_key && tp->cols[i].col->source == UP_MAP_VALUE)
                 tp->no_delete_why = "a primary key column comes from the value";
+            else if (tp->cols[i].primary_key && tp->cols[i].col->source > UP_MAP_NOW)
+                tp->no_delete_why = "a primary key column comes from the record's position";
         if (!tp->no_delete_why) {
             *usage = false;
             rc = prepare(s, cql.data, &tp->del, retryable, o->err, o->errlen);
@@ -498,10 +500,26 @@ static int parse_record(const struct up_mapping *m, const struct up_map_record *
 /* The text of a source for messages: "value.a.b", "header.h", "key". */
 static void source_name(const struct up_map_column *c, char *out, size_t outlen)
 {
-    static const char *const names[] = {"key", "value", "header", "now()"};
+    static const char *const names[] = {"key",     "value",       "header",   "now()",
+                                        "__topic", "__partition", "__offset", "__record_timestamp"};
     int n = snprintf(out, outlen, "%s", names[c->source]);
     for (size_t i = 0; i < c->npath && n > 0 && (size_t)n < outlen; i++)
         n += snprintf(out + n, outlen - (size_t)n, ".%s", c->path[i]);
+}
+
+/* __topic, __partition, __offset, __record_timestamp as a new JSON value. */
+static json_t *provenance(const struct up_map_record *r, enum up_map_source source)
+{
+    switch (source) {
+    case UP_MAP_TOPIC:
+        return json_string(r->topic);
+    case UP_MAP_PARTITION:
+        return json_integer(r->partition);
+    case UP_MAP_OFFSET:
+        return json_integer(r->offset);
+    default:
+        return json_integer(r->timestamp_ms);
+    }
 }
 
 /* The JSON a column reads: borrowed, NULL when absent; -1 when a path goes through something
@@ -512,6 +530,11 @@ static int resolve(const struct up_map_record *r, const struct parsed *pr,
 {
     *out = NULL;
     *owned = NULL;
+    if (c->source > UP_MAP_NOW) {
+        *owned = provenance(r, c->source);
+        *out = *owned;
+        return 0;
+    }
     if (c->source == UP_MAP_HEADER) {
         const void *v;
         size_t len;
@@ -624,8 +647,17 @@ static int bind_column(const struct table_plan *tp, const struct bind_col *bc,
     int rc = 0;
     char cerr[UP_CONV_ERR_LEN], name[128];
     up_buf_clear(buf);
-    enum up_conv c =
-        v ? up_convert_json(v, bc->type, tp->codec, buf, cerr, sizeof cerr) : UP_CONV_NULL;
+    enum up_conv c;
+    if (bc->col->source == UP_MAP_RECORD_TIMESTAMP &&
+        cql_data_type_id(bc->type) == CQL_TYPE_TIMESTAMP) {
+        /* The instant itself: codec.unit says how the record's numbers read, not this one. */
+        json_decref(owned);
+        return cql_statement_bind_timestamp(st, bc->marker, r->timestamp_ms) == CQL_OK
+                   ? 0
+                   : reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
+                            "column '%s': cannot bind the record's timestamp", bc->col->column);
+    }
+    c = v ? up_convert_json(v, bc->type, tp->codec, buf, cerr, sizeof cerr) : UP_CONV_NULL;
     if (c == UP_CONV_OK) {
         cql_statement_bind_raw(st, bc->marker, buf->data ? buf->data : "", buf->len);
     } else if (c == UP_CONV_ERROR) {
@@ -645,26 +677,40 @@ static int bind_column(const struct table_plan *tp, const struct bind_col *bc,
     return rc;
 }
 
+/* An INSERT's write time: __timestamp in its unit when mapped and present, else the record's. */
+static int write_time(const struct table_plan *tp, const struct up_map_record *r,
+                      const struct parsed *pr, int64_t *ts_us, struct up_map_reject *rej)
+{
+    const struct up_map_table *t = tp->t;
+    int64_t micros;
+    const json_t *v;
+    json_t *owned;
+    *ts_us = r->timestamp_ms * 1000;
+    if (t->timestamp_col < 0)
+        return 0;
+    if (resolve(r, pr, &t->cols[t->timestamp_col], &v, &owned, tp->target, rej) != 0)
+        return -1;
+    int bad = v && (special_micros(v, t->timestamp_unit, &micros) != 0 || micros < 0);
+    json_decref(owned);
+    if (bad)
+        return reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
+                      "__timestamp: not a whole number of %s since the epoch",
+                      up_time_unit_name(t->timestamp_unit));
+    if (v)
+        *ts_us = micros;
+    return 0;
+}
+
 /* USING TTL and TIMESTAMP: from __ttl / __timestamp when mapped and present. */
 static int bind_specials(const struct table_plan *tp, const struct up_map_record *r,
                          const struct parsed *pr, cql_statement *st, struct up_map_reject *rej)
 {
     const struct up_map_table *t = tp->t;
-    int64_t ts_us = r->timestamp_ms * 1000, micros;
+    int64_t ts_us, micros;
     const json_t *v;
     json_t *owned;
-    if (t->timestamp_col >= 0) {
-        if (resolve(r, pr, &t->cols[t->timestamp_col], &v, &owned, tp->target, rej) != 0)
-            return -1;
-        int bad = v && (special_micros(v, t->timestamp_unit, &micros) != 0 || micros < 0);
-        json_decref(owned);
-        if (bad)
-            return reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
-                          "__timestamp: not a whole number of %s since the epoch",
-                          up_time_unit_name(t->timestamp_unit));
-        if (v)
-            ts_us = micros;
-    }
+    if (write_time(tp, r, pr, &ts_us, rej) != 0)
+        return -1;
     cql_statement_bind_bigint(st, tp->ts_marker, ts_us);
     if (tp->ttl_marker < 0)
         return 0;
@@ -740,4 +786,99 @@ void up_map_writes_free(struct up_map_writes *w)
     free(w->tables);
     free(w->is_delete);
     *w = (struct up_map_writes){0};
+}
+
+/* ---- what verify asks of a record -------------------------------------------------------- */
+
+static const struct bind_col *key_col(const struct table_plan *tp, size_t i)
+{
+    for (size_t j = 0; j < tp->ncols; j++)
+        if (tp->cols[j].primary_key && i-- == 0)
+            return &tp->cols[j];
+    return NULL;
+}
+
+size_t up_map_plan_key_count(const struct up_map_plan *p, size_t table)
+{
+    size_t n = 0;
+    for (size_t j = 0; j < p->tables[table].ncols; j++)
+        n += p->tables[table].cols[j].primary_key;
+    return n;
+}
+
+const char *up_map_plan_key_name(const struct up_map_plan *p, size_t table, size_t i)
+{
+    return key_col(&p->tables[table], i)->col->column;
+}
+
+const cql_data_type *up_map_plan_key_type(const struct up_map_plan *p, size_t table, size_t i)
+{
+    return key_col(&p->tables[table], i)->type;
+}
+
+const char *up_map_plan_writetime_column(const struct up_map_plan *p, size_t table)
+{
+    const struct table_plan *tp = &p->tables[table];
+    for (size_t j = 0; j < tp->ncols; j++) {
+        enum cql_type_id id = cql_data_type_id(tp->cols[j].type);
+        bool one_cell =
+            id != CQL_TYPE_LIST && id != CQL_TYPE_SET && id != CQL_TYPE_MAP && id != CQL_TYPE_UDT;
+        if (!tp->cols[j].primary_key && one_cell)
+            return tp->cols[j].col->column;
+    }
+    return NULL;
+}
+
+/* One key column's serialized value, length first, appended to key. */
+static int put_key_value(const struct table_plan *tp, const struct bind_col *bc,
+                         const struct up_map_record *r, const struct parsed *pr, struct up_buf *key,
+                         struct up_map_reject *rej)
+{
+    const json_t *v;
+    json_t *owned;
+    if (resolve(r, pr, bc->col, &v, &owned, tp->target, rej) != 0)
+        return -1;
+    struct up_buf val = UP_BUF_INIT;
+    char cerr[UP_CONV_ERR_LEN];
+    int rc = 0;
+    if (!v) {
+        rc = reject(rej, UP_MAP_STAGE_MAPPING, "missing_key", tp->target,
+                    "primary key column '%s' has no value", bc->col->column);
+    } else if (bc->col->source == UP_MAP_RECORD_TIMESTAMP &&
+               cql_data_type_id(bc->type) == CQL_TYPE_TIMESTAMP) {
+        for (int shift = 56; shift >= 0; shift -= 8)
+            up_buf_putc(&val, (char)(((uint64_t)r->timestamp_ms >> shift) & 0xff));
+    } else if (up_convert_json(v, bc->type, tp->codec, &val, cerr, sizeof cerr) != UP_CONV_OK) {
+        rc = reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target, "column '%s': %s",
+                    bc->col->column, cerr);
+    }
+    json_decref(owned);
+    if (rc == 0) {
+        for (int shift = 24; shift >= 0; shift -= 8)
+            up_buf_putc(key, (char)((val.len >> shift) & 0xff));
+        up_buf_append(key, val.data ? val.data : "", val.len);
+    }
+    up_buf_free(&val);
+    return rc;
+}
+
+int up_map_plan_key(struct up_map_plan *p, size_t table, const struct up_map_record *r,
+                    struct up_buf *key, int64_t *write_us, bool *deletes, struct up_map_reject *rej)
+{
+    const struct table_plan *tp = &p->tables[table];
+    *deletes = !r->value && tp->t->deletes_enabled;
+    if (*deletes && !tp->del)
+        return reject(rej, UP_MAP_STAGE_MAPPING, "tombstone", tp->target,
+                      "a tombstone (null value) cannot delete from %s: %s", tp->target,
+                      tp->no_delete_why);
+    struct parsed pr;
+    int rc = parse_record(p->m, r, &pr, rej);
+    for (size_t i = 0; rc == 0 && i < tp->ncols; i++)
+        if (tp->cols[i].primary_key)
+            rc = put_key_value(tp, &tp->cols[i], r, &pr, key, rej);
+    *write_us = r->timestamp_ms * 1000;
+    if (rc == 0 && !*deletes)
+        rc = write_time(tp, r, &pr, write_us, rej);
+    parsed_free(&pr);
+    return rc;
 }

@@ -17,6 +17,7 @@
 #ifndef UP_MAPPING_PLAN_H
 #define UP_MAPPING_PLAN_H
 
+#include "core/buf.h"
 #include "cql/cql.h"
 #include "mapping/mapping.h"
 
@@ -43,6 +44,8 @@ typedef bool (*up_map_header_fn)(void *ctx, const char *name, const void **value
 
 struct up_map_record {
     const char *topic;
+    int32_t partition; /* for __partition and __offset (provenance) */
+    int64_t offset;
     const void *key; /* NULL: no key */
     size_t key_len;
     const void *value; /* NULL: a tombstone */
@@ -76,5 +79,25 @@ int up_map_plan_bind(struct up_map_plan *p, const struct up_map_record *r, struc
                      struct up_map_reject *rej);
 void up_map_writes_clear(struct up_map_writes *w);
 void up_map_writes_free(struct up_map_writes *w);
+
+/* A CQL identifier double-quoted, any '"' doubled: the name exactly as stored. */
+void up_map_put_ident(struct up_buf *b, const char *name);
+
+/* What `userpipe verify` asks of a table (src/verify): its primary key columns, in the order
+ * up_map_plan_key writes their values, with their types (owned by the plan). */
+size_t up_map_plan_key_count(const struct up_map_plan *p, size_t table);
+const char *up_map_plan_key_name(const struct up_map_plan *p, size_t table, size_t i);
+const cql_data_type *up_map_plan_key_type(const struct up_map_plan *p, size_t table, size_t i);
+/* A regular column the INSERT sets from the record, not a collection nor a user type, so that
+ * WRITETIME() of it is one number; NULL when there is none. */
+const char *up_map_plan_writetime_column(const struct up_map_plan *p, size_t table);
+/* What storing r does to table, without building a statement: the primary key appended to key
+ * (each column's serialized value as a 4-byte big-endian length then the bytes, in
+ * up_map_plan_key_name order), the write time in microseconds, and *deletes when it is a
+ * DELETE (a tombstone with deletesEnabled). Only the key columns and __timestamp are read.
+ * -1 with rej when the stream would dead-letter the record for this table's key or time. */
+int up_map_plan_key(struct up_map_plan *p, size_t table, const struct up_map_record *r,
+                    struct up_buf *key, int64_t *write_us, bool *deletes,
+                    struct up_map_reject *rej);
 
 #endif

@@ -201,6 +201,8 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
         h.headers = NULL;
     const char *topic = rd_kafka_topic_name(m->rkt);
     struct up_map_record r = {.topic = topic,
+                              .partition = m->partition,
+                              .offset = m->offset,
                               .key = m->key,
                               .key_len = m->key_len,
                               .value = m->payload,

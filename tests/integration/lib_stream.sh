@@ -169,6 +169,48 @@ expect_stored() {
   grep -q "distinct=$1 rows=$1 missing=0 extra=0" <<<"$ROWS_LINE" || fail "rows: $ROWS_LINE"
 }
 
+# run_verify NAME [FLAGS..]: `userpipe verify --json` of the test's topic (VERIFY_TOPIC when
+# set) against its keyspace (the users table unless FLAGS say otherwise, e.g. --mapping FILE):
+# the report in
+# $WORK/NAME.json, the log in $WORK/NAME.log, the exit status in VERIFY_STATUS.
+run_verify() {
+  local name="$1"
+  shift
+  set +e
+  "$USERPIPE_BIN" verify --brokers "$BROKERS" --topic "${VERIFY_TOPIC:-$TOPIC}" --keyspace "$KS" \
+    --cassandra "$CASSANDRA" --cassandra-user cassandra --cassandra-password-file "$WORK/pw" \
+    --cassandra-connect-timeout 30s --progress-interval 2s --json "$@" \
+    >"$WORK/$name.json" 2>"$WORK/$name.log"
+  VERIFY_STATUS=$?
+  set -e
+}
+
+# verify_field NAME PATH: a value of that report, PATH dotted ("total.missing"); a list's
+# length for "samples.<kind>".
+verify_field() {
+  python3 -c 'import json,sys
+v = json.load(open(sys.argv[1]))
+for p in sys.argv[2].split("."):
+    v = v[p]
+print(len(v) if isinstance(v, list) else v)' "$WORK/$1.json" "$2"
+}
+
+# expect_verified N [FLAGS..]: the per-key oracle. userpipe verify reads the topic back and
+# finds each of the N keys' rows, none missing, stale or unexpected, and exits 0 (a count of
+# rows could hide one missing row behind one extra; this cannot).
+expect_verified() {
+  local n="$1"
+  shift
+  run_verify verify "$@"
+  local total
+  total="$(python3 -c 'import json,sys; print(json.dumps(json.load(open(sys.argv[1]))["total"]))' \
+    "$WORK/verify.json" 2>/dev/null)" || total="(no report: $(tail -n 3 "$WORK/verify.log" | tr '\n' ';'))"
+  [ "$VERIFY_STATUS" = 0 ] || fail "verify exited $VERIFY_STATUS: $total"
+  [ "$(verify_field verify total.keys)" = "$n" ] || fail "verify: not $n keys: $total"
+  [ "$(verify_field verify total.present)" = "$n" ] || fail "verify: not $n rows present: $total"
+  log "verify: $total"
+}
+
 # expect_rows N: the topic holds the N records once each, and each is one row.
 expect_rows() {
   expect_topic "$1"
@@ -196,5 +238,6 @@ expect_outage_survived() {
   [ "$retries" -gt 0 ] || fail "no write was retried"
   log "stream: $(tail -n1 "$WORK/stream.out")"
   expect_rows "$1"
+  expect_verified "$1"
   check_committed
 }

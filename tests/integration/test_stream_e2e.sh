@@ -35,6 +35,7 @@ log "stream: $(tail -n1 "$WORK/stream.out")"
 
 check_rows
 grep -q "distinct=$N rows=$N missing=0" <<<"$ROWS_LINE" || fail "expected $N rows: $ROWS_LINE"
+expect_verified "$N"
 check_committed
 
 log "reading back with cqlsh"

@@ -33,5 +33,6 @@ grep -q "revoking" "$WORK/a.log" || fail "member a was never asked to give parti
 [ "$(summary_field "$WORK/a.out" abandoned)" = 0 ] || fail "member a abandoned records"
 
 expect_stored "$N"
+expect_verified "$N"
 check_committed
 log "PASS"

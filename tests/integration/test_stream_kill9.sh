@@ -42,6 +42,7 @@ wait_exit "$STREAM_PID" 300
 [ "$EXIT_STATUS" = 0 ] || fail "final run exited $EXIT_STATUS"
 
 expect_rows "$N"
+expect_verified "$N"
 check_committed
 total=0
 for i in $(seq 4 "$run"); do

@@ -257,6 +257,9 @@ static void test_mapping_expressions(void **state)
     expect_refused("topics=t\ntopic.t.ks.tb.mapping=id=now\n", "now must be written now()");
     expect_refused("topics=t\ntopic.t.ks.tb.mapping=__ttl=now()\n", "__ttl cannot be now()");
     expect_refused("topics=t\ntopic.t.ks.tb.mapping=__foo=key\n", "only special names are");
+    expect_refused("topics=t\ntopic.t.ks.tb.mapping=__ttl=__offset\n",
+                   "__ttl cannot be a provenance name");
+    expect_refused("topics=t\ntopic.t.ks.tb.mapping=id=__offsets\n", "2:26: a value must be");
     expect_refused("topics=t\ntopic.t.ks.tb.mapping='id=key\n", "the single quote is not closed");
     expect_refused("topics=t\ntopic.t.ks.tb.mapping=\"id=key\n", "the quote is not closed");
     /* A continuation: the error points at the second physical line. */
@@ -277,6 +280,20 @@ static void test_mapping_expressions(void **state)
     assert_string_equal(t->cols[1].path[1], "z");
     assert_int_equal(t->cols[2].npath, 0);
     assert_string_equal(t->cols[3].path[0], "h-1");
+    up_mapping_free(&m);
+
+    /* provenance: where the record came from */
+    const char *prov = "topics=t\ntopic.t.ks.tb.mapping=id=key, a=__topic, b=__partition, "
+                       "c=__offset, d = __RECORD_TIMESTAMP\n";
+    if (parse(prov, &m, err, sizeof err) != 0)
+        fail_msg("%s", err);
+    t = &m.tables[0];
+    assert_int_equal(t->ncols, 5);
+    assert_int_equal(t->cols[1].source, UP_MAP_TOPIC);
+    assert_int_equal(t->cols[2].source, UP_MAP_PARTITION);
+    assert_int_equal(t->cols[3].source, UP_MAP_OFFSET);
+    assert_int_equal(t->cols[4].source, UP_MAP_RECORD_TIMESTAMP);
+    assert_int_equal(t->cols[4].npath, 0);
     up_mapping_free(&m);
 }
 
