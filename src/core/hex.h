@@ -1,5 +1,5 @@
 /* hex: the value of one hexadecimal digit, for the parsers that decode \u escapes, %XX
- * escapes and UUIDs (stream/record_json, gen/query, cql/types). */
+ * escapes and UUIDs (core/record_json, gen/query, cql/types). */
 #ifndef UP_CORE_HEX_H
 #define UP_CORE_HEX_H
 

@@ -3,7 +3,7 @@
 
 #include "core/clock.h"
 #include "core/utf8.h"
-#include "stream/record_json.h"
+#include "core/record_json.h"
 
 #include <stdarg.h>
 #include <stdio.h>

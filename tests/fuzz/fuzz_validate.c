@@ -1,4 +1,4 @@
-/* libFuzzer target for stream/validate and stream/record_json.
+/* libFuzzer target for stream/validate and core/record_json.
  * 1. up_validate_record on any key and value gives either a row whose fields are valid
  *    UTF-8 and whose id equals the key, or a known reject reason with a printable detail.
  * 2. Differential: up_rj_parse must agree with jansson (JSON_DECODE_ANY |
@@ -11,7 +11,7 @@
  * Input layout: first byte = key length (mod 64, capped at what remains), key, value. */
 #include "core/buf.h"
 #include "core/utf8.h"
-#include "stream/record_json.h"
+#include "core/record_json.h"
 #include "stream/validate.h"
 
 #include <jansson.h>
