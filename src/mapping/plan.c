@@ -20,6 +20,7 @@ struct bind_col {
     const cql_data_type *type;
     size_t marker;     /* its '?' in the INSERT */
     bool primary_key;  /* null refused */
+    bool text;         /* a text/varchar column: a string is bound as it is */
     int delete_marker; /* its '?' in the DELETE, -1 when not a key column */
 };
 
@@ -315,11 +316,13 @@ static int plan_columns(struct open_ctx *o, struct table_plan *tp, const struct 
         char why[160];
         if (!up_convert_supported(type, why, sizeof why))
             return refuse_at(o, c->line, c->col, "column '%s': %s", c->column, why);
-        tp->cols[tp->ncols++] = (struct bind_col){.col = c,
-                                                  .type = type,
-                                                  .marker = marker++,
-                                                  .primary_key = is_key_kind(sc->kind),
-                                                  .delete_marker = -1};
+        tp->cols[tp->ncols++] =
+            (struct bind_col){.col = c,
+                              .type = type,
+                              .marker = marker++,
+                              .primary_key = is_key_kind(sc->kind),
+                              .text = cql_data_type_id(type) == CQL_TYPE_VARCHAR,
+                              .delete_marker = -1};
     }
     tp->ts_marker = marker + (tp->ttl_marker >= 0);
     return 0;
@@ -862,6 +865,11 @@ static int bind_column(struct up_map_plan *p, const struct table_plan *tp,
         return -1;
     int rc = 0;
     char cerr[UP_CONV_ERR_LEN], name[128];
+    if (bc->text && v.kind == UP_JV_STRING) { /* text is its own serialization: no copy */
+        cql_statement_bind_raw(st, bc->marker, v.s, v.len);
+        json_decref(owned);
+        return 0;
+    }
     enum up_conv c = convert_column(p, tp, bc, &v, cerr, sizeof cerr);
     if (c == UP_CONV_OK) {
         bind_value(p, st, bc->marker);
