@@ -665,8 +665,12 @@ void up_jv_of_json(const json_t *v, struct up_jv *out)
     }
 }
 
-bool up_jv_number(const char *s, size_t len, struct up_jv *out, const char **why)
+bool up_jv_scalar(const char *s, size_t len, struct up_jv *out, const char **why)
 {
+    if (s[0] == 'n' || s[0] == 't' || s[0] == 'f') {
+        *out = (struct up_jv){.kind = s[0] == 'n' ? UP_JV_NULL : UP_JV_BOOL, .b = s[0] == 't'};
+        return true;
+    }
     char small[64]; /* every int64 and nearly every real: no allocation */
     char *text = len < sizeof small ? small : up_xmalloc(len + 1);
     memcpy(text, s, len);

@@ -46,10 +46,11 @@ struct up_jv {
 
 /* The view of a jansson node (borrowed: v must outlive it). */
 void up_jv_of_json(const json_t *v, struct up_jv *out);
-/* A JSON number's text (as RFC 8259 writes it) read as jansson reads it: an integer when it
- * has no fraction or exponent, else a real. False when it does not fit (jansson refuses
- * such a text: "too big integer", "real number overflow"); why says which. */
-bool up_jv_number(const char *s, size_t len, struct up_jv *out, const char **why);
+/* A JSON literal or number, already checked against RFC 8259 (core/record_json), read as
+ * jansson reads it: null, true, false; a number is an integer when it has no fraction or
+ * exponent, else a real. False when a number does not fit (jansson refuses such a text:
+ * "too big integer", "real number overflow"); why says which. */
+bool up_jv_scalar(const char *s, size_t len, struct up_jv *out, const char **why);
 
 /* Appends the serialized value of v (no length prefix) for a column of type t. */
 enum up_conv up_convert_value(const struct up_jv *v, const cql_data_type *t,

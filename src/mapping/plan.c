@@ -641,10 +641,8 @@ static int field_value(struct up_map_plan *p, const char *base, const struct up_
     if (f->state == UP_RJ_STRING) {
         *out =
             (struct up_jv){.kind = UP_JV_STRING, .s = p->text.data + f->offset, .len = f->length};
-    } else if (f->state == UP_RJ_ABSENT || raw[0] == 'n') {
+    } else if (f->state == UP_RJ_ABSENT) {
         return 0;
-    } else if (raw[0] == 't' || raw[0] == 'f') {
-        *out = (struct up_jv){.kind = UP_JV_BOOL, .b = raw[0] == 't'};
     } else if (raw[0] == '{' || raw[0] == '[') {
         json_error_t e;
         *owned = json_loadb(raw, f->raw_length, JSON_REJECT_DUPLICATES, &e);
@@ -652,7 +650,7 @@ static int field_value(struct up_map_plan *p, const char *base, const struct up_
             return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
                           "the record is not JSON: %s", e.text);
         *out = (struct up_jv){.kind = UP_JV_TREE, .tree = *owned};
-    } else if (!up_jv_number(raw, f->raw_length, out, &why)) {
+    } else if (!up_jv_scalar(raw, f->raw_length, out, &why)) {
         return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "", "the record is not JSON: %s",
                       why);
     }
