@@ -350,10 +350,12 @@ static bool numeric_time(struct conv *c, const struct up_jv *v, const cql_data_t
 {
     int64_t n;
     if (v->kind == UP_JV_STRING) {
-        const char *s = v->s;
-        size_t i = s[0] == '-' ? 1 : 0;
-        if (!s[i] || strspn(s + i, "0123456789") != strlen(s + i))
+        size_t i = v->len && v->s[0] == '-' ? 1 : 0;
+        if (i == v->len)
             return false;
+        for (; i < v->len; i++) /* stops at a date's first '-': no scan of the whole text */
+            if (v->s[i] < '0' || v->s[i] > '9')
+                return false;
     } else if (v->kind != UP_JV_INTEGER) {
         return false;
     }

@@ -38,7 +38,7 @@ static bool digits(struct scan *sc, int min, int max, int64_t *out, int *ndigits
 {
     int64_t v = 0;
     int n = 0;
-    while (n < max && sc->pos < sc->len && isdigit((unsigned char)sc->s[sc->pos])) {
+    while (n < max && sc->pos < sc->len && sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9') {
         v = v * 10 + (sc->s[sc->pos++] - '0');
         n++;
     }
