@@ -128,7 +128,7 @@ static bool expect(const char *s, size_t len, size_t *pos, char c)
     return true;
 }
 
-static bool leap(int y)
+static bool leap(int64_t y)
 {
     return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
 }
@@ -155,9 +155,17 @@ static bool parse_zone(const char *s, size_t len, size_t *pos, int *offset_min)
     return true;
 }
 
-bool up_iso8601_parse(const char *s, size_t len, int64_t *epoch_ms)
+bool up_civil_days(int64_t y, int m, int d, int64_t *days)
 {
     static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    if (m < 1 || m > 12 || d < 1 || d > mdays[m - 1] + (m == 2 && leap(y)))
+        return false;
+    *days = days_from_civil(y, (unsigned)m, (unsigned)d);
+    return true;
+}
+
+bool up_iso8601_parse(const char *s, size_t len, int64_t *epoch_ms)
+{
     size_t pos = 0;
     int y, mo, d, h, mi, sec, ms = 0, offset_min;
     if (!take_digits(s, len, &pos, 4, &y) || !expect(s, len, &pos, '-') ||
@@ -183,12 +191,9 @@ bool up_iso8601_parse(const char *s, size_t len, int64_t *epoch_ms)
     }
     if (!parse_zone(s, len, &pos, &offset_min) || pos != len)
         return false;
-    if (mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 59)
+    int64_t days;
+    if (h > 23 || mi > 59 || sec > 59 || !up_civil_days(y, mo, d, &days))
         return false;
-    int maxd = mdays[mo - 1] + (mo == 2 && leap(y));
-    if (d > maxd)
-        return false;
-    int64_t days = days_from_civil(y, (unsigned)mo, (unsigned)d);
     *epoch_ms = ((days * 24 + h) * 60 + mi - offset_min) * 60000LL + sec * 1000LL + ms;
     return true;
 }

@@ -19,6 +19,9 @@ void up_iso8601_format(int64_t epoch_ms, char out[UP_ISO8601_LEN]);
  * number of digits, kept to ms) and a zone of Z or +HH:MM / -HH:MM / +HHMM.
  * Returns false on anything else (including out-of-range fields). */
 bool up_iso8601_parse(const char *s, size_t len, int64_t *epoch_ms);
+/* Days since 1970-01-01 of the proleptic Gregorian date y-m-d; false when there is no such
+ * day (month 1-12, the day within its month, leap years counted). */
+bool up_civil_days(int64_t y, int m, int d, int64_t *days);
 
 void up_sleep_ms(int64_t ms);
 

@@ -2,7 +2,12 @@
 
 const char *up_json_kind(const json_t *v)
 {
-    switch (json_typeof(v)) {
+    return up_json_type_kind(json_typeof(v));
+}
+
+const char *up_json_type_kind(json_type type)
+{
+    switch (type) {
     case JSON_OBJECT:
         return "an object";
     case JSON_ARRAY:

@@ -229,22 +229,7 @@ void cql_data_type_format(const cql_data_type *t, struct up_buf *out)
 
 bool cql_uuid_parse(const char *s, size_t len, struct cql_uuid *out)
 {
-    if (len != 36)
-        return false;
-    size_t n = 0;
-    for (size_t i = 0; i < 36; i++) {
-        if (i == 8 || i == 13 || i == 18 || i == 23) {
-            if (s[i] != '-')
-                return false;
-            continue;
-        }
-        int hi = up_hex_digit(s[i]), lo = i + 1 < 36 ? up_hex_digit(s[i + 1]) : -1;
-        if (hi < 0 || lo < 0)
-            return false;
-        out->bytes[n++] = (uint8_t)(hi << 4 | lo);
-        i++;
-    }
-    return n == 16;
+    return up_uuid_parse(s, len, out->bytes, false);
 }
 
 void cql_uuid_format(const struct cql_uuid *u, char out[37])

@@ -22,7 +22,7 @@ struct conv {
     size_t errlen;
 };
 
-static enum up_conv convert(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv convert(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                             struct up_buf *out);
 
 static enum up_conv fail(struct conv *c, const char *fmt, ...)
@@ -71,9 +71,43 @@ static const char *type_name(const cql_data_type *t)
     return "custom type";
 }
 
-static enum up_conv wrong_kind(struct conv *c, const json_t *v, const cql_data_type *t)
+static const char *jv_kind(const struct up_jv *v)
+{
+    static const json_type types[] = {[UP_JV_NULL] = JSON_NULL,
+                                      [UP_JV_BOOL] = JSON_TRUE,
+                                      [UP_JV_STRING] = JSON_STRING,
+                                      [UP_JV_INTEGER] = JSON_INTEGER,
+                                      [UP_JV_REAL] = JSON_REAL};
+    return v->kind == UP_JV_TREE ? up_json_kind(v->tree) : up_json_type_kind(types[v->kind]);
+}
+
+static enum up_conv wrong_kind(struct conv *c, const struct up_jv *v, const cql_data_type *t)
+{
+    return fail(c, "%s cannot fill a %s", jv_kind(v), type_name(t));
+}
+
+static enum up_conv wrong_tree(struct conv *c, const json_t *v, const cql_data_type *t)
 {
     return fail(c, "%s cannot fill a %s", up_json_kind(v), type_name(t));
+}
+
+/* A new jansson value for v (a reference more for a tree), for what only jansson writes. */
+static json_t *jv_to_json(const struct up_jv *v)
+{
+    switch (v->kind) {
+    case UP_JV_BOOL:
+        return json_boolean(v->b);
+    case UP_JV_STRING:
+        return json_stringn_nocheck(v->s, v->len);
+    case UP_JV_INTEGER:
+        return json_integer(v->i);
+    case UP_JV_REAL:
+        return json_real(v->d);
+    case UP_JV_TREE:
+        return json_incref((json_t *)v->tree);
+    default:
+        return json_null();
+    }
 }
 
 static void put_be(struct up_buf *out, uint64_t v, int bytes)
@@ -88,17 +122,19 @@ static void put_be(struct up_buf *out, uint64_t v, int bytes)
 
 /* ---- text -------------------------------------------------------------------------------- */
 
-static enum up_conv text(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv text(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                          struct up_buf *out)
 {
     bool ascii = cql_data_type_id(t) == CQL_TYPE_ASCII;
     size_t start = out->len;
-    if (json_is_string(v)) {
-        up_buf_append(out, json_string_value(v), json_string_length(v));
-    } else {
-        char *s = json_dumps(v, JSON_COMPACT | JSON_ENCODE_ANY);
+    if (v->kind == UP_JV_STRING) {
+        up_buf_append(out, v->s, v->len);
+    } else { /* any other value as its compact JSON text, as jansson writes it */
+        json_t *j = jv_to_json(v);
+        char *s = json_dumps(j, JSON_COMPACT | JSON_ENCODE_ANY);
         up_buf_puts(out, s);
         free(s);
+        json_decref(j);
     }
     for (size_t i = start; ascii && i < out->len; i++)
         if ((unsigned char)out->data[i] >= 0x80)
@@ -109,25 +145,26 @@ static enum up_conv text(struct conv *c, const json_t *v, const cql_data_type *t
 /* ---- numbers ----------------------------------------------------------------------------- */
 
 /* An integral JSON number or numeric string -> int64. */
-static enum up_conv get_int64(struct conv *c, const json_t *v, const cql_data_type *t, int64_t *out)
+static enum up_conv get_int64(struct conv *c, const struct up_jv *v, const cql_data_type *t,
+                              int64_t *out)
 {
-    if (json_is_integer(v)) {
-        *out = json_integer_value(v);
+    if (v->kind == UP_JV_INTEGER) {
+        *out = v->i;
         return UP_CONV_OK;
     }
-    if (json_is_real(v)) {
-        double d = json_real_value(v);
+    if (v->kind == UP_JV_REAL) {
+        double d = v->d;
         if (d != floor(d) || d < -9223372036854775808.0 || d >= 9223372036854775808.0)
             return fail(c, "%.17g is not a whole number a %s can hold", d, type_name(t));
         *out = (int64_t)d;
         return UP_CONV_OK;
     }
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
+    if (v->kind == UP_JV_STRING) {
+        const char *s = v->s;
         char *end;
         errno = 0;
         long long n = strtoll(s, &end, 10);
-        if (errno || end == s || *end || (size_t)(end - s) != json_string_length(v))
+        if (errno || end == s || *end || (size_t)(end - s) != v->len)
             return fail(c, "'%.64s' is not a whole number a %s can hold", s, type_name(t));
         *out = n;
         return UP_CONV_OK;
@@ -135,7 +172,7 @@ static enum up_conv get_int64(struct conv *c, const json_t *v, const cql_data_ty
     return wrong_kind(c, v, t);
 }
 
-static enum up_conv integer(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv integer(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                             struct up_buf *out)
 {
     static const struct {
@@ -158,25 +195,25 @@ static enum up_conv integer(struct conv *c, const json_t *v, const cql_data_type
 }
 
 /* varint and decimal read the number's text, so no digit is lost to int64 or double. */
-static enum up_conv big_number(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv big_number(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                                struct up_buf *out)
 {
     char buf[40];
     const char *s;
     size_t len;
-    if (json_is_string(v)) {
-        s = json_string_value(v);
-        len = json_string_length(v);
-    } else if (json_is_integer(v)) {
-        len = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)json_integer_value(v));
+    if (v->kind == UP_JV_STRING) {
+        s = v->s;
+        len = v->len;
+    } else if (v->kind == UP_JV_INTEGER) {
+        len = (size_t)snprintf(buf, sizeof buf, "%lld", (long long)v->i);
         s = buf;
-    } else if (json_is_real(v) && cql_data_type_id(t) == CQL_TYPE_DECIMAL) {
-        if (!isfinite(json_real_value(v)))
+    } else if (v->kind == UP_JV_REAL && cql_data_type_id(t) == CQL_TYPE_DECIMAL) {
+        if (!isfinite(v->d))
             return fail(c, "a decimal cannot be infinite");
-        up_num_shortest(json_real_value(v), buf, sizeof buf);
+        up_num_shortest(v->d, buf, sizeof buf);
         s = buf;
         len = strlen(buf);
-    } else if (json_is_real(v)) {
+    } else if (v->kind == UP_JV_REAL) {
         int64_t n;
         if (get_int64(c, v, t, &n) != UP_CONV_OK)
             return UP_CONV_ERROR;
@@ -191,17 +228,17 @@ static enum up_conv big_number(struct conv *c, const json_t *v, const cql_data_t
     return ok ? UP_CONV_OK : UP_CONV_ERROR;
 }
 
-static enum up_conv floating(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv floating(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                              struct up_buf *out)
 {
     double d;
-    if (json_is_number(v)) {
-        d = json_number_value(v);
-    } else if (json_is_string(v)) {
-        const char *s = json_string_value(v);
+    if (v->kind == UP_JV_INTEGER || v->kind == UP_JV_REAL) {
+        d = v->kind == UP_JV_INTEGER ? (double)v->i : v->d;
+    } else if (v->kind == UP_JV_STRING) {
+        const char *s = v->s;
         char *end;
         d = strtod(s, &end);
-        if (end == s || *end || (size_t)(end - s) != json_string_length(v))
+        if (end == s || *end || (size_t)(end - s) != v->len)
             return fail(c, "'%.64s' is not a number", s);
     } else {
         return wrong_kind(c, v, t);
@@ -221,46 +258,46 @@ static enum up_conv floating(struct conv *c, const json_t *v, const cql_data_typ
     return UP_CONV_OK;
 }
 
-static enum up_conv boolean(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv boolean(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                             struct up_buf *out)
 {
     bool b;
-    if (json_is_boolean(v))
-        b = json_is_true(v);
-    else if (json_is_string(v) && strcasecmp(json_string_value(v), "true") == 0)
+    bool is_string = v->kind == UP_JV_STRING;
+    if (v->kind == UP_JV_BOOL)
+        b = v->b;
+    else if (is_string && strcasecmp(v->s, "true") == 0)
         b = true;
-    else if (json_is_string(v) && strcasecmp(json_string_value(v), "false") == 0)
+    else if (is_string && strcasecmp(v->s, "false") == 0)
         b = false;
     else
-        return json_is_string(v) ? fail(c, "'%.64s' is not true or false", json_string_value(v))
-                                 : wrong_kind(c, v, t);
+        return is_string ? fail(c, "'%.64s' is not true or false", v->s) : wrong_kind(c, v, t);
     up_buf_putc(out, b ? 1 : 0);
     return UP_CONV_OK;
 }
 
 /* ---- strings with a syntax --------------------------------------------------------------- */
 
-static enum up_conv uuid(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv uuid(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                          struct up_buf *out)
 {
-    if (!json_is_string(v))
+    if (v->kind != UP_JV_STRING)
         return wrong_kind(c, v, t);
     struct cql_uuid u;
-    if (!cql_uuid_parse(json_string_value(v), json_string_length(v), &u))
-        return fail(c, "'%.64s' is not a UUID", json_string_value(v));
+    if (!cql_uuid_parse(v->s, v->len, &u))
+        return fail(c, "'%.64s' is not a UUID", v->s);
     if (cql_data_type_id(t) == CQL_TYPE_TIMEUUID && (u.bytes[6] >> 4) != 1)
-        return fail(c, "'%.64s' is not a time-based (version 1) UUID", json_string_value(v));
+        return fail(c, "'%.64s' is not a time-based (version 1) UUID", v->s);
     up_buf_append(out, u.bytes, 16);
     return UP_CONV_OK;
 }
 
-static enum up_conv inet(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv inet(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                          struct up_buf *out)
 {
-    if (!json_is_string(v))
+    if (v->kind != UP_JV_STRING)
         return wrong_kind(c, v, t);
     uint8_t addr[16];
-    const char *s = json_string_value(v);
+    const char *s = v->s;
     if (inet_pton(AF_INET, s, addr) == 1)
         up_buf_append(out, addr, 4);
     else if (inet_pton(AF_INET6, s, addr) == 1)
@@ -279,13 +316,13 @@ static int base64_value(char ch)
 }
 
 /* Standard base64 (RFC 4648 §4) with its padding, as the connector reads blobs. */
-static enum up_conv blob(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv blob(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                          struct up_buf *out)
 {
-    if (!json_is_string(v))
+    if (v->kind != UP_JV_STRING)
         return wrong_kind(c, v, t);
-    const char *s = json_string_value(v);
-    size_t len = json_string_length(v);
+    const char *s = v->s;
+    size_t len = v->len;
     if (len % 4)
         return fail(c, "a blob is base64 text: its length must be a multiple of 4");
     for (size_t i = 0; i < len; i += 4) {
@@ -308,15 +345,18 @@ static enum up_conv blob(struct conv *c, const json_t *v, const cql_data_type *t
 /* ---- time -------------------------------------------------------------------------------- */
 
 /* A JSON integer (or integral string) in the codec's unit -> microseconds. */
-static bool numeric_time(struct conv *c, const json_t *v, const cql_data_type *t, int64_t *micros)
+static bool numeric_time(struct conv *c, const struct up_jv *v, const cql_data_type *t,
+                         int64_t *micros)
 {
     int64_t n;
-    if (json_is_string(v)) {
-        const char *s = json_string_value(v);
-        size_t i = s[0] == '-' ? 1 : 0;
-        if (!s[i] || strspn(s + i, "0123456789") != strlen(s + i))
+    if (v->kind == UP_JV_STRING) {
+        size_t i = v->len && v->s[0] == '-' ? 1 : 0;
+        if (i == v->len)
             return false;
-    } else if (!json_is_integer(v)) {
+        for (; i < v->len; i++) /* stops at a date's first '-': no scan of the whole text */
+            if (v->s[i] < '0' || v->s[i] > '9')
+                return false;
+    } else if (v->kind != UP_JV_INTEGER) {
         return false;
     }
     if (get_int64(c, v, t, &n) != UP_CONV_OK)
@@ -329,19 +369,18 @@ static int64_t floor_div(int64_t a, int64_t b)
     return a / b - (a % b != 0 && (a < 0) != (b < 0));
 }
 
-static enum up_conv temporal(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv temporal(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                              struct up_buf *out)
 {
     enum cql_type_id id = cql_data_type_id(t);
     int64_t micros, n;
     bool numeric = numeric_time(c, v, t, &micros);
-    if (!numeric && !json_is_string(v))
-        return json_is_integer(v)
-                   ? fail(c, "%lld %s overflows a %s", (long long)json_integer_value(v),
-                          up_time_unit_name(c->codec->unit), type_name(t))
-                   : wrong_kind(c, v, t);
-    const char *s = json_string_value(v);
-    size_t len = s ? json_string_length(v) : 0;
+    if (!numeric && v->kind != UP_JV_STRING)
+        return v->kind == UP_JV_INTEGER ? fail(c, "%lld %s overflows a %s", (long long)v->i,
+                                               up_time_unit_name(c->codec->unit), type_name(t))
+                                        : wrong_kind(c, v, t);
+    const char *s = v->kind == UP_JV_STRING ? v->s : NULL;
+    size_t len = s ? v->len : 0;
     if (id == CQL_TYPE_TIMESTAMP) {
         if (numeric)
             n = floor_div(micros, 1000);
@@ -371,15 +410,14 @@ static enum up_conv temporal(struct conv *c, const json_t *v, const cql_data_typ
     return UP_CONV_OK;
 }
 
-static enum up_conv duration(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv duration(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                              struct up_buf *out)
 {
-    if (!json_is_string(v))
+    if (v->kind != UP_JV_STRING)
         return wrong_kind(c, v, t);
     int32_t months, days;
     int64_t nanos;
-    if (!up_tm_duration(json_string_value(v), json_string_length(v), &months, &days, &nanos, c->err,
-                        c->errlen))
+    if (!up_tm_duration(v->s, v->len, &months, &days, &nanos, c->err, c->errlen))
         return UP_CONV_ERROR;
     up_tm_put_vint(out, months);
     up_tm_put_vint(out, days);
@@ -390,12 +428,12 @@ static enum up_conv duration(struct conv *c, const json_t *v, const cql_data_typ
 /* ---- nested values ----------------------------------------------------------------------- */
 
 /* [int length][bytes] of one element; null elements as length -1 when allowed. */
-static enum up_conv element(struct conv *c, const json_t *v, const cql_data_type *t, bool null_ok,
-                            struct up_buf *out)
+static enum up_conv element(struct conv *c, const struct up_jv *v, const cql_data_type *t,
+                            bool null_ok, struct up_buf *out)
 {
     size_t at = out->len;
     put_be(out, 0, 4);
-    enum up_conv r = json_is_null(v) ? UP_CONV_NULL : convert(c, v, t, out);
+    enum up_conv r = v->kind == UP_JV_NULL ? UP_CONV_NULL : convert(c, v, t, out);
     if (r == UP_CONV_ERROR)
         return r;
     if (r == UP_CONV_NULL && !null_ok)
@@ -407,6 +445,14 @@ static enum up_conv element(struct conv *c, const json_t *v, const cql_data_type
     uint8_t be[4] = {(uint8_t)(n >> 24), (uint8_t)(n >> 16), (uint8_t)(n >> 8), (uint8_t)n};
     memcpy(out->data + at, be, 4);
     return UP_CONV_OK;
+}
+
+static enum up_conv tree_element(struct conv *c, const json_t *v, const cql_data_type *t,
+                                 bool null_ok, struct up_buf *out)
+{
+    struct up_jv jv;
+    up_jv_of_json(v, &jv);
+    return element(c, &jv, t, null_ok, out);
 }
 
 /* Prefixes an error from inside a nested value with where it happened. */
@@ -432,10 +478,11 @@ static enum up_conv list_or_set(struct conv *c, const json_t *v, const cql_data_
                                 struct up_buf *out)
 {
     if (!json_is_array(v))
-        return wrong_kind(c, v, t);
+        return wrong_tree(c, v, t);
     put_be(out, json_array_size(v), 4);
     for (size_t i = 0; i < json_array_size(v); i++)
-        if (element(c, json_array_get(v, i), cql_data_type_sub(t, 0), false, out) != UP_CONV_OK)
+        if (tree_element(c, json_array_get(v, i), cql_data_type_sub(t, 0), false, out) !=
+            UP_CONV_OK)
             return index_fail(c, "element", i);
     return UP_CONV_OK;
 }
@@ -443,18 +490,16 @@ static enum up_conv list_or_set(struct conv *c, const json_t *v, const cql_data_
 static enum up_conv map(struct conv *c, const json_t *v, const cql_data_type *t, struct up_buf *out)
 {
     if (!json_is_object(v))
-        return wrong_kind(c, v, t);
+        return wrong_tree(c, v, t);
     put_be(out, json_object_size(v), 4);
     const char *k;
     json_t *val;
     json_object_foreach((json_t *)v, k, val)
     {
-        json_t *key = json_string(k);
-        enum up_conv r = element(c, key, cql_data_type_sub(t, 0), false, out);
-        json_decref(key);
-        if (r != UP_CONV_OK)
+        struct up_jv key = {.kind = UP_JV_STRING, .s = k, .len = strlen(k)};
+        if (element(c, &key, cql_data_type_sub(t, 0), false, out) != UP_CONV_OK)
             return nested_fail(c, "key '%.40s'", k);
-        if (element(c, val, cql_data_type_sub(t, 1), false, out) != UP_CONV_OK)
+        if (tree_element(c, val, cql_data_type_sub(t, 1), false, out) != UP_CONV_OK)
             return nested_fail(c, "at key '%.40s'", k);
     }
     return UP_CONV_OK;
@@ -465,11 +510,11 @@ static enum up_conv tuple(struct conv *c, const json_t *v, const cql_data_type *
 {
     size_t n = cql_data_type_sub_count(t);
     if (!json_is_array(v))
-        return wrong_kind(c, v, t);
+        return wrong_tree(c, v, t);
     if (json_array_size(v) != n)
         return fail(c, "a tuple of %zu needs an array of %zu, not %zu", n, n, json_array_size(v));
     for (size_t i = 0; i < n; i++)
-        if (element(c, json_array_get(v, i), cql_data_type_sub(t, i), true, out) != UP_CONV_OK)
+        if (tree_element(c, json_array_get(v, i), cql_data_type_sub(t, i), true, out) != UP_CONV_OK)
             return index_fail(c, "tuple field", i);
     return UP_CONV_OK;
 }
@@ -477,7 +522,7 @@ static enum up_conv tuple(struct conv *c, const json_t *v, const cql_data_type *
 static enum up_conv udt(struct conv *c, const json_t *v, const cql_data_type *t, struct up_buf *out)
 {
     if (!json_is_object(v))
-        return wrong_kind(c, v, t);
+        return wrong_tree(c, v, t);
     size_t n = cql_data_type_sub_count(t);
     const char *k;
     json_t *val;
@@ -492,38 +537,41 @@ static enum up_conv udt(struct conv *c, const json_t *v, const cql_data_type *t,
     for (size_t i = 0; i < n; i++) {
         const char *name = cql_data_type_field_name(t, i);
         json_t *f = json_object_get(v, name);
-        if (element(c, f ? f : json_null(), cql_data_type_sub(t, i), true, out) != UP_CONV_OK)
+        if (tree_element(c, f ? f : json_null(), cql_data_type_sub(t, i), true, out) != UP_CONV_OK)
             return nested_fail(c, "field '%.40s'", name);
     }
     return UP_CONV_OK;
 }
 
 /* A collection, tuple or UDT may come as a string holding its JSON (a text-encoded record). */
-static enum up_conv nested(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv nested(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                            struct up_buf *out)
 {
     json_t *parsed = NULL;
-    if (json_is_string(v)) {
+    const json_t *tree = v->tree;
+    if (v->kind == UP_JV_STRING) {
         json_error_t jerr;
-        parsed = json_loadb(json_string_value(v), json_string_length(v), JSON_DECODE_ANY, &jerr);
+        parsed = json_loadb(v->s, v->len, JSON_DECODE_ANY, &jerr);
         if (!parsed)
             return fail(c, "a string for a %s must hold its JSON: %s", type_name(t), jerr.text);
-        v = parsed;
+        tree = parsed;
+    } else if (v->kind != UP_JV_TREE) {
+        return wrong_kind(c, v, t);
     }
     enum up_conv r;
     switch (cql_data_type_id(t)) {
     case CQL_TYPE_LIST:
     case CQL_TYPE_SET:
-        r = list_or_set(c, v, t, out);
+        r = list_or_set(c, tree, t, out);
         break;
     case CQL_TYPE_MAP:
-        r = map(c, v, t, out);
+        r = map(c, tree, t, out);
         break;
     case CQL_TYPE_TUPLE:
-        r = tuple(c, v, t, out);
+        r = tuple(c, tree, t, out);
         break;
     default:
-        r = udt(c, v, t, out);
+        r = udt(c, tree, t, out);
         break;
     }
     json_decref(parsed);
@@ -532,7 +580,7 @@ static enum up_conv nested(struct conv *c, const json_t *v, const cql_data_type 
 
 /* ---- dispatch ---------------------------------------------------------------------------- */
 
-typedef enum up_conv (*converter)(struct conv *c, const json_t *v, const cql_data_type *t,
+typedef enum up_conv (*converter)(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                                   struct up_buf *out);
 
 static converter converter_for(enum cql_type_id id)
@@ -578,10 +626,10 @@ static converter converter_for(enum cql_type_id id)
     }
 }
 
-static enum up_conv convert(struct conv *c, const json_t *v, const cql_data_type *t,
+static enum up_conv convert(struct conv *c, const struct up_jv *v, const cql_data_type *t,
                             struct up_buf *out)
 {
-    if (json_is_null(v))
+    if (v->kind == UP_JV_NULL)
         return UP_CONV_NULL;
     converter fn = converter_for(type_id(t));
     if (!fn)
@@ -589,9 +637,73 @@ static enum up_conv convert(struct conv *c, const json_t *v, const cql_data_type
     return fn(c, v, t, out);
 }
 
+void up_jv_of_json(const json_t *v, struct up_jv *out)
+{
+    *out = (struct up_jv){.kind = UP_JV_TREE, .tree = v};
+    switch (json_typeof(v)) {
+    case JSON_NULL:
+        out->kind = UP_JV_NULL;
+        break;
+    case JSON_TRUE:
+    case JSON_FALSE:
+        out->kind = UP_JV_BOOL;
+        out->b = json_is_true(v);
+        break;
+    case JSON_STRING:
+        out->kind = UP_JV_STRING;
+        out->s = json_string_value(v);
+        out->len = json_string_length(v);
+        break;
+    case JSON_INTEGER:
+        out->kind = UP_JV_INTEGER;
+        out->i = json_integer_value(v);
+        break;
+    case JSON_REAL:
+        out->kind = UP_JV_REAL;
+        out->d = json_real_value(v);
+        break;
+    default:
+        break;
+    }
+}
+
+bool up_jv_scalar(const char *s, size_t len, struct up_jv *out, const char **why)
+{
+    if (s[0] == 'n' || s[0] == 't' || s[0] == 'f') {
+        *out = (struct up_jv){.kind = s[0] == 'n' ? UP_JV_NULL : UP_JV_BOOL, .b = s[0] == 't'};
+        return true;
+    }
+    char small[64]; /* every int64 and nearly every real: no allocation */
+    char *text = len < sizeof small ? small : up_xmalloc(len + 1);
+    memcpy(text, s, len);
+    text[len] = '\0';
+    bool integral = !strpbrk(text, ".eE");
+    errno = 0;
+    *out = (struct up_jv){.kind = integral ? UP_JV_INTEGER : UP_JV_REAL};
+    if (integral)
+        out->i = strtoll(text, NULL, 10);
+    else
+        out->d = strtod(text, NULL);
+    bool ok = !(errno == ERANGE && (integral || !isfinite(out->d)));
+    if (!ok)
+        *why = integral ? "too big integer" : "real number overflow";
+    if (text != small)
+        free(text);
+    return ok;
+}
+
 enum up_conv up_convert_json(const json_t *v, const cql_data_type *t,
                              const struct up_map_codec *codec, struct up_buf *out, char *err,
                              size_t errlen)
+{
+    struct up_jv jv;
+    up_jv_of_json(v, &jv);
+    return up_convert_value(&jv, t, codec, out, err, errlen);
+}
+
+enum up_conv up_convert_value(const struct up_jv *v, const cql_data_type *t,
+                              const struct up_map_codec *codec, struct up_buf *out, char *err,
+                              size_t errlen)
 {
     struct conv c = {codec, err, errlen};
     size_t at = out->len;
@@ -607,7 +719,7 @@ enum up_conv up_convert_text(const char *s, size_t len, const cql_data_type *t,
                              const struct up_map_codec *codec, struct up_buf *out, char *err,
                              size_t errlen)
 {
-    json_t *v = json_stringn(s, len);
+    json_t *v = json_stringn(s, len); /* a copy: the converters read NUL-terminated text */
     if (!v) {
         snprintf(err, errlen, "the text is not UTF-8 or holds a NUL byte");
         return UP_CONV_ERROR;

@@ -3,6 +3,8 @@
 #include "mapping/plan.h"
 
 #include "core/buf.h"
+#include "core/record_json.h"
+#include "core/utf8.h"
 #include "mapping/convert.h"
 #include "mapping/mapping_int.h"
 
@@ -18,11 +20,13 @@ struct bind_col {
     const cql_data_type *type;
     size_t marker;     /* its '?' in the INSERT */
     bool primary_key;  /* null refused */
+    bool text;         /* a text/varchar column: a string is bound as it is */
     int delete_marker; /* its '?' in the DELETE, -1 when not a key column */
 };
 
 struct table_plan {
     const struct up_map_table *t;
+    int *field; /* per entry of t->cols: its first path name's index in the side's names, or -1 */
     const struct up_map_codec *codec;
     char target[128];
     cql_prepared *insert, *del; /* del NULL: no deletes (disabled, or a key from the value) */
@@ -34,10 +38,24 @@ struct table_plan {
     const char *no_delete_why; /* deletes enabled but impossible: the reason, for the DLQ */
 };
 
+#define MAX_FIELDS 64 /* first-level names read per side (core/record_json's bound) */
+
+/* The first-level member names one side (key or value) is read for, over every table. */
+struct side_names {
+    const char *names[MAX_FIELDS];
+    size_t n;
+    bool overflow; /* more names than MAX_FIELDS: the side is read as a jansson tree */
+};
+
 struct up_map_plan {
     const struct up_mapping *m;
     struct table_plan *tables;
     size_t n;
+    struct side_names key_names, value_names;
+    /* Per record, reused: the decoded strings of both sides, each side's members, and one
+     * column's serialized value. The plan serves one thread. */
+    struct up_buf text, value_buf;
+    struct up_rj_field key_fields[MAX_FIELDS], value_fields[MAX_FIELDS];
 };
 
 /* ---- reading the schema ------------------------------------------------------------------ */
@@ -298,11 +316,13 @@ static int plan_columns(struct open_ctx *o, struct table_plan *tp, const struct 
         char why[160];
         if (!up_convert_supported(type, why, sizeof why))
             return refuse_at(o, c->line, c->col, "column '%s': %s", c->column, why);
-        tp->cols[tp->ncols++] = (struct bind_col){.col = c,
-                                                  .type = type,
-                                                  .marker = marker++,
-                                                  .primary_key = is_key_kind(sc->kind),
-                                                  .delete_marker = -1};
+        tp->cols[tp->ncols++] =
+            (struct bind_col){.col = c,
+                              .type = type,
+                              .marker = marker++,
+                              .primary_key = is_key_kind(sc->kind),
+                              .text = cql_data_type_id(type) == CQL_TYPE_VARCHAR,
+                              .delete_marker = -1};
     }
     tp->ts_marker = marker + (tp->ttl_marker >= 0);
     return 0;
@@ -363,6 +383,34 @@ static int open_table(struct open_ctx *o, cql_session *s, struct table_plan *tp,
     return rc;
 }
 
+/* The index of name among the side's names, added when new; -1 past MAX_FIELDS. */
+static int side_name(struct side_names *sn, const char *name)
+{
+    for (size_t i = 0; i < sn->n; i++)
+        if (strcmp(sn->names[i], name) == 0)
+            return (int)i;
+    if (sn->n == MAX_FIELDS) {
+        sn->overflow = true;
+        return -1;
+    }
+    sn->names[sn->n] = name;
+    return (int)sn->n++;
+}
+
+static void plan_fields(struct up_map_plan *p, struct table_plan *tp)
+{
+    const struct up_map_table *t = tp->t;
+    tp->field = up_xcalloc(t->ncols ? t->ncols : 1, sizeof *tp->field);
+    for (size_t i = 0; i < t->ncols; i++) {
+        const struct up_map_column *c = &t->cols[i];
+        bool from_json = c->source == UP_MAP_KEY || c->source == UP_MAP_VALUE;
+        tp->field[i] =
+            from_json && c->npath
+                ? side_name(c->source == UP_MAP_KEY ? &p->key_names : &p->value_names, c->path[0])
+                : -1;
+    }
+}
+
 int up_map_plan_open(cql_session *s, const struct up_mapping *m, struct up_map_plan **out,
                      bool *usage, bool *retryable, char *err, size_t errlen)
 {
@@ -377,6 +425,7 @@ int up_map_plan_open(cql_session *s, const struct up_mapping *m, struct up_map_p
         tp->t = &m->tables[i];
         tp->codec = &up_mapping_topic(m, tp->t->topic)->codec;
         snprintf(tp->target, sizeof tp->target, "%s.%s", tp->t->keyspace, tp->t->table);
+        plan_fields(p, tp);
         if (open_table(&o, s, tp, usage, retryable) != 0) {
             up_map_plan_free(p);
             return -1;
@@ -396,7 +445,10 @@ void up_map_plan_free(struct up_map_plan *p)
         if (p->tables[i].del)
             cql_prepared_free(p->tables[i].del);
         free(p->tables[i].cols);
+        free(p->tables[i].field);
     }
+    up_buf_free(&p->text);
+    up_buf_free(&p->value_buf);
     free(p->tables);
     free(p);
 }
@@ -418,11 +470,25 @@ const char *up_map_plan_topic(const struct up_map_plan *p, size_t table)
 
 /* ---- record -> statements ---------------------------------------------------------------- */
 
+/* One side of the record (key or value) as read once for all its tables. JSON objects are
+ * read in place (core/record_json): the members the mapping names, strings decoded into the
+ * plan's text buffer, other values as spans of the text; a tree is made only for what a
+ * column takes whole (`value` itself, an object or array for a collection or a UDT). */
+struct side {
+    bool present;         /* false: no key, or a tombstone */
+    bool json;            /* read as JSON; false: text */
+    enum up_rj_status rj; /* JSON: OK (an object: fields filled) or NOT_OBJECT */
+    const char *text;     /* the side's bytes (the envelope's payload once unwrapped) */
+    size_t len;
+    size_t text_at;             /* text, not JSON: its NUL-terminated copy in the plan's text */
+    struct up_rj_field *fields; /* rj == OK: per name of names */
+    const struct side_names *names;
+    json_t *tree; /* the whole side as a jansson tree, made when first needed */
+};
+
 /* The record read once for all its tables. */
 struct parsed {
-    json_t *key;                   /* NULL: no key */
-    json_t *value;                 /* NULL: a tombstone */
-    json_t *key_root, *value_root; /* what the owners hold (envelopes unwrapped from them) */
+    struct side key, value;
 };
 
 static int reject(struct up_map_reject *rej, enum up_map_stage stage, const char *reason,
@@ -445,54 +511,115 @@ static int reject(struct up_map_reject *rej, enum up_map_stage stage, const char
     return -1;
 }
 
+/* Reads JSON text with the side's names; a malformed text is refused as jansson would refuse
+ * it (not UTF-8, not one JSON text, a name asked for given twice). */
+static enum up_rj_status read_json(struct up_map_plan *p, struct side *sd, char *err, size_t errlen)
+{
+    return up_rj_parse(sd->text, sd->len, sd->names->names, sd->names->n, sd->fields, &p->text, err,
+                       errlen);
+}
+
+/* The connector's schemas.enable envelope, {"schema": ..., "payload": ...}: its payload is
+ * what the side reads. MALFORMED when the text is not JSON; *is_envelope false when it is
+ * JSON of another shape. */
+static enum up_rj_status read_envelope(struct up_map_plan *p, struct side *sd, bool *is_envelope,
+                                       char *err, size_t errlen)
+{
+    static const char *const names[] = {"schema", "payload"};
+    struct up_rj_field f[2];
+    enum up_rj_status st = up_rj_parse(sd->text, sd->len, names, 2, f, &p->text, err, errlen);
+    *is_envelope = st == UP_RJ_OK && f[0].state != UP_RJ_ABSENT && f[1].state != UP_RJ_ABSENT;
+    if (!*is_envelope)
+        return st;
+    sd->text += f[1].raw_offset;
+    sd->len = f[1].raw_length;
+    return read_json(p, sd, err, errlen);
+}
+
+/* The side as a jansson tree, for names beyond MAX_FIELDS: envelope unwrapped. */
+static enum up_rj_status read_tree(struct side *sd, bool envelope, bool *is_envelope, char *err,
+                                   size_t errlen)
+{
+    json_error_t e;
+    sd->tree = json_loadb(sd->text, sd->len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+    if (!sd->tree) {
+        snprintf(err, errlen, "%.100s at byte %d", e.text, e.position);
+        return UP_RJ_MALFORMED;
+    }
+    *is_envelope = true;
+    if (envelope) {
+        json_t *payload = json_is_object(sd->tree) ? json_object_get(sd->tree, "payload") : NULL;
+        *is_envelope = payload && json_object_get(sd->tree, "schema");
+        json_incref(payload);
+        json_decref(sd->tree);
+        sd->tree = payload;
+    }
+    return json_is_object(sd->tree) ? UP_RJ_OK : UP_RJ_NOT_OBJECT;
+}
+
 /* Reads one side of the record: JSON (falling back to text for a key, which is often a plain
  * id), or text. The connector's schemas.enable envelope is unwrapped to its payload. */
-static int read_side(const void *p, size_t len, enum up_map_format format, bool envelope,
-                     bool is_key, json_t **root, json_t **out, struct up_map_reject *rej)
+static int read_side(struct up_map_plan *p, const void *bytes, size_t len,
+                     enum up_map_format format, bool envelope, bool is_key, struct side *sd,
+                     struct up_map_reject *rej)
 {
     const char *what = is_key ? "key" : "value";
-    *root = NULL;
+    *sd = (struct side){.present = true,
+                        .text = bytes,
+                        .len = len,
+                        .names = is_key ? &p->key_names : &p->value_names,
+                        .fields = is_key ? p->key_fields : p->value_fields};
+    char err[200] = "";
+    bool is_envelope = true;
     if (format == UP_MAP_JSON) {
-        json_error_t e;
-        *root = json_loadb(p, len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
-        if (!*root && !is_key)
+        if (!up_utf8_valid(bytes, len)) {
+            snprintf(err, sizeof err, "the text is not valid UTF-8");
+            sd->rj = UP_RJ_MALFORMED;
+        } else if (sd->names->overflow) {
+            sd->rj = read_tree(sd, envelope, &is_envelope, err, sizeof err);
+        } else {
+            sd->rj = envelope ? read_envelope(p, sd, &is_envelope, err, sizeof err)
+                              : read_json(p, sd, err, sizeof err);
+        }
+        sd->json = sd->rj != UP_RJ_MALFORMED;
+        if (!sd->json && !is_key)
             return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
-                          "the value is not JSON: %s at byte %d", e.text, e.position);
+                          "the value is not JSON: %s", err);
     }
-    if (!*root) {
-        *root = json_stringn(p, len);
-        if (!*root)
+    if (!sd->json) {
+        if (!up_utf8_valid(bytes, len))
             return reject(rej, UP_MAP_STAGE_PARSE, "invalid_utf8", "", "the %s is not UTF-8 text",
                           what);
+        sd->text_at = p->text.len;
+        up_buf_append(&p->text, bytes, len);
+        up_buf_putc(&p->text, '\0');
+        is_envelope = !envelope || format != UP_MAP_JSON;
     }
-    *out = *root;
-    if (envelope && format == UP_MAP_JSON) {
-        json_t *payload = json_is_object(*root) ? json_object_get(*root, "payload") : NULL;
-        if (!payload || !json_object_get(*root, "schema"))
-            return reject(rej, UP_MAP_STAGE_PARSE, "not_envelope", "",
-                          "%s.converter.schemas.enable=true but the %s is not "
-                          "{\"schema\": ..., \"payload\": ...}",
-                          what, what);
-        *out = payload;
-    }
+    if (!is_envelope)
+        return reject(rej, UP_MAP_STAGE_PARSE, "not_envelope", "",
+                      "%s.converter.schemas.enable=true but the %s is not "
+                      "{\"schema\": ..., \"payload\": ...}",
+                      what, what);
     return 0;
 }
 
 static void parsed_free(struct parsed *pr)
 {
-    json_decref(pr->key_root);
-    json_decref(pr->value_root);
+    json_decref(pr->key.tree);
+    json_decref(pr->value.tree);
 }
 
-static int parse_record(const struct up_mapping *m, const struct up_map_record *r,
-                        struct parsed *pr, struct up_map_reject *rej)
+static int parse_record(struct up_map_plan *p, const struct up_map_record *r, struct parsed *pr,
+                        struct up_map_reject *rej)
 {
+    const struct up_mapping *m = p->m;
     *pr = (struct parsed){0};
-    if (r->key && read_side(r->key, r->key_len, m->key_format, m->key_envelope, true, &pr->key_root,
-                            &pr->key, rej) != 0)
+    up_buf_clear(&p->text);
+    if (r->key &&
+        read_side(p, r->key, r->key_len, m->key_format, m->key_envelope, true, &pr->key, rej) != 0)
         return -1;
-    if (r->value && read_side(r->value, r->value_len, m->value_format, m->value_envelope, false,
-                              &pr->value_root, &pr->value, rej) != 0)
+    if (r->value && read_side(p, r->value, r->value_len, m->value_format, m->value_envelope, false,
+                              &pr->value, rej) != 0)
         return -1;
     return 0;
 }
@@ -507,71 +634,156 @@ static void source_name(const struct up_map_column *c, char *out, size_t outlen)
         n += snprintf(out + n, outlen - (size_t)n, ".%s", c->path[i]);
 }
 
-/* __topic, __partition, __offset, __record_timestamp as a new JSON value. */
-static json_t *provenance(const struct up_map_record *r, enum up_map_source source)
+/* __topic, __partition, __offset, __record_timestamp: what the record itself says. */
+static struct up_jv provenance(const struct up_map_record *r, enum up_map_source source)
 {
     switch (source) {
     case UP_MAP_TOPIC:
-        return json_string(r->topic);
+        return (struct up_jv){.kind = UP_JV_STRING, .s = r->topic, .len = strlen(r->topic)};
     case UP_MAP_PARTITION:
-        return json_integer(r->partition);
+        return (struct up_jv){.kind = UP_JV_INTEGER, .i = r->partition};
     case UP_MAP_OFFSET:
-        return json_integer(r->offset);
+        return (struct up_jv){.kind = UP_JV_INTEGER, .i = r->offset};
     default:
-        return json_integer(r->timestamp_ms);
+        return (struct up_jv){.kind = UP_JV_INTEGER, .i = r->timestamp_ms};
     }
 }
 
-/* The JSON a column reads: borrowed, NULL when absent; -1 when a path goes through something
- * that is not an object. Headers come back as a new string in *owned. */
-static int resolve(const struct up_map_record *r, const struct parsed *pr,
-                   const struct up_map_column *c, const json_t **out, json_t **owned,
-                   const char *target, struct up_map_reject *rej)
+/* What was read for one member (field of the text base): a string decoded into the plan's
+ * text, a literal or number read where it lies, an object or array as a tree in *owned. */
+static int field_value(struct up_map_plan *p, const char *base, const struct up_rj_field *f,
+                       struct up_jv *out, json_t **owned, struct up_map_reject *rej)
 {
-    *out = NULL;
+    const char *raw = base + f->raw_offset, *why = "";
+    *out = (struct up_jv){.kind = UP_JV_NULL};
+    if (f->state == UP_RJ_STRING) {
+        *out =
+            (struct up_jv){.kind = UP_JV_STRING, .s = p->text.data + f->offset, .len = f->length};
+    } else if (f->state == UP_RJ_ABSENT) {
+        return 0;
+    } else if (raw[0] == '{' || raw[0] == '[') {
+        json_error_t e;
+        *owned = json_loadb(raw, f->raw_length, JSON_REJECT_DUPLICATES, &e);
+        if (!*owned)
+            return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
+                          "the record is not JSON: %s", e.text);
+        *out = (struct up_jv){.kind = UP_JV_TREE, .tree = *owned};
+    } else if (!up_jv_scalar(raw, f->raw_length, out, &why)) {
+        return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "", "the record is not JSON: %s",
+                      why);
+    }
+    return 0;
+}
+
+static int not_object(const struct up_map_column *c, const char *target, struct up_map_reject *rej)
+{
+    char name[128];
+    source_name(c, name, sizeof name);
+    return reject(rej, UP_MAP_STAGE_MAPPING, "not_object", target,
+                  "column '%s': %s: the %s is not a JSON object there", c->column, name,
+                  c->source == UP_MAP_KEY ? "key" : "value");
+}
+
+/* A path followed in a jansson tree (a side read whole). */
+static int resolve_tree(const json_t *v, const struct up_map_column *c, const char *target,
+                        struct up_jv *out, struct up_map_reject *rej)
+{
+    for (size_t i = 0; v && i < c->npath; i++) {
+        if (!json_is_object(v))
+            return not_object(c, target, rej);
+        v = json_object_get(v, c->path[i]);
+    }
+    if (v)
+        up_jv_of_json(v, out);
+    return 0;
+}
+
+/* A path followed in place: the first name was read with the side, each deeper one is read
+ * from its parent object's text. */
+static int resolve_in_place(struct up_map_plan *p, const struct side *sd, int first,
+                            const struct up_map_column *c, const char *target, struct up_jv *out,
+                            json_t **owned, struct up_map_reject *rej)
+{
+    if (sd->rj != UP_RJ_OK)
+        return not_object(c, target, rej);
+    const char *base = sd->text;
+    struct up_rj_field f = sd->fields[first];
+    for (size_t i = 1; i < c->npath && f.state != UP_RJ_ABSENT; i++) {
+        const char *raw = base + f.raw_offset;
+        if (f.state != UP_RJ_OTHER || raw[0] != '{')
+            return not_object(c, target, rej);
+        const char *name = c->path[i];
+        char err[160];
+        if (up_rj_parse(raw, f.raw_length, &name, 1, &f, &p->text, err, sizeof err) != UP_RJ_OK)
+            return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
+                          "the record is not JSON: %s", err);
+        base = raw;
+    }
+    return field_value(p, base, &f, out, owned, rej);
+}
+
+/* The value a column reads (kind NULL when absent or null); -1 when a path goes through
+ * something that is not an object. What it points to lives until the next resolve; a tree
+ * made for it is in *owned. */
+static int resolve(struct up_map_plan *p, const struct table_plan *tp,
+                   const struct up_map_record *r, const struct parsed *pr,
+                   const struct up_map_column *c, struct up_jv *out, json_t **owned,
+                   struct up_map_reject *rej)
+{
+    *out = (struct up_jv){.kind = UP_JV_NULL};
     *owned = NULL;
     if (c->source > UP_MAP_NOW) {
-        *owned = provenance(r, c->source);
-        *out = *owned;
+        *out = provenance(r, c->source);
         return 0;
     }
     if (c->source == UP_MAP_HEADER) {
         const void *v;
         size_t len;
         if (r->header && r->header(r->header_ctx, c->path[0], &v, &len) && v) {
-            *owned = json_stringn(v, len);
-            if (!*owned)
-                return reject(rej, UP_MAP_STAGE_MAPPING, "conversion", target,
+            if (!up_utf8_valid(v, len))
+                return reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
                               "column '%s': header '%s' is not UTF-8 text", c->column, c->path[0]);
-            *out = *owned;
+            size_t at = p->text.len;
+            up_buf_append(&p->text, v, len);
+            up_buf_putc(&p->text, '\0');
+            *out = (struct up_jv){.kind = UP_JV_STRING, .s = p->text.data + at, .len = len};
         }
         return 0;
     }
-    const json_t *v = c->source == UP_MAP_KEY ? pr->key : pr->value;
-    for (size_t i = 0; v && i < c->npath; i++) {
-        if (!json_is_object(v)) {
-            char name[128];
-            source_name(c, name, sizeof name);
-            return reject(rej, UP_MAP_STAGE_MAPPING, "not_object", target,
-                          "column '%s': %s: the %s is not a JSON object there", c->column, name,
-                          c->source == UP_MAP_KEY ? "key" : "value");
-        }
-        v = json_object_get(v, c->path[i]);
+    const struct side *sd = c->source == UP_MAP_KEY ? &pr->key : &pr->value;
+    if (!sd->present)
+        return 0;
+    if (!sd->json && c->npath)
+        return not_object(c, tp->target, rej);
+    if (!sd->json) {
+        *out =
+            (struct up_jv){.kind = UP_JV_STRING, .s = p->text.data + sd->text_at, .len = sd->len};
+        return 0;
     }
-    *out = json_is_null(v) ? NULL : v;
-    return 0;
+    if (sd->names->overflow)
+        return resolve_tree(sd->tree, c, tp->target, out, rej);
+    if (c->npath == 0) { /* the whole side: a tree */
+        json_error_t e;
+        *owned = json_loadb(sd->text, sd->len, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &e);
+        if (!*owned)
+            return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
+                          "the record is not JSON: %s at byte %d", e.text, e.position);
+        up_jv_of_json(*owned, out);
+        return 0;
+    }
+    return resolve_in_place(p, sd, tp->field[c - tp->t->cols], c, tp->target, out, owned, rej);
 }
 
 /* __ttl / __timestamp: a whole number in unit -> microseconds. */
-static int special_micros(const json_t *v, enum up_time_unit unit, int64_t *micros)
+static int special_micros(const struct up_jv *v, enum up_time_unit unit, int64_t *micros)
 {
     int64_t n;
-    if (json_is_integer(v)) {
-        n = json_integer_value(v);
-    } else if (json_is_string(v)) {
+    if (v->kind == UP_JV_INTEGER) {
+        n = v->i;
+    } else if (v->kind == UP_JV_STRING) {
         char *end;
-        n = strtoll(json_string_value(v), &end, 10);
-        if (end == json_string_value(v) || *end)
+        n = strtoll(v->s, &end, 10);
+        if (end == v->s || *end)
             return -1;
     } else {
         return -1;
@@ -579,16 +791,30 @@ static int special_micros(const json_t *v, enum up_time_unit unit, int64_t *micr
     return up_time_unit_to_micros(n, unit, micros) ? 0 : -1;
 }
 
+/* The next statement of w, for p: the one kept in its place when it was bound from p (its
+ * values cleared), else a new one. */
 static cql_statement *add_statement(struct up_map_writes *w, cql_prepared *p, size_t table,
                                     bool is_delete, const struct table_plan *tp)
 {
     if (w->n == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 4;
+        w->cap = w->cap ? w->cap * 2 : 2;
         w->stmts = up_xrealloc(w->stmts, w->cap * sizeof *w->stmts);
         w->tables = up_xrealloc(w->tables, w->cap * sizeof *w->tables);
         w->is_delete = up_xrealloc(w->is_delete, w->cap * sizeof *w->is_delete);
+        w->of = up_xrealloc(w->of, w->cap * sizeof *w->of);
     }
-    cql_statement *st = cql_prepared_bind(p);
+    cql_statement *st;
+    if (w->n < w->kept && w->of[w->n] == p) {
+        st = w->stmts[w->n];
+        cql_statement_clear_values(st);
+    } else {
+        if (w->n < w->kept)
+            cql_statement_free(w->stmts[w->n]);
+        st = cql_prepared_bind(p);
+        w->of[w->n] = p;
+        if (w->n == w->kept)
+            w->kept++;
+    }
     cql_statement_set_consistency(st, tp->t->consistency);
     cql_statement_set_idempotent(st, tp->idempotent);
     w->stmts[w->n] = st;
@@ -596,6 +822,30 @@ static cql_statement *add_statement(struct up_map_writes *w, cql_prepared *p, si
     w->is_delete[w->n] = is_delete;
     w->n++;
     return st;
+}
+
+/* One column's value, serialized into the plan's value buffer. */
+static enum up_conv convert_column(struct up_map_plan *p, const struct table_plan *tp,
+                                   const struct bind_col *bc, const struct up_jv *v, char *err,
+                                   size_t errlen)
+{
+    up_buf_clear(&p->value_buf);
+    if (v->kind == UP_JV_NULL)
+        return UP_CONV_NULL;
+    if (bc->col->source == UP_MAP_RECORD_TIMESTAMP &&
+        cql_data_type_id(bc->type) == CQL_TYPE_TIMESTAMP) {
+        /* The instant itself: codec.unit says how the record's numbers read, not this one. */
+        for (int shift = 56; shift >= 0; shift -= 8)
+            up_buf_putc(&p->value_buf, (char)(((uint64_t)v->i >> shift) & 0xff));
+        return UP_CONV_OK;
+    }
+    return up_convert_value(v, bc->type, tp->codec, &p->value_buf, err, errlen);
+}
+
+static void bind_value(struct up_map_plan *p, cql_statement *st, size_t marker)
+{
+    cql_statement_bind_raw(st, marker, p->value_buf.data ? p->value_buf.data : "",
+                           p->value_buf.len);
 }
 
 static int bind_delete(struct up_map_plan *p, size_t table, const struct up_map_record *r,
@@ -608,58 +858,48 @@ static int bind_delete(struct up_map_plan *p, size_t table, const struct up_map_
                       tp->no_delete_why);
     cql_statement *st = add_statement(w, tp->del, table, true, tp);
     cql_statement_bind_bigint(st, 0, r->timestamp_ms * 1000);
-    struct up_buf buf = UP_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < tp->ncols && rc == 0; i++) {
         const struct bind_col *bc = &tp->cols[i];
         if (bc->delete_marker < 0)
             continue;
-        const json_t *v;
+        struct up_jv v;
         json_t *owned;
-        rc = resolve(r, pr, bc->col, &v, &owned, tp->target, rej);
+        rc = resolve(p, tp, r, pr, bc->col, &v, &owned, rej);
         char cerr[UP_CONV_ERR_LEN];
-        up_buf_clear(&buf);
-        if (rc == 0 && !v)
+        enum up_conv c = rc == 0 ? convert_column(p, tp, bc, &v, cerr, sizeof cerr) : UP_CONV_OK;
+        if (rc == 0 && c == UP_CONV_NULL)
             rc = reject(rej, UP_MAP_STAGE_MAPPING, "missing_key", tp->target,
                         "primary key column '%s' has no value in the tombstone's key",
                         bc->col->column);
-        else if (rc == 0 &&
-                 up_convert_json(v, bc->type, tp->codec, &buf, cerr, sizeof cerr) != UP_CONV_OK)
+        else if (rc == 0 && c == UP_CONV_ERROR)
             rc = reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target, "column '%s': %s",
                         bc->col->column, cerr);
         else if (rc == 0)
-            cql_statement_bind_raw(st, (size_t)bc->delete_marker, buf.data ? buf.data : "",
-                                   buf.len);
+            bind_value(p, st, (size_t)bc->delete_marker);
         json_decref(owned);
     }
-    up_buf_free(&buf);
     return rc;
 }
 
-static int bind_column(const struct table_plan *tp, const struct bind_col *bc,
-                       const struct up_map_record *r, const struct parsed *pr, cql_statement *st,
-                       struct up_buf *buf, struct up_map_reject *rej)
+static int bind_column(struct up_map_plan *p, const struct table_plan *tp,
+                       const struct bind_col *bc, const struct up_map_record *r,
+                       const struct parsed *pr, cql_statement *st, struct up_map_reject *rej)
 {
-    const json_t *v;
+    struct up_jv v;
     json_t *owned;
-    if (resolve(r, pr, bc->col, &v, &owned, tp->target, rej) != 0)
+    if (resolve(p, tp, r, pr, bc->col, &v, &owned, rej) != 0)
         return -1;
     int rc = 0;
     char cerr[UP_CONV_ERR_LEN], name[128];
-    up_buf_clear(buf);
-    enum up_conv c;
-    if (bc->col->source == UP_MAP_RECORD_TIMESTAMP &&
-        cql_data_type_id(bc->type) == CQL_TYPE_TIMESTAMP) {
-        /* The instant itself: codec.unit says how the record's numbers read, not this one. */
+    if (bc->text && v.kind == UP_JV_STRING) { /* text is its own serialization: no copy */
+        cql_statement_bind_raw(st, bc->marker, v.s, v.len);
         json_decref(owned);
-        return cql_statement_bind_timestamp(st, bc->marker, r->timestamp_ms) == CQL_OK
-                   ? 0
-                   : reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
-                            "column '%s': cannot bind the record's timestamp", bc->col->column);
+        return 0;
     }
-    c = v ? up_convert_json(v, bc->type, tp->codec, buf, cerr, sizeof cerr) : UP_CONV_NULL;
+    enum up_conv c = convert_column(p, tp, bc, &v, cerr, sizeof cerr);
     if (c == UP_CONV_OK) {
-        cql_statement_bind_raw(st, bc->marker, buf->data ? buf->data : "", buf->len);
+        bind_value(p, st, bc->marker);
     } else if (c == UP_CONV_ERROR) {
         source_name(bc->col, name, sizeof name);
         rc = reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target, "column '%s' (%s): %s",
@@ -677,55 +917,71 @@ static int bind_column(const struct table_plan *tp, const struct bind_col *bc,
     return rc;
 }
 
+/* __ttl or __timestamp (column col of the table) in unit -> microseconds; *present false when
+ * the field is absent or null; -1 (rej untouched) when it is not a whole number, -2 when the
+ * record cannot be read there (rej says why). */
+static int special_value(struct up_map_plan *p, const struct table_plan *tp,
+                         const struct up_map_record *r, const struct parsed *pr, int col,
+                         enum up_time_unit unit, int64_t *micros, bool *present,
+                         struct up_map_reject *rej)
+{
+    struct up_jv v;
+    json_t *owned;
+    if (resolve(p, tp, r, pr, &tp->t->cols[col], &v, &owned, rej) != 0)
+        return -2;
+    *present = v.kind != UP_JV_NULL;
+    int rc = *present && special_micros(&v, unit, micros) != 0 ? -1 : 0;
+    json_decref(owned);
+    return rc;
+}
+
 /* An INSERT's write time: __timestamp in its unit when mapped and present, else the record's. */
-static int write_time(const struct table_plan *tp, const struct up_map_record *r,
-                      const struct parsed *pr, int64_t *ts_us, struct up_map_reject *rej)
+static int write_time(struct up_map_plan *p, const struct table_plan *tp,
+                      const struct up_map_record *r, const struct parsed *pr, int64_t *ts_us,
+                      struct up_map_reject *rej)
 {
     const struct up_map_table *t = tp->t;
-    int64_t micros;
-    const json_t *v;
-    json_t *owned;
+    int64_t micros = 0;
+    bool present;
     *ts_us = r->timestamp_ms * 1000;
     if (t->timestamp_col < 0)
         return 0;
-    if (resolve(r, pr, &t->cols[t->timestamp_col], &v, &owned, tp->target, rej) != 0)
+    int rc =
+        special_value(p, tp, r, pr, t->timestamp_col, t->timestamp_unit, &micros, &present, rej);
+    if (rc == -2)
         return -1;
-    int bad = v && (special_micros(v, t->timestamp_unit, &micros) != 0 || micros < 0);
-    json_decref(owned);
-    if (bad)
+    if (rc != 0 || (present && micros < 0))
         return reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
                       "__timestamp: not a whole number of %s since the epoch",
                       up_time_unit_name(t->timestamp_unit));
-    if (v)
+    if (present)
         *ts_us = micros;
     return 0;
 }
 
 /* USING TTL and TIMESTAMP: from __ttl / __timestamp when mapped and present. */
-static int bind_specials(const struct table_plan *tp, const struct up_map_record *r,
-                         const struct parsed *pr, cql_statement *st, struct up_map_reject *rej)
+static int bind_specials(struct up_map_plan *p, const struct table_plan *tp,
+                         const struct up_map_record *r, const struct parsed *pr, cql_statement *st,
+                         struct up_map_reject *rej)
 {
     const struct up_map_table *t = tp->t;
-    int64_t ts_us, micros;
-    const json_t *v;
-    json_t *owned;
-    if (write_time(tp, r, pr, &ts_us, rej) != 0)
+    int64_t ts_us, micros = 0;
+    bool present;
+    if (write_time(p, tp, r, pr, &ts_us, rej) != 0)
         return -1;
     cql_statement_bind_bigint(st, tp->ts_marker, ts_us);
     if (tp->ttl_marker < 0)
         return 0;
     int64_t ttl = t->ttl;
     if (t->ttl_col >= 0) {
-        if (resolve(r, pr, &t->cols[t->ttl_col], &v, &owned, tp->target, rej) != 0)
+        int rc = special_value(p, tp, r, pr, t->ttl_col, t->ttl_unit, &micros, &present, rej);
+        if (rc == -2)
             return -1;
-        int bad = v && (special_micros(v, t->ttl_unit, &micros) != 0 || micros < 0 ||
-                        micros / 1000000 > 630720000);
-        json_decref(owned);
-        if (bad)
+        if (rc != 0 || (present && (micros < 0 || micros / 1000000 > 630720000)))
             return reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target,
                           "__ttl: not a whole number of %s from 0 to 20 years",
                           up_time_unit_name(t->ttl_unit));
-        if (v)
+        if (present)
             ttl = micros / 1000000;
     }
     if (ttl >= 0)
@@ -740,13 +996,11 @@ static int bind_insert(struct up_map_plan *p, size_t table, const struct up_map_
 {
     struct table_plan *tp = &p->tables[table];
     cql_statement *st = add_statement(w, tp->insert, table, false, tp);
-    struct up_buf buf = UP_BUF_INIT;
     int rc = 0;
     for (size_t i = 0; i < tp->ncols && rc == 0; i++)
-        rc = bind_column(tp, &tp->cols[i], r, pr, st, &buf, rej);
-    up_buf_free(&buf);
+        rc = bind_column(p, tp, &tp->cols[i], r, pr, st, rej);
     if (rc == 0)
-        rc = bind_specials(tp, r, pr, st, rej);
+        rc = bind_specials(p, tp, r, pr, st, rej);
     return rc;
 }
 
@@ -755,7 +1009,7 @@ int up_map_plan_bind(struct up_map_plan *p, const struct up_map_record *r, struc
 {
     up_map_writes_clear(w);
     struct parsed pr;
-    if (parse_record(p->m, r, &pr, rej) != 0) {
+    if (parse_record(p, r, &pr, rej) != 0) {
         parsed_free(&pr);
         return -1;
     }
@@ -774,17 +1028,17 @@ int up_map_plan_bind(struct up_map_plan *p, const struct up_map_record *r, struc
 
 void up_map_writes_clear(struct up_map_writes *w)
 {
-    for (size_t i = 0; i < w->n; i++)
-        cql_statement_free(w->stmts[i]);
-    w->n = 0;
+    w->n = 0; /* the statements stay, to be bound again */
 }
 
 void up_map_writes_free(struct up_map_writes *w)
 {
-    up_map_writes_clear(w);
+    for (size_t i = 0; i < w->kept; i++)
+        cql_statement_free(w->stmts[i]);
     free(w->stmts);
     free(w->tables);
     free(w->is_delete);
+    free(w->of);
     *w = (struct up_map_writes){0};
 }
 
@@ -830,35 +1084,29 @@ const char *up_map_plan_writetime_column(const struct up_map_plan *p, size_t tab
 }
 
 /* One key column's serialized value, length first, appended to key. */
-static int put_key_value(const struct table_plan *tp, const struct bind_col *bc,
-                         const struct up_map_record *r, const struct parsed *pr, struct up_buf *key,
-                         struct up_map_reject *rej)
+static int put_key_value(struct up_map_plan *p, const struct table_plan *tp,
+                         const struct bind_col *bc, const struct up_map_record *r,
+                         const struct parsed *pr, struct up_buf *key, struct up_map_reject *rej)
 {
-    const json_t *v;
+    struct up_jv v;
     json_t *owned;
-    if (resolve(r, pr, bc->col, &v, &owned, tp->target, rej) != 0)
+    if (resolve(p, tp, r, pr, bc->col, &v, &owned, rej) != 0)
         return -1;
-    struct up_buf val = UP_BUF_INIT;
     char cerr[UP_CONV_ERR_LEN];
     int rc = 0;
-    if (!v) {
+    enum up_conv c = convert_column(p, tp, bc, &v, cerr, sizeof cerr);
+    if (c == UP_CONV_NULL)
         rc = reject(rej, UP_MAP_STAGE_MAPPING, "missing_key", tp->target,
                     "primary key column '%s' has no value", bc->col->column);
-    } else if (bc->col->source == UP_MAP_RECORD_TIMESTAMP &&
-               cql_data_type_id(bc->type) == CQL_TYPE_TIMESTAMP) {
-        for (int shift = 56; shift >= 0; shift -= 8)
-            up_buf_putc(&val, (char)(((uint64_t)r->timestamp_ms >> shift) & 0xff));
-    } else if (up_convert_json(v, bc->type, tp->codec, &val, cerr, sizeof cerr) != UP_CONV_OK) {
+    else if (c == UP_CONV_ERROR)
         rc = reject(rej, UP_MAP_STAGE_MAPPING, "conversion", tp->target, "column '%s': %s",
                     bc->col->column, cerr);
-    }
     json_decref(owned);
     if (rc == 0) {
         for (int shift = 24; shift >= 0; shift -= 8)
-            up_buf_putc(key, (char)((val.len >> shift) & 0xff));
-        up_buf_append(key, val.data ? val.data : "", val.len);
+            up_buf_putc(key, (char)((p->value_buf.len >> shift) & 0xff));
+        up_buf_append(key, p->value_buf.data ? p->value_buf.data : "", p->value_buf.len);
     }
-    up_buf_free(&val);
     return rc;
 }
 
@@ -872,13 +1120,13 @@ int up_map_plan_key(struct up_map_plan *p, size_t table, const struct up_map_rec
                       "a tombstone (null value) cannot delete from %s: %s", tp->target,
                       tp->no_delete_why);
     struct parsed pr;
-    int rc = parse_record(p->m, r, &pr, rej);
+    int rc = parse_record(p, r, &pr, rej);
     for (size_t i = 0; rc == 0 && i < tp->ncols; i++)
         if (tp->cols[i].primary_key)
-            rc = put_key_value(tp, &tp->cols[i], r, &pr, key, rej);
+            rc = put_key_value(p, tp, &tp->cols[i], r, &pr, key, rej);
     *write_us = r->timestamp_ms * 1000;
     if (rc == 0 && !*deletes)
-        rc = write_time(tp, r, &pr, write_us, rej);
+        rc = write_time(p, tp, r, &pr, write_us, rej);
     parsed_free(&pr);
     return rc;
 }

@@ -66,12 +66,15 @@ struct up_map_reject {
 };
 
 /* The statements that store one record: one per table the topic feeds (a table may get a
- * DELETE for a tombstone). tables[i] is the plan's table index of stmts[i]. */
+ * DELETE for a tombstone). tables[i] is the plan's table index of stmts[i]. Statements past
+ * n are kept for the next record that binds w: bound again, not allocated again. */
 struct up_map_writes {
     cql_statement **stmts;
     size_t *tables;
     size_t n, cap;
-    bool *is_delete; /* is_delete[i]: stmts[i] is a DELETE */
+    bool *is_delete;   /* is_delete[i]: stmts[i] is a DELETE */
+    cql_prepared **of; /* of[i]: what stmts[i] was bound from */
+    size_t kept;       /* statements held, n of them in use */
 };
 
 /* Fills w (cleared first; reuse it across records) or returns -1 with rej. */

@@ -1,13 +1,14 @@
 /* mapping/temporal: timestamps, dates, times and durations from text (mapping_int.h). The
- * calendar is proleptic Gregorian through timegm(); zones are fixed offsets, as the codec's
+ * calendar is proleptic Gregorian (core/clock's arithmetic, no libc time calls: this runs
+ * for every date column of every row); zones are fixed offsets, as the codec's
  * timeZone is. Timestamps keep milliseconds, CQL's precision: further digits are cut, as the
  * connector's Instant -> epoch milliseconds does. */
+#include "core/clock.h"
 #include "mapping/mapping_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 struct scan {
     const char *s;
@@ -37,7 +38,7 @@ static bool digits(struct scan *sc, int min, int max, int64_t *out, int *ndigits
 {
     int64_t v = 0;
     int n = 0;
-    while (n < max && sc->pos < sc->len && isdigit((unsigned char)sc->s[sc->pos])) {
+    while (n < max && sc->pos < sc->len && sc->s[sc->pos] >= '0' && sc->s[sc->pos] <= '9') {
         v = v * 10 + (sc->s[sc->pos++] - '0');
         n++;
     }
@@ -60,15 +61,7 @@ static bool read_date(struct scan *sc, int64_t *days)
     if (!digits(sc, 4, 9, &y, NULL) || !take(sc, '-') || !fixed(sc, 2, &m) || !take(sc, '-') ||
         !fixed(sc, 2, &d))
         return false;
-    y *= sign;
-    if (m < 1 || m > 12 || d < 1 || d > 31)
-        return false;
-    struct tm tm = {.tm_year = (int)(y - 1900), .tm_mon = (int)m - 1, .tm_mday = (int)d};
-    time_t t = timegm(&tm);
-    if (tm.tm_mday != (int)d || tm.tm_mon != (int)m - 1) /* normalised: no such day */
-        return false;
-    *days = (int64_t)t / 86400 - ((int64_t)t % 86400 < 0);
-    return true;
+    return up_civil_days(y * sign, (int)m, (int)d, days);
 }
 
 /* HH:MM[:SS[.fraction]] -> ns since midnight. */

@@ -3,7 +3,8 @@
 
 #include "core/clock.h"
 #include "core/utf8.h"
-#include "stream/record_json.h"
+#include "core/hex.h"
+#include "core/record_json.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -52,27 +53,9 @@ static int excerpt_len(size_t len)
     return len > 40 ? 40 : (int)len;
 }
 
-/* Where each of the 16 bytes' two hex digits start in "8-4-4-4-12". */
-static const uint8_t uuid_byte_at[16] = {0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34};
-
-/* A lowercase hex digit's value + 1; 0 for anything else (uppercase too: not canonical). */
-static const uint8_t lower_hex[256] = {
-    ['0'] = 1, ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
-    ['8'] = 9, ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
-};
-
 bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16])
 {
-    if (len != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-')
-        return false;
-    unsigned bad = 0;
-    for (size_t i = 0; i < 16; i++) {
-        unsigned hi = lower_hex[(unsigned char)s[uuid_byte_at[i]]];
-        unsigned lo = lower_hex[(unsigned char)s[uuid_byte_at[i] + 1]];
-        bad |= (hi == 0) | (lo == 0);
-        out[i] = (uint8_t)((hi - 1) << 4 | (lo - 1));
-    }
-    return !bad;
+    return up_uuid_parse(s, len, out, true);
 }
 
 /* Size and encoding, before anything is parsed. */

@@ -3,7 +3,7 @@
  * its input: no I/O, no globals, so it is unit-tested and fuzzed on byte buffers.
  *
  * Rules (docs/design.md "The record on the topic"): the value is at most max_bytes, valid
- * UTF-8, one JSON object (stream/record_json.h) in which no field appears twice; every field of
+ * UTF-8, one JSON object (core/record_json.h) in which no field appears twice; every field of
  * core/record.h is present and a string; id is a canonical lowercase UUID equal to the Kafka key;
  * dob and registered_date are ISO 8601 date-times. Unknown extra fields are ignored so a newer
  * producer that adds a field does not send every record to the DLQ. */

@@ -1,9 +1,10 @@
-/* libFuzzer target for stream/validate and stream/record_json.
+/* libFuzzer target for stream/validate and core/record_json.
  * 1. up_validate_record on any key and value gives either a row whose fields are valid
  *    UTF-8 and whose id equals the key, or a known reject reason with a printable detail.
  * 2. Differential: up_rj_parse must agree with jansson (JSON_DECODE_ANY |
  *    JSON_REJECT_DUPLICATES) on every valid-UTF-8 input: the same verdict (object / other
- *    value / malformed) and, for an object, the same state and bytes for every record field.
+ *    value / malformed) and, for an object, the same state and bytes for every record field,
+ *    and a span (raw_offset, raw_length) that jansson reads as the same value.
  *    Known, documented differences are allowed: we refuse nesting beyond 128 levels (jansson
  *    allows 2048); jansson refuses integers and reals that overflow its C types and duplicate
  *    keys in members we do not read, which we accept. Inputs with a NUL byte are not
@@ -11,7 +12,7 @@
  * Input layout: first byte = key length (mod 64, capped at what remains), key, value. */
 #include "core/buf.h"
 #include "core/utf8.h"
-#include "stream/record_json.h"
+#include "core/record_json.h"
 #include "stream/validate.h"
 
 #include <jansson.h>
@@ -50,6 +51,16 @@ static bool jansson_only_strictness(const char *why)
     return strstr(why, "duplicate") || strstr(why, "too big") || strstr(why, "overflow");
 }
 
+/* A member's span (what the mapping path reads further) is exactly its value's JSON text. */
+static void check_span(const char *s, const struct up_rj_field *f, const json_t *v)
+{
+    json_error_t jerr;
+    json_t *again = json_loadb(s + f->raw_offset, f->raw_length, JSON_DECODE_ANY, &jerr);
+    if (!again || !json_equal(again, v))
+        abort();
+    json_decref(again);
+}
+
 static void check_against_jansson(const char *s, size_t len)
 {
     struct up_rj_field f[UP_RECORD_NFIELDS];
@@ -79,6 +90,8 @@ static void check_against_jansson(const char *s, size_t len)
                 (f[i].length != json_string_length(v) ||
                  memcmp(text.data + f[i].offset, json_string_value(v), f[i].length) != 0))
                 abort();
+            if (want != UP_RJ_ABSENT)
+                check_span(s, &f[i], v);
         }
     }
     json_decref(j);

@@ -1,6 +1,6 @@
-/* stream/record_json: recursive-descent JSON checker that keeps only wanted strings. */
+/* core/record_json: recursive-descent JSON checker that keeps only wanted strings. */
 #include "core/hex.h"
-#include "stream/record_json.h"
+#include "core/record_json.h"
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -343,6 +343,7 @@ static bool member(struct reader *r, const char *const *names, size_t n, struct 
         return false;
     }
     skip_ws(r);
+    const char *from = r->p;
     if (r->p < r->end && *r->p == '"') {
         fields[i].offset = text->len;
         if (!string(r, text))
@@ -350,10 +351,14 @@ static bool member(struct reader *r, const char *const *names, size_t n, struct 
         fields[i].length = text->len - fields[i].offset;
         up_buf_putc(text, '\0');
         fields[i].state = UP_RJ_STRING;
-        return true;
+    } else {
+        fields[i].state = UP_RJ_OTHER;
+        if (!value(r, 1))
+            return false;
     }
-    fields[i].state = UP_RJ_OTHER;
-    return value(r, 1);
+    fields[i].raw_offset = (size_t)(from - r->start);
+    fields[i].raw_length = (size_t)(r->p - from);
+    return true;
 }
 
 static bool top_object(struct reader *r, const char *const *names, size_t n,
@@ -399,7 +404,7 @@ enum up_rj_status up_rj_parse(const char *s, size_t len, const char *const *name
     if (n > MAX_NAMES)
         n = MAX_NAMES;
     for (size_t i = 0; i < n; i++) {
-        fields[i] = (struct up_rj_field){UP_RJ_ABSENT, 0, 0};
+        fields[i] = (struct up_rj_field){UP_RJ_ABSENT, 0, 0, 0, 0};
         r.name_len[i] = strlen(names[i]);
     }
     skip_ws(&r);

@@ -1,4 +1,4 @@
-/* stream/record_json: a strict single-pass JSON reader for one flat record. It checks the
+/* core/record_json: a strict single-pass JSON reader for one flat record. It checks the
  * whole text against RFC 8259 (any value may appear in members it is not asked about) and
  * decodes only the top-level string members it is asked for into one caller buffer: no
  * tree, one allocation per record at most. It exists because a general JSON library spent
@@ -25,7 +25,8 @@ enum up_rj_member { UP_RJ_ABSENT, UP_RJ_STRING, UP_RJ_OTHER /* present, not a st
 
 struct up_rj_field {
     enum up_rj_member state;
-    size_t offset, length; /* STRING: the decoded bytes in text (NUL follows them) */
+    size_t offset, length;         /* STRING: the decoded bytes in text (NUL follows them) */
+    size_t raw_offset, raw_length; /* STRING, OTHER: the value's JSON text in s */
 };
 
 /* Reads s[0..len) and, for each name in names[0..n) (n <= 64), fills fields[i]. Decoded strings are
