@@ -3,7 +3,7 @@
 JOBS  ?= $(shell nproc)
 BUILD ?= build
 
-.PHONY: all deps build build-asan build-fuzz test test-cluster unit fuzz fmt fmt-check clean
+.PHONY: all deps build build-asan build-fuzz test test-cluster test-compose unit fuzz fmt fmt-check clean
 
 all: build
 
@@ -32,6 +32,11 @@ unit:
 # (scripts/stack up --nodes 3), started once and stopped after if this started it. docs/cluster.md.
 test-cluster:
 	@scripts/test --cluster
+
+# deploy/docker-compose.yml run for real (Docker, or podman set up by scripts/compose), beside
+# the host stack on other ports: tests/compose/test_compose_stack.sh, deploy/README.md.
+test-compose: build
+	@USERPIPE_BIN=$(BUILD)/userpipe tests/compose/test_compose_stack.sh
 
 # Longer fuzz runs: USERPIPE_FUZZ_SECONDS per target (default here 300).
 fuzz: build-fuzz
