@@ -5,6 +5,7 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "mapping/plan.h"
+#include "stream/cql_client.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -21,6 +22,7 @@ struct topic_series {
 
 struct up_map_sink {
     cql_session *session;
+    struct up_cql_metrics *cql_metrics; /* NULL: no metrics */
     bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
     const struct up_mapping *mapping;
     struct up_map_plan *plan;
@@ -150,7 +152,7 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
     *usage = *retryable = false;
     struct up_map_sink *s = up_xcalloc(1, sizeof *s);
     s->mapping = cfg->mapping;
-    struct cql_config cc = *cfg->session;
+    struct cql_config cc = up_stream_cql_config(cfg->session);
     cc.event_cb = on_event;
     cc.event_opaque = s;
     struct cql_error e;
@@ -165,6 +167,8 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
         return NULL;
     }
     metrics_init(s, cfg->metrics);
+    s->cql_metrics = up_cql_metrics_new(cfg->metrics);
+    up_cql_metrics_tick(s->cql_metrics, s->session, true);
     return s;
 }
 
@@ -172,6 +176,8 @@ void up_map_sink_free(struct up_map_sink *s)
 {
     if (!s)
         return;
+    up_cql_metrics_tick(s->cql_metrics, s->session, true); /* the last writes count too */
+    up_cql_metrics_free(s->cql_metrics);
     cql_session_free(s->session); /* the last callbacks run here, while the plan lives */
     up_map_plan_free(s->plan);
     free(s->tables);
@@ -308,6 +314,7 @@ static void sink_poll(void *ctx, int timeout_ms)
 {
     struct up_map_sink *s = ctx;
     cql_session_poll(s->session, timeout_ms);
+    up_cql_metrics_tick(s->cql_metrics, s->session, false);
     if (s->schema_changed)
         recheck_schema(s);
 }

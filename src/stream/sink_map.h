@@ -12,7 +12,8 @@
  *   userpipe_mapping_rows_total{topic,table,op}          rows acknowledged (op insert|delete)
  *   userpipe_mapping_e2e_latency_seconds{topic,table}    record timestamp -> row acknowledged
  *   userpipe_mapping_rejected_total{topic,table,stage}   records refused (stage parse|mapping;
- *                                                        table "" when none was reached) */
+ *                                                        table "" when none was reached)
+ * and the CQL client's, as the users sink has them (stream/cql_client.h). */
 #ifndef UP_STREAM_SINK_MAP_H
 #define UP_STREAM_SINK_MAP_H
 
