@@ -125,11 +125,11 @@ void up_dlq_free(struct up_dlq *q, int64_t timeout_ms)
 enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r, void *opaque,
                                 char *err, size_t errlen)
 {
-    char partition[16], offset[24], timestamp[24];
+    char partition[16], offset[24], timestamp[24], code[16], attempts[16];
     snprintf(partition, sizeof partition, "%" PRId32, r->source_partition);
     snprintf(offset, sizeof offset, "%" PRId64, r->source_offset);
     snprintf(timestamp, sizeof timestamp, "%" PRId64, r->source_timestamp_ms);
-    struct up_header headers[8] = {
+    struct up_header headers[10] = {
         {UP_DLQ_HEADER_REASON, r->reason, strlen(r->reason)},
         {UP_DLQ_HEADER_DETAIL, r->detail, strlen(r->detail)},
         {UP_DLQ_HEADER_TOPIC, r->source_topic, strlen(r->source_topic)},
@@ -145,6 +145,15 @@ enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r,
     if (r->target && r->target[0])
         headers[nheaders++] =
             (struct up_header){UP_DLQ_HEADER_TARGET, r->target, strlen(r->target)};
+    if (r->code) {
+        snprintf(code, sizeof code, "0x%04" PRIX32, r->code);
+        headers[nheaders++] = (struct up_header){UP_DLQ_HEADER_CODE, code, strlen(code)};
+    }
+    if (r->attempts) {
+        snprintf(attempts, sizeof attempts, "%u", r->attempts);
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_ATTEMPTS, attempts, strlen(attempts)};
+    }
     enum up_send_result res =
         up_producer_send(q->producer, q->topic, r->key, r->key_len, r->value, r->value_len, headers,
                          nheaders, opaque, err, errlen);

@@ -11,6 +11,9 @@
  *   userpipe.error.stage      parse (the key or value could not be read) or mapping (a field
  *                             could not fill its column)
  *   userpipe.target.table     keyspace.table the record was headed for, when known
+ * and, for records Cassandra refused at write time (stage write, stream/write_class.h):
+ *   userpipe.error.code       the CQL error code, hex ("0x2200")
+ *   userpipe.error.attempts   writes of the record so far, decimal (redrive adds its own)
  * The producer is idempotent with acks=all (kafka/producer). The loop counts a DLQ send as
  * finished only when the broker acknowledged it, so an offset never passes a bad record
  * whose DLQ copy could still be lost. Completions run from up_dlq_poll(). */
@@ -31,6 +34,8 @@
 #define UP_DLQ_HEADER_TIMESTAMP "userpipe.source.timestamp"
 #define UP_DLQ_HEADER_STAGE     "userpipe.error.stage"
 #define UP_DLQ_HEADER_TARGET    "userpipe.target.table"
+#define UP_DLQ_HEADER_CODE      "userpipe.error.code"
+#define UP_DLQ_HEADER_ATTEMPTS  "userpipe.error.attempts"
 
 struct up_dlq;
 
@@ -56,6 +61,8 @@ struct up_dlq_record {
     const char *detail;
     const char *stage;  /* NULL: no stage header */
     const char *target; /* NULL or "": no target header */
+    uint32_t code;      /* 0: no code header */
+    unsigned attempts;  /* 0: no attempts header */
 };
 
 /* Creates the producer and the DLQ topic if it is absent (partitions as given, the

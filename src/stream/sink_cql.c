@@ -5,6 +5,7 @@
 #include "core/log.h"
 #include "stream/cql_client.h"
 #include "stream/schema.h"
+#include "stream/write_class.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -12,6 +13,7 @@
 
 struct up_cql_sink {
     cql_session *session;
+    char target[130];               /* keyspace.table, for the DLQ's userpipe.target.table */
     struct up_cql_metrics *metrics; /* NULL: no metrics */
     cql_prepared *insert;
     cql_statement *row_insert; /* bound again for every row: no allocation per write */
@@ -154,6 +156,7 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
     }
     sink->metrics = up_cql_metrics_new(cfg->metrics);
     up_cql_metrics_tick(sink->metrics, sink->session, true);
+    snprintf(sink->target, sizeof sink->target, "%s.%s", cfg->keyspace, cfg->table);
     sink->row_insert = cql_prepared_bind(sink->insert);
     cql_statement_set_consistency(sink->row_insert, cfg->consistency);
     cql_statement_set_idempotent(sink->row_insert, true); /* fixed values at a fixed time */
@@ -178,16 +181,29 @@ void up_cql_sink_free(struct up_cql_sink *s)
     free(s);
 }
 
+/* The sink's answer for a failed write: its class and what to say (stream/write_class.h). */
+static void write_failed(struct write_ctx *w, const struct cql_error *e)
+{
+    char why[640];
+    cql_error_format(e, why, sizeof why);
+    int32_t code = cql_error_server_code(e->code);
+    struct up_sink_failure f = {
+        .cls = up_write_classify(e->code, e->message),
+        .code = code > 0 ? (uint32_t)code : 0,
+        .message = why,
+        .target = w->sink->target,
+        .hint = up_write_operator_hint(e->code, e->message),
+    };
+    w->done(w->opaque, &f);
+}
+
 static void on_result(void *opaque, cql_result *result, const struct cql_error *e)
 {
     struct write_ctx *w = opaque;
-    if (result) {
-        w->done(w->opaque, true, NULL);
-    } else {
-        char why[640];
-        cql_error_format(e, why, sizeof why);
-        w->done(w->opaque, false, why);
-    }
+    if (result)
+        w->done(w->opaque, NULL);
+    else
+        write_failed(w, e);
     write_ctx_put(w);
 }
 
