@@ -129,7 +129,7 @@ enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r,
     snprintf(partition, sizeof partition, "%" PRId32, r->source_partition);
     snprintf(offset, sizeof offset, "%" PRId64, r->source_offset);
     snprintf(timestamp, sizeof timestamp, "%" PRId64, r->source_timestamp_ms);
-    struct up_header headers[10] = {
+    struct up_header headers[11] = {
         {UP_DLQ_HEADER_REASON, r->reason, strlen(r->reason)},
         {UP_DLQ_HEADER_DETAIL, r->detail, strlen(r->detail)},
         {UP_DLQ_HEADER_TOPIC, r->source_topic, strlen(r->source_topic)},
@@ -154,6 +154,9 @@ enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r,
         headers[nheaders++] =
             (struct up_header){UP_DLQ_HEADER_ATTEMPTS, attempts, strlen(attempts)};
     }
+    if (r->redrive)
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_REDRIVE, r->redrive, strlen(r->redrive)};
     enum up_send_result res =
         up_producer_send(q->producer, q->topic, r->key, r->key_len, r->value, r->value_len, headers,
                          nheaders, opaque, err, errlen);

@@ -14,6 +14,7 @@
  * and, for records Cassandra refused at write time (stage write, stream/write_class.h):
  *   userpipe.error.code       the CQL error code, hex ("0x2200")
  *   userpipe.error.attempts   writes of the record so far, decimal (redrive adds its own)
+ *   userpipe.error.redrive    the `userpipe redrive` run that sent it back (only then)
  * The producer is idempotent with acks=all (kafka/producer). The loop counts a DLQ send as
  * finished only when the broker acknowledged it, so an offset never passes a bad record
  * whose DLQ copy could still be lost. Completions run from up_dlq_poll(). */
@@ -36,6 +37,7 @@
 #define UP_DLQ_HEADER_TARGET    "userpipe.target.table"
 #define UP_DLQ_HEADER_CODE      "userpipe.error.code"
 #define UP_DLQ_HEADER_ATTEMPTS  "userpipe.error.attempts"
+#define UP_DLQ_HEADER_REDRIVE   "userpipe.error.redrive"
 
 struct up_dlq;
 
@@ -59,10 +61,11 @@ struct up_dlq_record {
     int64_t source_timestamp_ms; /* -1: none */
     const char *reason;
     const char *detail;
-    const char *stage;  /* NULL: no stage header */
-    const char *target; /* NULL or "": no target header */
-    uint32_t code;      /* 0: no code header */
-    unsigned attempts;  /* 0: no attempts header */
+    const char *stage;   /* NULL: no stage header */
+    const char *target;  /* NULL or "": no target header */
+    uint32_t code;       /* 0: no code header */
+    unsigned attempts;   /* 0: no attempts header */
+    const char *redrive; /* NULL, or the redrive run that sends it back (for --follow) */
 };
 
 /* Creates the producer and the DLQ topic if it is absent (partitions as given, the
