@@ -41,7 +41,9 @@ struct redrive {
     rd_kafka_t *consumer;
     struct up_partition_offsets *parts; /* high: the end as of the start */
     size_t nparts;
-    int64_t *next; /* per part: the next offset to read */
+    int64_t *next;      /* per part: the next offset to read (everything below is done) */
+    int64_t *committed; /* per part: the offset the group has committed */
+    int64_t next_flush_ms;
     cql_session *session;
     struct up_map_plan *plan;
     struct up_map_writes writes;
@@ -314,9 +316,11 @@ static int open_dlq(struct redrive *r, char *err, size_t errlen)
         rd_kafka_topic_partition_list_add(l, cfg->dlq_topic, r->parts[i].partition);
     rd_kafka_resp_err_t e = rd_kafka_committed(r->consumer, l, 30000);
     r->next = up_xcalloc(r->nparts, sizeof *r->next);
+    r->committed = up_xcalloc(r->nparts, sizeof *r->committed);
     for (size_t i = 0; e == RD_KAFKA_RESP_ERR_NO_ERROR && i < r->nparts; i++) {
         int64_t c = l->elems[i].offset;
         r->next[i] = c >= r->parts[i].low ? c : r->parts[i].low;
+        r->committed[i] = r->next[i];
         l->elems[i].offset = r->next[i];
     }
     if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
@@ -347,19 +351,30 @@ static bool at_end(const struct redrive *r)
     return true;
 }
 
-static int commit(struct redrive *r, int32_t partition, int64_t next, char *err, size_t errlen)
+/* Commits every partition read past its committed offset, in one synchronous request. A
+ * replayed record is committed at once (commit_now); skipped ones only here, about once a
+ * second and at the end: skipping one again after a kill changes nothing. */
+static int flush_commits(struct redrive *r, char *err, size_t errlen)
 {
     if (r->cfg->dry_run)
         return 0;
-    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new(1);
-    rd_kafka_topic_partition_list_add(l, r->cfg->dlq_topic, partition)->offset = next;
-    rd_kafka_resp_err_t e = rd_kafka_commit(r->consumer, l, 0);
+    rd_kafka_topic_partition_list_t *l = rd_kafka_topic_partition_list_new((int)r->nparts);
+    for (size_t i = 0; i < r->nparts; i++)
+        if (r->next[i] > r->committed[i])
+            rd_kafka_topic_partition_list_add(l, r->cfg->dlq_topic, r->parts[i].partition)->offset =
+                r->next[i];
+    rd_kafka_resp_err_t e =
+        l->cnt ? rd_kafka_commit(r->consumer, l, 0) : RD_KAFKA_RESP_ERR_NO_ERROR;
     rd_kafka_topic_partition_list_destroy(l);
-    if (e == RD_KAFKA_RESP_ERR_NO_ERROR)
-        return 0;
-    snprintf(err, errlen, "committing %s/%d at %" PRId64 " for group %s: %s", r->cfg->dlq_topic,
-             partition, next, r->cfg->group, rd_kafka_err2str(e));
-    return -1;
+    r->next_flush_ms = up_mono_ms() + 1000;
+    if (e != RD_KAFKA_RESP_ERR_NO_ERROR) {
+        snprintf(err, errlen, "committing %s for group %s: %s", r->cfg->dlq_topic, r->cfg->group,
+                 rd_kafka_err2str(e));
+        return -1;
+    }
+    for (size_t i = 0; i < r->nparts; i++)
+        r->committed[i] = r->next[i];
+    return 0;
 }
 
 static void dry_run_line(struct redrive *r, const rd_kafka_message_t *m, const struct dead *d,
@@ -401,8 +416,11 @@ static void dry_run(struct redrive *r, const rd_kafka_message_t *m, rd_kafka_hea
         dry_run_line(r, m, d, "fail_again", rej.detail);
 }
 
-static int handle(struct redrive *r, const rd_kafka_message_t *m, char *err, size_t errlen)
+/* *acted: the record was replayed (its offset must be committed before the next one). */
+static int handle(struct redrive *r, const rd_kafka_message_t *m, bool *acted, char *err,
+                  size_t errlen)
 {
+    *acted = false;
     rd_kafka_headers_t *h = NULL;
     if (rd_kafka_message_headers(m, &h) != RD_KAFKA_RESP_ERR_NO_ERROR)
         h = NULL;
@@ -421,6 +439,7 @@ static int handle(struct redrive *r, const rd_kafka_message_t *m, char *err, siz
         dry_run(r, m, h, &d);
         return 0;
     }
+    *acted = true;
     return r->cfg->to_source ? to_source(r, m, h, &d, err, errlen)
                              : store(r, m, h, &d, err, errlen);
 }
@@ -437,34 +456,45 @@ static void progress(struct redrive *r, bool force)
             t->read, t->matched, t->stored, t->to_source, t->failed_again, t->skipped);
 }
 
+/* One message from the DLQ consumer: 0, or -1 when the run must stop before it. */
+static int take(struct redrive *r, const rd_kafka_message_t *m, char *err, size_t errlen)
+{
+    if (m->err) {
+        if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
+            UP_WARN("redrive: %s", rd_kafka_message_errstr(m));
+        return 0;
+    }
+    size_t i = part_index(r, m->partition);
+    if (i == r->nparts)
+        return 0;
+    if (!r->cfg->follow && m->offset >= r->parts[i].high)
+        return 0; /* beyond the end as of the start */
+    bool acted;
+    if (handle(r, m, &acted, err, errlen) != 0)
+        return -1;
+    r->next[i] = m->offset + 1;
+    return acted ? flush_commits(r, err, errlen) : 0;
+}
+
 static int run(struct redrive *r, char *err, size_t errlen)
 {
-    while (!up_stop_requested() && (r->cfg->follow || !at_end(r))) {
+    int rc = 0;
+    while (rc == 0 && !up_stop_requested() && (r->cfg->follow || !at_end(r))) {
         progress(r, false);
         rd_kafka_message_t *m = rd_kafka_consumer_poll(r->consumer, 200);
-        if (!m)
-            continue;
-        int rc = 0;
-        if (m->err == RD_KAFKA_RESP_ERR__PARTITION_EOF) {
-            rc = 0;
-        } else if (m->err) {
-            UP_WARN("redrive: %s", rd_kafka_message_errstr(m));
-        } else {
-            size_t i = part_index(r, m->partition);
-            bool beyond = i == r->nparts || (!r->cfg->follow && m->offset >= r->parts[i].high);
-            if (!beyond) {
-                rc = handle(r, m, err, errlen);
-                if (rc == 0)
-                    rc = commit(r, m->partition, m->offset + 1, err, errlen);
-            }
-            if (rc == 0 && i < r->nparts)
-                r->next[i] = m->offset + 1;
+        if (m) {
+            rc = take(r, m, err, errlen);
+            rd_kafka_message_destroy(m);
         }
-        rd_kafka_message_destroy(m);
-        if (rc != 0)
-            return -1;
+        if (rc == 0 && up_mono_ms() >= r->next_flush_ms)
+            rc = flush_commits(r, err, errlen);
     }
-    return 0;
+    char why[512];
+    if (flush_commits(r, why, sizeof why) != 0 && rc == 0) { /* what was done before a failure */
+        snprintf(err, errlen, "%s", why);
+        rc = -1;
+    }
+    return rc;
 }
 
 /* ------------------------------------------------------------------------ open, close */
@@ -516,6 +546,7 @@ static void close_all(struct redrive *r)
     cql_session_free(r->session);
     free(r->parts);
     free(r->next);
+    free(r->committed);
 }
 
 int up_redrive_run(const struct up_redrive_config *cfg, struct up_redrive_totals *totals, char *err,
