@@ -222,7 +222,7 @@ static int run(const struct redrive_opts *o)
     int rc = up_redrive_run(&cfg, &totals, err, sizeof err);
     memset(password, 0, sizeof password);
     if (rc != 0)
-        UP_ERROR("redrive: %s", err);
+        UP_ERROR("%s", err);
     print_summary(&totals, rc == 0 ? (up_stop_requested() ? "interrupted" : "completed") : "failed",
                   err);
     up_mapping_free(&mapping);

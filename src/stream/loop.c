@@ -429,19 +429,19 @@ static void submit(struct loop *L, struct job *j);
  * (stage write); its row or item is done with. */
 static void dead_letter_refused(struct loop *L, struct job *j, const struct up_sink_failure *f)
 {
+    j->mapping = up_xmalloc(sizeof *j->mapping); /* first: f's strings may live in the item */
+    j->mapping->reason = UP_REJECT_WRITE;
+    snprintf(j->mapping->why, sizeof j->mapping->why, "rejected_%s", up_write_class_name(f->cls));
+    snprintf(j->mapping->detail, sizeof j->mapping->detail, "%s", f->message ? f->message : "");
+    snprintf(j->mapping->target, sizeof j->mapping->target, "%s", f->target ? f->target : "");
+    j->reason = UP_REJECT_WRITE;
+    j->write_code = f->code;
     if (j->item)
         L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
     else
         up_row_free(&j->row);
     j->item = NULL;
     j->kind = JOB_DLQ;
-    j->reason = UP_REJECT_WRITE;
-    j->write_code = f->code;
-    j->mapping = up_xmalloc(sizeof *j->mapping);
-    j->mapping->reason = UP_REJECT_WRITE;
-    snprintf(j->mapping->why, sizeof j->mapping->why, "rejected_%s", up_write_class_name(f->cls));
-    snprintf(j->mapping->detail, sizeof j->mapping->detail, "%s", f->message ? f->message : "");
-    snprintf(j->mapping->target, sizeof j->mapping->target, "%s", f->target ? f->target : "");
     submit(L, j);
 }
 

@@ -173,8 +173,8 @@ static int send_back(struct redrive *r, const rd_kafka_message_t *m, const struc
     if (wait_ack(r, "sending a record back to the DLQ", err, errlen) != 0)
         return -1;
     r->t->failed_again++;
-    UP_WARN("redrive: %s/%d/%" PRId64 " failed again (%s: %s); back in %s with attempts=%u",
-            d->topic, d->partition, d->offset, stage, detail, r->cfg->dlq_topic, d->attempts + 1);
+    UP_WARN("%s/%d/%" PRId64 " failed again (%s: %s); back in %s with attempts=%u", d->topic,
+            d->partition, d->offset, stage, detail, r->cfg->dlq_topic, d->attempts + 1);
     return 0;
 }
 
@@ -277,7 +277,7 @@ static int store(struct redrive *r, const rd_kafka_message_t *m, rd_kafka_header
             return -1;
         }
         int64_t wait = up_backoff_next_ms(&bo);
-        UP_WARN("redrive: %s: %s; trying again in %lld ms", target, why, (long long)wait);
+        UP_WARN("%s: %s; trying again in %lld ms", target, why, (long long)wait);
         up_sleep_ms(wait);
     }
 }
@@ -451,7 +451,7 @@ static void progress(struct redrive *r, bool force)
         return;
     r->next_progress_ms = now + r->cfg->progress_ms;
     const struct up_redrive_totals *t = r->t;
-    UP_INFO("redrive: read=%" PRIu64 " matched=%" PRIu64 " stored=%" PRIu64 " to_source=%" PRIu64
+    UP_INFO("read=%" PRIu64 " matched=%" PRIu64 " stored=%" PRIu64 " to_source=%" PRIu64
             " failed_again=%" PRIu64 " skipped=%" PRIu64,
             t->read, t->matched, t->stored, t->to_source, t->failed_again, t->skipped);
 }
@@ -461,7 +461,7 @@ static int take(struct redrive *r, const rd_kafka_message_t *m, char *err, size_
 {
     if (m->err) {
         if (m->err != RD_KAFKA_RESP_ERR__PARTITION_EOF)
-            UP_WARN("redrive: %s", rd_kafka_message_errstr(m));
+            UP_WARN("%s", rd_kafka_message_errstr(m));
         return 0;
     }
     size_t i = part_index(r, m->partition);
