@@ -34,6 +34,7 @@ struct pending {
     void *opaque;
     char *id;
     int64_t ts_us;
+    void *item; /* write_item's: a refusal's message points into it, as sink_map's does */
 };
 
 struct fake_sink {
@@ -58,7 +59,7 @@ static void fake_push(struct fake_sink *s, const char *id, int64_t ts_us, up_sin
         s->cap = s->cap ? s->cap * 2 : 64;
         s->pending = realloc(s->pending, s->cap * sizeof *s->pending);
     }
-    s->pending[s->npending++] = (struct pending){done, opaque, strdup(id), ts_us};
+    s->pending[s->npending++] = (struct pending){done, opaque, strdup(id), ts_us, NULL};
     if (s->npending > s->max_in_flight)
         s->max_in_flight = s->npending;
     uint64_t one = 1;
@@ -105,7 +106,9 @@ static int fake_write_item(void *ctx, void *item, up_sink_done_fn done, void *op
 {
     (void)err;
     (void)errlen;
-    fake_push(ctx, item, 0, done, opaque);
+    struct fake_sink *s = ctx;
+    fake_push(s, item, 0, done, opaque);
+    s->pending[s->npending - 1].item = item;
     return 0;
 }
 
@@ -142,7 +145,7 @@ static void fake_poll(void *ctx, int timeout_ms)
         struct up_sink_failure down = {.cls = s->fail_class, .message = "fake: node down"};
         struct up_sink_failure data = {.cls = UP_WRITE_DATA,
                                        .code = 0x2200,
-                                       .message = "fake: Key length of 70000 is longer",
+                                       .message = p.item ? p.item : "fake: Key length of 70000",
                                        .target = "ks.users"};
         p.done(p.opaque, refused ? &data : failing ? &down : NULL);
     }
@@ -554,6 +557,33 @@ static void test_operator_failure_waits(void **state)
     fake_free(&s);
 }
 
+/* The same through a preparing sink, whose refusal message lives in the item the loop frees. */
+static void test_preparing_sink_refused_record(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 200);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-prepare-refused");
+    cfg.sink.prepare = fake_prepare;
+    cfg.sink.write_item = fake_write_item;
+    cfg.sink.free_item = fake_free_item;
+    s.refused_id = f->good_ids[10];
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_int_equal(t.stored, (uint64_t)f->good - 1);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad + 1);
+    assert_committed_to_end(f, "g-prepare-refused");
+    f->bad++;
+    int mismatches = 0, staged = 0;
+    assert_int_equal(count_dlq(f, &mismatches, &staged), f->bad);
+    assert_int_equal(staged, f->bad); /* parse, mapping and the one write */
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
 static void test_write_timestamp_is_the_record_timestamp(void **state)
 {
     struct fixture *f = *state;
@@ -664,6 +694,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_failed_dlq_sends_are_retried, setup, teardown),
         cmocka_unit_test_setup_teardown(test_refused_record_is_dead_lettered, setup, teardown),
         cmocka_unit_test_setup_teardown(test_operator_failure_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_preparing_sink_refused_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preparing_sink_over_two_topics, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
