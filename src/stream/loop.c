@@ -53,6 +53,7 @@ struct job {
      * goes there), and why they were refused */
     void *key, *value;
     size_t key_len, value_len;
+    rd_kafka_headers_t *headers; /* the record's own, copied; NULL when it has none */
     enum up_reject reason;
     char detail[UP_REJECT_DETAIL_LEN + 80];
     struct up_sink_reject *mapping; /* JOB_DLQ from a preparing sink: stage, reason, table */
@@ -293,6 +294,8 @@ static void job_free_contents(struct loop *L, struct job *j)
     else if (j->kind == JOB_WRITE)
         up_row_free(&j->row);
     free(j->mapping);
+    if (j->headers)
+        rd_kafka_headers_destroy(j->headers);
     free(j->key);
     free(j->value);
 }
@@ -542,6 +545,7 @@ static void submit_dead_letter(struct loop *L, struct job *j)
         .target = j->mapping ? j->mapping->target : NULL,
         .code = j->write_code,
         .attempts = j->reason == UP_REJECT_WRITE ? j->attempts : 0,
+        .own = j->headers,
     };
     enum up_dlq_outcome o = up_dlq_send(L->dlq, &r, j, err, sizeof err);
     if (o == UP_DLQ_TOO_LARGE && j->value) {
@@ -692,6 +696,9 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     j->key_len = m->key_len;
     j->value = copy_bytes(m->payload, m->len);
     j->value_len = m->len;
+    rd_kafka_headers_t *h;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        j->headers = rd_kafka_headers_copy(h);
     int64_t now = clock->mono_us / 1000;
     L->last_activity_ms = now;
     if (!L->first_take_us)

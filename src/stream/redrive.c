@@ -25,7 +25,6 @@
 
 #define WAIT_ACK_MS     30000 /* a DLQ or source copy not acknowledged by then: exit 1 */
 #define TRANSIENT_TRIES 6     /* writes of one record before a transient failure stops the run */
-#define HEADER_PREFIX   "userpipe." /* the DLQ's own headers, not the record's */
 
 /* One DLQ record's headers, read once. */
 struct dead {
@@ -143,9 +142,10 @@ static int wait_ack(struct redrive *r, const char *what, char *err, size_t errle
 }
 
 /* The record back in the DLQ, one attempt more, with why it failed this time. */
-static int send_back(struct redrive *r, const rd_kafka_message_t *m, const struct dead *d,
-                     const char *stage, const char *reason, const char *detail, const char *target,
-                     uint32_t code, char *err, size_t errlen)
+static int send_back(struct redrive *r, const rd_kafka_message_t *m, rd_kafka_headers_t *h,
+                     const struct dead *d, const char *stage, const char *reason,
+                     const char *detail, const char *target, uint32_t code, char *err,
+                     size_t errlen)
 {
     struct up_dlq_record rec = {
         .key = m->key,
@@ -163,6 +163,7 @@ static int send_back(struct redrive *r, const rd_kafka_message_t *m, const struc
         .code = code,
         .attempts = d->attempts + 1,
         .redrive = r->run_id,
+        .own = h,
     };
     r->acked = false;
     char why[512];
@@ -183,14 +184,8 @@ static int send_back(struct redrive *r, const rd_kafka_message_t *m, const struc
 static int to_source(struct redrive *r, const rd_kafka_message_t *m, rd_kafka_headers_t *h,
                      const struct dead *d, char *err, size_t errlen)
 {
-    struct up_header keep[64];
-    size_t n = 0;
-    const char *name;
-    const void *v;
-    size_t len;
-    for (size_t i = 0; h && n < 64 && rd_kafka_header_get_all(h, i, &name, &v, &len) == 0; i++)
-        if (strncmp(name, HEADER_PREFIX, strlen(HEADER_PREFIX)) != 0)
-            keep[n++] = (struct up_header){name, v, len};
+    struct up_header keep[UP_DLQ_MAX_OWN_HEADERS];
+    size_t n = up_dlq_own_headers(h, keep, UP_DLQ_MAX_OWN_HEADERS);
     r->acked = false;
     char why[512];
     if (up_producer_send(r->producer, d->topic, m->key, m->key_len, m->payload, m->len, keep, n,
@@ -250,8 +245,8 @@ static int store(struct redrive *r, const rd_kafka_message_t *m, rd_kafka_header
 {
     struct up_map_reject rej;
     if (bind_record(r, m, h, d, &rej) != 0)
-        return send_back(r, m, d, rej.stage == UP_MAP_STAGE_PARSE ? "parse" : "mapping", rej.reason,
-                         rej.detail, rej.target, 0, err, errlen);
+        return send_back(r, m, h, d, rej.stage == UP_MAP_STAGE_PARSE ? "parse" : "mapping",
+                         rej.reason, rej.detail, rej.target, 0, err, errlen);
     struct up_backoff bo;
     up_backoff_init(&bo, 500, 5000);
     for (int attempt = 1;; attempt++) {
@@ -267,7 +262,7 @@ static int store(struct redrive *r, const rd_kafka_message_t *m, rd_kafka_header
         enum up_write_class cls = up_write_classify(e.code, e.message);
         if (cls == UP_WRITE_DATA) {
             int32_t code = cql_error_server_code(e.code);
-            return send_back(r, m, d, "write", "rejected_data", why, target,
+            return send_back(r, m, h, d, "write", "rejected_data", why, target,
                              code > 0 ? (uint32_t)code : 0, err, errlen);
         }
         if (cls == UP_WRITE_OPERATOR || attempt >= TRANSIENT_TRIES || up_stop_requested()) {

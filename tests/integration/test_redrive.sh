@@ -8,7 +8,8 @@
 # - the corrected mapping (key from the Kafka key), killed with SIGKILL midway, then run again
 #   in the same group: the second run reads exactly what the first had not committed, every
 #   row is there with the write time of its source record; a third run reads nothing;
-# - --to-source puts the second topic's record back on it, without the userpipe.* headers.
+# - --to-source puts the second topic's record back on it with its own headers, without the
+#   userpipe.* ones.
 # shellcheck source=tests/integration/lib_stream.sh
 source "$(dirname "$0")/lib_stream.sh"
 stream_setup redrive 3
@@ -97,6 +98,7 @@ h = back[0]["headers"]
 assert back[0]["key"] == "q-poison" and h["userpipe.source.topic"] == sys.argv[2], h
 assert h["userpipe.error.stage"] == "write" and h["userpipe.error.code"] == "0x2200", h
 assert "userpipe.error.redrive" in h, h
+assert h.get("trace") == "t-1", "the record's own header is not in its DLQ copy"
 PY
 
 # ------------------------------------------------------------------ killed midway, resumed
@@ -141,6 +143,6 @@ recs = [json.loads(l) for l in open(sys.argv[1])]
 assert len(recs) == 3, len(recs)
 for r in recs[1:]:
     assert r["key"] == "q-poison" and r["value"] == recs[0]["value"], r
-    assert r["headers"] == {}, f"headers left: {r['headers']}"
+    assert r["headers"] == {"trace": "t-1"}, f"not the record's own headers: {r['headers']}"
 PY
 log "PASS"
