@@ -31,12 +31,11 @@ struct bench {
 
 static void submit_next(struct bench *b);
 
-static void on_done(void *opaque, bool ok, const char *error)
+static void on_done(void *opaque, const struct up_sink_failure *f)
 {
     struct slot *w = opaque;
     struct bench *b = w->b;
-    (void)error;
-    if (!ok)
+    if (f)
         b->failed++;
     b->latency_ms[b->done++] = (double)(up_mono_us() - w->started_us) / 1000.0;
     submit_next(b);

@@ -17,6 +17,7 @@ int cmd_api(int argc, char **argv);
 int cmd_produce(int argc, char **argv);
 int cmd_ui(int argc, char **argv);
 int cmd_stream(int argc, char **argv);
+int cmd_redrive(int argc, char **argv);
 int cmd_query(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
 

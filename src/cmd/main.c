@@ -13,6 +13,7 @@ const struct up_command up_commands[] = {
     {"produce", "fetch users from the RandomUser API and produce them to Kafka", cmd_produce},
     {"ui", "live dashboard: messages as they arrive, rates, lag, rows stored", cmd_ui},
     {"stream", "consume Kafka and upsert every record into Cassandra (at-least-once)", cmd_stream},
+    {"redrive", "replay dead-lettered records once their cause is fixed", cmd_redrive},
     {"query", "run one CQL statement and print its rows (table, --json, --csv)", cmd_query},
     {"verify", "check that every record of a topic is in its table, and as new", cmd_verify},
     {NULL, NULL, NULL},

@@ -380,6 +380,8 @@ static int open_table(struct open_ctx *o, cql_session *s, struct table_plan *tp,
     }
     up_buf_free(&cql);
     schema_free(&sch);
+    if (rc == 0)
+        *usage = false; /* a table without a DELETE (its key from the value) ends here too */
     return rc;
 }
 

@@ -125,11 +125,11 @@ void up_dlq_free(struct up_dlq *q, int64_t timeout_ms)
 enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r, void *opaque,
                                 char *err, size_t errlen)
 {
-    char partition[16], offset[24], timestamp[24];
+    char partition[16], offset[24], timestamp[24], code[16], attempts[16];
     snprintf(partition, sizeof partition, "%" PRId32, r->source_partition);
     snprintf(offset, sizeof offset, "%" PRId64, r->source_offset);
     snprintf(timestamp, sizeof timestamp, "%" PRId64, r->source_timestamp_ms);
-    struct up_header headers[8] = {
+    struct up_header headers[11 + UP_DLQ_MAX_OWN_HEADERS] = {
         {UP_DLQ_HEADER_REASON, r->reason, strlen(r->reason)},
         {UP_DLQ_HEADER_DETAIL, r->detail, strlen(r->detail)},
         {UP_DLQ_HEADER_TOPIC, r->source_topic, strlen(r->source_topic)},
@@ -145,12 +145,38 @@ enum up_dlq_outcome up_dlq_send(struct up_dlq *q, const struct up_dlq_record *r,
     if (r->target && r->target[0])
         headers[nheaders++] =
             (struct up_header){UP_DLQ_HEADER_TARGET, r->target, strlen(r->target)};
+    if (r->code) {
+        snprintf(code, sizeof code, "0x%04" PRIX32, r->code);
+        headers[nheaders++] = (struct up_header){UP_DLQ_HEADER_CODE, code, strlen(code)};
+    }
+    if (r->attempts) {
+        snprintf(attempts, sizeof attempts, "%u", r->attempts);
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_ATTEMPTS, attempts, strlen(attempts)};
+    }
+    if (r->redrive)
+        headers[nheaders++] =
+            (struct up_header){UP_DLQ_HEADER_REDRIVE, r->redrive, strlen(r->redrive)};
+    nheaders += up_dlq_own_headers(r->own, headers + nheaders, UP_DLQ_MAX_OWN_HEADERS);
     enum up_send_result res =
         up_producer_send(q->producer, q->topic, r->key, r->key_len, r->value, r->value_len, headers,
                          nheaders, opaque, err, errlen);
     if (res == UP_SEND_OK)
         return UP_DLQ_DELIVERED;
     return res == UP_SEND_REJECTED ? UP_DLQ_TOO_LARGE : UP_DLQ_FAILED;
+}
+
+size_t up_dlq_own_headers(rd_kafka_headers_t *h, struct up_header *out, size_t max)
+{
+    static const char ours[] = "userpipe.";
+    size_t n = 0;
+    const char *name;
+    const void *v;
+    size_t len;
+    for (size_t i = 0; h && n < max && rd_kafka_header_get_all(h, i, &name, &v, &len) == 0; i++)
+        if (strncmp(name, ours, sizeof ours - 1) != 0)
+            out[n++] = (struct up_header){name, v, len};
+    return n;
 }
 
 void up_dlq_poll(struct up_dlq *q, int timeout_ms)

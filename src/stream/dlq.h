@@ -11,6 +11,11 @@
  *   userpipe.error.stage      parse (the key or value could not be read) or mapping (a field
  *                             could not fill its column)
  *   userpipe.target.table     keyspace.table the record was headed for, when known
+ * and, for records Cassandra refused at write time (stage write, stream/write_class.h):
+ *   userpipe.error.code       the CQL error code, hex ("0x2200")
+ *   userpipe.error.attempts   writes of the record so far, decimal (redrive adds its own)
+ *   userpipe.error.redrive    the `userpipe redrive` run that sent it back (only then)
+ * then the record's own headers, as they were (but any named userpipe.*: those are ours).
  * The producer is idempotent with acks=all (kafka/producer). The loop counts a DLQ send as
  * finished only when the broker acknowledged it, so an offset never passes a bad record
  * whose DLQ copy could still be lost. Completions run from up_dlq_poll(). */
@@ -18,6 +23,9 @@
 #define UP_STREAM_DLQ_H
 
 #include "core/flags.h"
+#include "kafka/producer.h"
+
+#include <librdkafka/rdkafka.h>
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -31,6 +39,9 @@
 #define UP_DLQ_HEADER_TIMESTAMP "userpipe.source.timestamp"
 #define UP_DLQ_HEADER_STAGE     "userpipe.error.stage"
 #define UP_DLQ_HEADER_TARGET    "userpipe.target.table"
+#define UP_DLQ_HEADER_CODE      "userpipe.error.code"
+#define UP_DLQ_HEADER_ATTEMPTS  "userpipe.error.attempts"
+#define UP_DLQ_HEADER_REDRIVE   "userpipe.error.redrive"
 
 struct up_dlq;
 
@@ -54,9 +65,18 @@ struct up_dlq_record {
     int64_t source_timestamp_ms; /* -1: none */
     const char *reason;
     const char *detail;
-    const char *stage;  /* NULL: no stage header */
-    const char *target; /* NULL or "": no target header */
+    const char *stage;       /* NULL: no stage header */
+    const char *target;      /* NULL or "": no target header */
+    uint32_t code;           /* 0: no code header */
+    unsigned attempts;       /* 0: no attempts header */
+    const char *redrive;     /* NULL, or the redrive run that sends it back (for --follow) */
+    rd_kafka_headers_t *own; /* the record's own headers, or NULL */
 };
+
+/* The record's own headers in h, for a copy of it: all but userpipe.*, at most max, in order.
+ * The names and values point into h. */
+#define UP_DLQ_MAX_OWN_HEADERS 64
+size_t up_dlq_own_headers(rd_kafka_headers_t *h, struct up_header *out, size_t max);
 
 /* Creates the producer and the DLQ topic if it is absent (partitions as given, the
  * broker's replication factor). NULL + err on a bad -X property or an unreachable

@@ -21,12 +21,13 @@
 #include <sys/eventfd.h>
 #include <unistd.h>
 
-#define MAX_PARTITION_ID   65535
-#define CONSUME_BATCH      1000 /* messages taken per turn before serving completions */
-#define LAG_PERIOD_MS      1000
-#define WAIT_MAX_MS        100
-#define FAILURE_LOG_PERIOD 5000
-#define KICK_PERIOD_MS     5
+#define MAX_PARTITION_ID    65535
+#define CONSUME_BATCH       1000 /* messages taken per turn before serving completions */
+#define LAG_PERIOD_MS       1000
+#define WAIT_MAX_MS         100
+#define FAILURE_LOG_PERIOD  5000
+#define KICK_PERIOD_MS      5
+#define OPERATOR_LOG_PERIOD 30000 /* the "what to fix" line, while it is not fixed */
 
 struct loop;
 
@@ -44,11 +45,15 @@ struct job {
     int64_t offset;
     int64_t timestamp_ms; /* the Kafka record's: write time and ingested_at */
     int64_t submitted_us;
-    struct up_row row; /* JOB_WRITE, users records */
-    void *item;        /* JOB_WRITE by a sink that prepares records itself (--mapping) */
-    /* JOB_DLQ: the original bytes and why they were refused */
+    unsigned attempts;   /* writes submitted for this record */
+    uint32_t write_code; /* JOB_DLQ after a write refused for its data: the database's code */
+    struct up_row row;   /* JOB_WRITE, users records */
+    void *item;          /* JOB_WRITE by a sink that prepares records itself (--mapping) */
+    /* The original bytes, for the DLQ (kept by JOB_WRITE too: a write refused for its data
+     * goes there), and why they were refused */
     void *key, *value;
     size_t key_len, value_len;
+    rd_kafka_headers_t *headers; /* the record's own, copied; NULL when it has none */
     enum up_reject reason;
     char detail[UP_REJECT_DETAIL_LEN + 80];
     struct up_sink_reject *mapping; /* JOB_DLQ from a preparing sink: stage, reason, table */
@@ -85,6 +90,7 @@ struct metrics {
     struct up_metric *lag_family;
     struct up_series *consumed, *stored, *redeliveries, *in_flight, *paused, *failing;
     struct up_series *dead_lettered[UP_REJECT_COUNT];
+    struct up_series *write_failures[UP_WRITE_CLASSES];
     struct up_series *write_retries, *dlq_retries, *e2e_latency, *write_latency, *fetch_latency;
 };
 
@@ -210,6 +216,15 @@ static void metrics_init(struct metrics *m, struct up_registry *r)
         const char *reason = up_reject_name((enum up_reject)i);
         m->dead_lettered[i] = up_metric_labels(dl, &reason);
     }
+    struct up_metric *wf = up_metric_new(
+        r, UP_METRIC_COUNTER, "userpipe_stream_write_failures_total",
+        "Failed writes by class: data (the record goes to the DLQ), transient (written again), "
+        "operator (paused until the table, grants or mapping are fixed).",
+        "class", NULL, 0);
+    for (int i = 0; i < UP_WRITE_CLASSES; i++) {
+        const char *cls = up_write_class_name((enum up_write_class)i);
+        m->write_failures[i] = up_metric_labels(wf, &cls);
+    }
     static const double latency_buckets[] = {0.001, 0.002, 0.003, 0.004, 0.005, 0.0075, 0.01, 0.015,
                                              0.02,  0.03,  0.04,  0.05,  0.075, 0.1,    0.15, 0.2,
                                              0.3,   0.5,   0.75,  1,     2.5,   5,      10,   30};
@@ -279,6 +294,8 @@ static void job_free_contents(struct loop *L, struct job *j)
     else if (j->kind == JOB_WRITE)
         up_row_free(&j->row);
     free(j->mapping);
+    if (j->headers)
+        rd_kafka_headers_destroy(j->headers);
     free(j->key);
     free(j->value);
 }
@@ -365,14 +382,23 @@ static bool lane_end_attempt(struct lane *lane, struct job *j)
     return true;
 }
 
-/* j failed (was_probe: it was the lane's probe): queue it for a later attempt. */
+/* j failed (was_probe: it was the lane's probe): queue it for a later attempt. A failure
+ * that needs an operator (f->cls) waits the longest backoff and says what to fix. */
 static void lane_failed(struct loop *L, struct lane *lane, struct job *j, bool was_probe,
-                        const char *error)
+                        const char *error, const struct up_sink_failure *f)
 {
     int64_t now = up_mono_ms();
+    bool needs_operator = f && f->cls == UP_WRITE_OPERATOR;
     if (!lane->failing || was_probe) {
-        lane->next_try_ms = now + up_backoff_next_ms(&lane->backoff);
-        if (now - lane->last_log_ms >= FAILURE_LOG_PERIOD) {
+        lane->next_try_ms =
+            now + (needs_operator ? L->cfg->retry_max_ms : up_backoff_next_ms(&lane->backoff));
+        if (needs_operator && now - lane->last_log_ms >= OPERATOR_LOG_PERIOD) {
+            lane->last_log_ms = now;
+            UP_ERROR("%s refused until an operator acts: %s; to fix: %s; consumption paused, "
+                     "trying again every %lld ms, nothing is skipped",
+                     lane->what, error ? error : "unknown error",
+                     f->hint ? f->hint : "see the error", (long long)L->cfg->retry_max_ms);
+        } else if (!needs_operator && now - lane->last_log_ms >= FAILURE_LOG_PERIOD) {
             lane->last_log_ms = now;
             UP_WARN("%s failed: %s; retrying with backoff (next in %lld ms), consumption paused "
                     "until it succeeds",
@@ -402,17 +428,43 @@ static void lane_succeeded(struct loop *L, struct lane *lane)
 
 static void submit(struct loop *L, struct job *j);
 
-static void on_write_done(void *opaque, bool ok, const char *error)
+/* The database refused the record's values: it goes to the DLQ with what was refused
+ * (stage write); its row or item is done with. */
+static void dead_letter_refused(struct loop *L, struct job *j, const struct up_sink_failure *f)
+{
+    j->mapping = up_xmalloc(sizeof *j->mapping); /* first: f's strings may live in the item */
+    j->mapping->reason = UP_REJECT_WRITE;
+    snprintf(j->mapping->why, sizeof j->mapping->why, "rejected_%s", up_write_class_name(f->cls));
+    snprintf(j->mapping->detail, sizeof j->mapping->detail, "%s", f->message ? f->message : "");
+    snprintf(j->mapping->target, sizeof j->mapping->target, "%s", f->target ? f->target : "");
+    j->reason = UP_REJECT_WRITE;
+    j->write_code = f->code;
+    if (j->item)
+        L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
+    else
+        up_row_free(&j->row);
+    j->item = NULL;
+    j->kind = JOB_DLQ;
+    submit(L, j);
+}
+
+static void on_write_done(void *opaque, const struct up_sink_failure *f)
 {
     struct job *j = opaque;
     struct loop *L = j->loop;
     bool was_probe = lane_end_attempt(&L->writes, j);
+    if (f)
+        series_add(L->m.write_failures[f->cls], 1);
     if (job_is_stale(L, j)) { /* revoked meanwhile: the next owner writes it again */
         job_release(L, j);
         return;
     }
-    if (!ok) {
-        lane_failed(L, &L->writes, j, was_probe, error);
+    if (f && f->cls == UP_WRITE_DATA) {
+        dead_letter_refused(L, j, f);
+        return;
+    }
+    if (f) {
+        lane_failed(L, &L->writes, j, was_probe, f->message, f);
         return;
     }
     lane_succeeded(L, &L->writes);
@@ -453,7 +505,7 @@ static void on_dlq_done(void *opaque, enum up_dlq_outcome outcome, const char *e
         return;
     }
     if (outcome != UP_DLQ_DELIVERED) {
-        lane_failed(L, &L->dead_letters, j, was_probe, error);
+        lane_failed(L, &L->dead_letters, j, was_probe, error, NULL);
         return;
     }
     lane_succeeded(L, &L->dead_letters);
@@ -466,12 +518,13 @@ static void submit_write(struct loop *L, struct job *j)
 {
     char err[512];
     j->submitted_us = batch_now(L)->mono_us;
+    j->attempts++;
     const struct up_sink *s = &L->cfg->sink;
     int rc = j->item ? s->write_item(s->ctx, j->item, on_write_done, j, err, sizeof err)
                      : s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err,
                                 sizeof err);
     if (rc != 0)
-        lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err);
+        lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err, NULL);
 }
 
 static void submit_dead_letter(struct loop *L, struct job *j)
@@ -490,13 +543,16 @@ static void submit_dead_letter(struct loop *L, struct job *j)
         .detail = j->mapping ? j->mapping->detail : j->detail,
         .stage = j->mapping ? up_reject_name(j->reason) : NULL,
         .target = j->mapping ? j->mapping->target : NULL,
+        .code = j->write_code,
+        .attempts = j->reason == UP_REJECT_WRITE ? j->attempts : 0,
+        .own = j->headers,
     };
     enum up_dlq_outcome o = up_dlq_send(L->dlq, &r, j, err, sizeof err);
     if (o == UP_DLQ_TOO_LARGE && j->value) {
         drop_dlq_value(j);
         submit_dead_letter(L, j);
     } else if (o != UP_DLQ_DELIVERED) {
-        lane_failed(L, &L->dead_letters, j, lane_end_attempt(&L->dead_letters, j), err);
+        lane_failed(L, &L->dead_letters, j, lane_end_attempt(&L->dead_letters, j), err, NULL);
     }
 }
 
@@ -633,15 +689,16 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     const struct batch_clock *clock = batch_now(L);
     int64_t waited_ms = clock->wall_ms - j->timestamp_ms;
     series_observe(L->m.fetch_latency, waited_ms < 0 ? 0 : (double)waited_ms / 1e3);
-    if (L->cfg->sink.prepare ? prepare_record(L, j, m) : validate_record(L, j, m)) {
-        j->kind = JOB_WRITE;
-    } else {
-        j->kind = JOB_DLQ;
-        j->key = copy_bytes(m->key, m->key_len);
-        j->key_len = m->key_len;
-        j->value = copy_bytes(m->payload, m->len);
-        j->value_len = m->len;
-    }
+    j->kind = (L->cfg->sink.prepare ? prepare_record(L, j, m) : validate_record(L, j, m))
+                  ? JOB_WRITE
+                  : JOB_DLQ;
+    j->key = copy_bytes(m->key, m->key_len);
+    j->key_len = m->key_len;
+    j->value = copy_bytes(m->payload, m->len);
+    j->value_len = m->len;
+    rd_kafka_headers_t *h;
+    if (rd_kafka_message_headers(m, &h) == RD_KAFKA_RESP_ERR_NO_ERROR)
+        j->headers = rd_kafka_headers_copy(h);
     int64_t now = clock->mono_us / 1000;
     L->last_activity_ms = now;
     if (!L->first_take_us)

@@ -1,9 +1,10 @@
 /* stream/sink: where valid rows go, as a struct of hooks plus its own context (the shape
  * of a Fluent Bit output plugin). The loop only knows this interface, so it is unit-tested
  * with a fake sink, and a new database would be one more implementation beside
- * sink_cql.c. A write either stores the row or fails with a message; the loop retries
- * failures with backoff until they succeed (nothing is skipped), so a sink has no notion
- * of a permanent failure. Completions run only from poll(), on the loop's thread. */
+ * sink_cql.c. A write either stores the row or fails with a class (below) and a message: the
+ * loop writes transient and operator failures again with backoff until they succeed (nothing
+ * is skipped) and dead-letters a record the database refuses for its data. Completions run
+ * only from poll(), on the loop's thread. */
 #ifndef UP_STREAM_SINK_H
 #define UP_STREAM_SINK_H
 
@@ -14,9 +15,29 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* ok: the row is durable as far as the sink can tell (acknowledged at the configured
- * consistency); otherwise error says why, for the log. */
-typedef void (*up_sink_done_fn)(void *opaque, bool ok, const char *error);
+/* What a failed write means for its record (stream/write_class.h for the CQL errors). */
+enum up_write_class {
+    UP_WRITE_TRANSIENT, /* the database cannot take it now: write it again later */
+    UP_WRITE_DATA,      /* the database refuses this record's values: the DLQ, move on */
+    UP_WRITE_OPERATOR,  /* the table, the grants or the mapping must change: pause, retry */
+};
+#define UP_WRITE_CLASSES 3
+static inline const char *up_write_class_name(enum up_write_class c)
+{
+    return c == UP_WRITE_DATA ? "data" : c == UP_WRITE_OPERATOR ? "operator" : "transient";
+}
+
+struct up_sink_failure {
+    enum up_write_class cls;
+    uint32_t code;       /* the database's error code (CQL: 0x2200), 0 when none */
+    const char *message; /* one line, for the log and the DLQ detail */
+    const char *target;  /* the table the refused write was for ("ks.table"), or "" */
+    const char *hint;    /* UP_WRITE_OPERATOR: what to change, or NULL */
+};
+
+/* f NULL: the row is durable as far as the sink can tell (acknowledged at the configured
+ * consistency); otherwise f says why and what it means. f lives only during the call. */
+typedef void (*up_sink_done_fn)(void *opaque, const struct up_sink_failure *f);
 
 /* Why a sink that reads records itself (prepare below) refuses one: for the DLQ headers. */
 struct up_sink_reject {
@@ -30,7 +51,8 @@ struct up_sink {
     void *ctx;
     /* Submits an idempotent upsert of row, written with timestamp_us as the cells'
      * write time. 0: accepted, done(opaque, ...) will run exactly once from poll().
-     * -1: refused right now (queue full, shutting down), err says why, done never runs. */
+     * -1: refused right now (queue full, shutting down: transient), err says why, done never
+     * runs. */
     int (*write)(void *ctx, const struct up_row *row, int64_t timestamp_us, up_sink_done_fn done,
                  void *opaque, char *err, size_t errlen);
     /* Runs completions; waits up to timeout_ms for the first one (0: no wait). */
@@ -42,10 +64,11 @@ struct up_sink {
     /* Optional, for a sink that decides itself how a record becomes rows (the --mapping sink):
      * the loop hands it each Kafka record instead of validating it as a users record.
      * 0 and *item (the rows to write, opaque to the loop); or -1 and rej filled, and the
-     * record goes to the DLQ. write_item then stores every row of item (done runs once: ok
-     * when all are stored); on failure the loop calls write_item again with the same item,
-     * which must write the same cells. free_item ends an item; it may run after close (the
-     * loop frees queued retries last), so it must not use ctx. */
+     * record goes to the DLQ. write_item then stores every row of item (done runs once: f NULL
+     * when all are stored, else the worst failure: operator, then transient, then data); on failure
+     * the loop calls write_item again with the same item, which must write the same cells.
+     * free_item ends an item; it may run after close (the loop frees queued retries last), so it
+     * must not use ctx. */
     int (*prepare)(void *ctx, const rd_kafka_message_t *m, int64_t timestamp_ms, void **item,
                    struct up_sink_reject *rej);
     int (*write_item)(void *ctx, void *item, up_sink_done_fn done, void *opaque, char *err,

@@ -2,47 +2,19 @@
 #include "stream/sink_cql.h"
 
 #include "core/buf.h"
-#include "core/clock.h"
 #include "core/log.h"
+#include "stream/cql_client.h"
 #include "stream/schema.h"
+#include "stream/write_class.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* One Cassandra node's series and the counts already added to them. */
-struct host_metrics {
-    char host[64];
-    struct up_series *requests, *errors, *up, *reprepares, *suspect;
-    uint64_t requests_seen, errors_seen, reprepares_seen;
-};
-
-/* The session's failover counters (cql_stats), one series each of
- * userpipe_cql_failover_total{event}. */
-#define FAILOVER_EVENTS 7
-static const char *const failover_names[FAILOVER_EVENTS] = {
-    "attempt_timeout", "speculative_sent", "speculative_won", "suspect",
-    "moved",           "prepare_on_up",    "prepare_wait"};
-
-static void failover_counts(const struct cql_stats *st, uint64_t out[FAILOVER_EVENTS])
-{
-    const uint64_t v[FAILOVER_EVENTS] = {
-        st->attempt_timeouts, st->speculative_sent, st->speculative_won, st->suspects, st->moved,
-        st->prepares_on_up,   st->prepare_waits};
-    memcpy(out, v, sizeof v);
-}
-
-#define METRICS_EVERY_MS 1000
-
 struct up_cql_sink {
     cql_session *session;
-    struct up_metric *requests_family, *errors_family, *up_family; /* NULL: no metrics */
-    struct up_metric *reprepares_family, *suspect_family;
-    struct up_series *failover[FAILOVER_EVENTS];
-    uint64_t failover_seen[FAILOVER_EVENTS];
-    struct host_metrics *hosts;
-    size_t nhosts;
-    int64_t metrics_at; /* next refresh (monotonic ms) */
+    char target[130];               /* keyspace.table, for the DLQ's userpipe.target.table */
+    struct up_cql_metrics *metrics; /* NULL: no metrics */
     cql_prepared *insert;
     cql_statement *row_insert; /* bound again for every row: no allocation per write */
     struct write_ctx *spare;   /* finished contexts, reused: no allocation per write either */
@@ -71,88 +43,6 @@ static void write_ctx_put(struct write_ctx *w)
 {
     w->next = w->sink->spare;
     w->sink->spare = w;
-}
-
-static void metrics_init(struct up_cql_sink *s, struct up_registry *r)
-{
-    if (!r)
-        return;
-    s->requests_family = up_metric_new(
-        r, UP_METRIC_COUNTER, "userpipe_cql_requests_total",
-        "Requests sent to each Cassandra node (writes, their retries, prepares).", "host", NULL, 0);
-    s->errors_family = up_metric_new(r, UP_METRIC_COUNTER, "userpipe_cql_errors_total",
-                                     "ERROR answers from each Cassandra node.", "host", NULL, 0);
-    s->up_family =
-        up_metric_new(r, UP_METRIC_GAUGE, "userpipe_cql_host_up",
-                      "1 while the client has a ready connection to the node.", "host", NULL, 0);
-    s->reprepares_family = up_metric_new(
-        r, UP_METRIC_COUNTER, "userpipe_cql_reprepares_total",
-        "PREPAREs sent to a node that forgot a statement or came up.", "host", NULL, 0);
-    s->suspect_family = up_metric_new(
-        r, UP_METRIC_GAUGE, "userpipe_cql_host_suspect",
-        "1 while the node is out of query plans for not answering in time.", "host", NULL, 0);
-    struct up_metric *f = up_metric_new(
-        r, UP_METRIC_COUNTER, "userpipe_cql_failover_total",
-        "The CQL client's failover events: attempts timed out, speculative attempts sent and "
-        "won, nodes turned suspect, requests moved off them, prepares on nodes coming up, "
-        "requests that waited on a PREPARE in flight.",
-        "event", NULL, 0);
-    for (int i = 0; i < FAILOVER_EVENTS; i++)
-        s->failover[i] = up_metric_labels(f, &failover_names[i]);
-}
-
-static struct host_metrics *host_metrics(struct up_cql_sink *s, const char *host)
-{
-    for (size_t i = 0; i < s->nhosts; i++)
-        if (strcmp(s->hosts[i].host, host) == 0)
-            return &s->hosts[i];
-    s->hosts = up_xrealloc(s->hosts, (s->nhosts + 1) * sizeof *s->hosts);
-    struct host_metrics *m = &s->hosts[s->nhosts++];
-    memset(m, 0, sizeof *m);
-    snprintf(m->host, sizeof m->host, "%.63s", host);
-    const char *label = m->host;
-    m->requests = up_metric_labels(s->requests_family, &label);
-    m->errors = up_metric_labels(s->errors_family, &label);
-    m->up = up_metric_labels(s->up_family, &label);
-    m->reprepares = up_metric_labels(s->reprepares_family, &label);
-    m->suspect = up_metric_labels(s->suspect_family, &label);
-    return m;
-}
-
-/* Adds what each node's counters grew by since the last refresh (a counter never goes back). */
-static void metrics_refresh(struct up_cql_sink *s)
-{
-    if (!s->requests_family)
-        return;
-    struct cql_host_info hs[64];
-    size_t n = cql_session_hosts(s->session, hs, sizeof hs / sizeof hs[0]);
-    if (n > sizeof hs / sizeof hs[0])
-        n = sizeof hs / sizeof hs[0];
-    for (size_t i = 0; i < s->nhosts; i++)
-        up_series_set(s->hosts[i].up, 0); /* a node gone from the cluster is not up */
-    for (size_t i = 0; i < n; i++) {
-        struct host_metrics *m = host_metrics(s, hs[i].address);
-        if (hs[i].requests > m->requests_seen)
-            up_series_add(m->requests, (double)(hs[i].requests - m->requests_seen));
-        if (hs[i].errors > m->errors_seen)
-            up_series_add(m->errors, (double)(hs[i].errors - m->errors_seen));
-        if (hs[i].reprepares > m->reprepares_seen)
-            up_series_add(m->reprepares, (double)(hs[i].reprepares - m->reprepares_seen));
-        m->requests_seen = hs[i].requests;
-        m->errors_seen = hs[i].errors;
-        m->reprepares_seen = hs[i].reprepares;
-        up_series_set(m->up, hs[i].up ? 1 : 0);
-        up_series_set(m->suspect, hs[i].suspect ? 1 : 0);
-    }
-    struct cql_stats st;
-    uint64_t now[FAILOVER_EVENTS];
-    cql_session_stats(s->session, &st);
-    failover_counts(&st, now);
-    for (int i = 0; i < FAILOVER_EVENTS; i++) {
-        if (now[i] > s->failover_seen[i])
-            up_series_add(s->failover[i], (double)(now[i] - s->failover_seen[i]));
-        s->failover_seen[i] = now[i];
-    }
 }
 
 static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, size_t errlen)
@@ -249,9 +139,8 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
                                      char *err, size_t errlen)
 {
     *retryable = false;
-    struct cql_config cc = *cfg->session;
+    struct cql_config cc = up_stream_cql_config(cfg->session);
     cc.consistency = cfg->consistency;
-    cc.speculative_delay_ms = 200; /* the INSERTs are idempotent: a silent replica costs 0.2 s */
     struct up_cql_sink *sink = up_xcalloc(1, sizeof *sink);
     struct cql_error e;
     if (cql_session_connect(&cc, &sink->session, &e) != 0) {
@@ -265,8 +154,9 @@ struct up_cql_sink *up_cql_sink_open(const struct up_cql_sink_config *cfg, bool 
         up_cql_sink_free(sink);
         return NULL;
     }
-    metrics_init(sink, cfg->metrics);
-    metrics_refresh(sink);
+    sink->metrics = up_cql_metrics_new(cfg->metrics);
+    up_cql_metrics_tick(sink->metrics, sink->session, true);
+    snprintf(sink->target, sizeof sink->target, "%s.%s", cfg->keyspace, cfg->table);
     sink->row_insert = cql_prepared_bind(sink->insert);
     cql_statement_set_consistency(sink->row_insert, cfg->consistency);
     cql_statement_set_idempotent(sink->row_insert, true); /* fixed values at a fixed time */
@@ -277,8 +167,8 @@ void up_cql_sink_free(struct up_cql_sink *s)
 {
     if (!s)
         return;
-    metrics_refresh(s); /* the last writes count too */
-    free(s->hosts);
+    up_cql_metrics_tick(s->metrics, s->session, true); /* the last writes count too */
+    up_cql_metrics_free(s->metrics);
     cql_statement_free(s->row_insert);
     if (s->insert)
         cql_prepared_free(s->insert);
@@ -291,16 +181,29 @@ void up_cql_sink_free(struct up_cql_sink *s)
     free(s);
 }
 
+/* The sink's answer for a failed write: its class and what to say (stream/write_class.h). */
+static void write_failed(struct write_ctx *w, const struct cql_error *e)
+{
+    char why[640];
+    cql_error_format(e, why, sizeof why);
+    int32_t code = cql_error_server_code(e->code);
+    struct up_sink_failure f = {
+        .cls = up_write_classify(e->code, e->message),
+        .code = code > 0 ? (uint32_t)code : 0,
+        .message = why,
+        .target = w->sink->target,
+        .hint = up_write_operator_hint(e->code, e->message),
+    };
+    w->done(w->opaque, &f);
+}
+
 static void on_result(void *opaque, cql_result *result, const struct cql_error *e)
 {
     struct write_ctx *w = opaque;
-    if (result) {
-        w->done(w->opaque, true, NULL);
-    } else {
-        char why[640];
-        cql_error_format(e, why, sizeof why);
-        w->done(w->opaque, false, why);
-    }
+    if (result)
+        w->done(w->opaque, NULL);
+    else
+        write_failed(w, e);
     write_ctx_put(w);
 }
 
@@ -358,11 +261,7 @@ static void sink_poll(void *ctx, int timeout_ms)
 {
     struct up_cql_sink *s = ctx;
     cql_session_poll(s->session, timeout_ms);
-    int64_t now = up_mono_ms();
-    if (now >= s->metrics_at) {
-        s->metrics_at = now + METRICS_EVERY_MS;
-        metrics_refresh(s);
-    }
+    up_cql_metrics_tick(s->metrics, s->session, false);
 }
 
 static int sink_fd(void *ctx)

@@ -19,11 +19,8 @@ struct up_cql_sink_config {
     const char *replication; /* see up_schema_replication_map */
     enum cql_consistency consistency;
     bool create_schema; /* CREATE ... IF NOT EXISTS at open */
-    /* NULL: no metrics. Else per Cassandra node, refreshed about once a second from poll():
-     * userpipe_cql_requests_total{host}, userpipe_cql_errors_total{host},
-     * userpipe_cql_host_up{host}, userpipe_cql_reprepares_total{host},
-     * userpipe_cql_host_suspect{host} (cql_session_hosts), and
-     * userpipe_cql_failover_total{event} (cql_session_stats). */
+    /* NULL: no metrics. Else the CQL client's (stream/cql_client.h), refreshed about once a
+     * second from poll(). */
     struct up_registry *metrics;
 };
 

@@ -5,13 +5,15 @@
 #include "core/clock.h"
 #include "core/log.h"
 #include "mapping/plan.h"
+#include "stream/cql_client.h"
+#include "stream/write_class.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 struct table_series {
-    struct up_series *inserts, *deletes, *rejected_mapping, *e2e_latency;
+    struct up_series *inserts, *deletes, *rejected_mapping, *rejected_write, *e2e_latency;
 };
 
 struct topic_series {
@@ -24,6 +26,7 @@ struct item_pool;
 struct up_map_sink {
     cql_session *session;
     struct item_pool *pool;
+    struct up_cql_metrics *cql_metrics; /* NULL: no metrics */
     bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
     const struct up_mapping *mapping;
     struct up_map_plan *plan;
@@ -56,6 +59,12 @@ struct map_item {
     struct item_pool *pool;
     struct map_item *next; /* among the pool's spares */
     struct up_map_writes writes;
+    struct {                     /* the worst failure of the record's rows (sink.h) */
+        enum up_write_class cls; /* operator, then transient, then data */
+        uint32_t code;
+        size_t table;
+        const char *hint;
+    } worst;
     char error[512];
 };
 
@@ -134,10 +143,10 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
     struct up_metric *rows = up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_rows_total",
                                            "Rows acknowledged by Cassandra, per topic -> table.",
                                            "topic,table,op", NULL, 0);
-    struct up_metric *rejected =
-        up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
-                      "Records refused to the DLQ, per topic -> table and stage (parse, mapping).",
-                      "topic,table,stage", NULL, 0);
+    struct up_metric *rejected = up_metric_new(
+        r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
+        "Records refused to the DLQ, per topic -> table and stage (parse, mapping, write).",
+        "topic,table,stage", NULL, 0);
     struct up_metric *e2e = up_metric_new(
         r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
         "From the Kafka record timestamp to the acknowledgement of its row, per topic -> table.",
@@ -147,10 +156,11 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
     for (size_t i = 0; i < n; i++) {
         const char *topic = up_map_plan_topic(s->plan, i), *table = up_map_plan_target(s->plan, i);
         const char *ins[] = {topic, table, "insert"}, *del[] = {topic, table, "delete"},
-                   *rej[] = {topic, table, "mapping"};
+                   *rej[] = {topic, table, "mapping"}, *wrej[] = {topic, table, "write"};
         s->tables[i].inserts = up_metric_labels(rows, ins);
         s->tables[i].deletes = up_metric_labels(rows, del);
         s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
+        s->tables[i].rejected_write = up_metric_labels(rejected, wrej);
         s->tables[i].e2e_latency = up_metric_labels(e2e, rej); /* topic, table */
     }
     struct up_metric *records =
@@ -229,7 +239,7 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
     struct up_map_sink *s = up_xcalloc(1, sizeof *s);
     s->mapping = cfg->mapping;
     s->pool = up_xcalloc(1, sizeof *s->pool);
-    struct cql_config cc = *cfg->session;
+    struct cql_config cc = up_stream_cql_config(cfg->session);
     cc.event_cb = on_event;
     cc.event_opaque = s;
     struct cql_error e;
@@ -245,6 +255,8 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
         return NULL;
     }
     metrics_init(s, cfg->metrics);
+    s->cql_metrics = up_cql_metrics_new(cfg->metrics);
+    up_cql_metrics_tick(s->cql_metrics, s->session, true);
     return s;
 }
 
@@ -252,6 +264,8 @@ void up_map_sink_free(struct up_map_sink *s)
 {
     if (!s)
         return;
+    up_cql_metrics_tick(s->cql_metrics, s->session, true); /* the last writes count too */
+    up_cql_metrics_free(s->cql_metrics);
     cql_session_free(s->session); /* the last callbacks run here, while the plan lives */
     pool_close(s->pool);
     up_map_plan_free(s->plan);
@@ -321,9 +335,49 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
     return 0;
 }
 
-static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
+/* How bad a failure is for its record: one row that must wait keeps the whole record waiting,
+ * and a record goes to the DLQ only when every failed row was refused for its data. */
+static int severity(enum up_write_class c)
+{
+    return c == UP_WRITE_OPERATOR ? 2 : c == UP_WRITE_TRANSIENT ? 1 : 0;
+}
+
+static void row_failed(struct map_item *it, size_t row, const struct cql_error *e)
+{
+    enum up_write_class cls = up_write_classify(e->code, e->message);
+    if (it->failed && severity(cls) <= severity(it->worst.cls))
+        return;
+    it->failed = true;
+    int32_t code = cql_error_server_code(e->code);
+    it->worst.cls = cls;
+    it->worst.code = code > 0 ? (uint32_t)code : 0;
+    it->worst.table = it->writes.tables[row];
+    it->worst.hint = up_write_operator_hint(e->code, e->message);
+    char why[640];
+    cql_error_format(e, why, sizeof why);
+    snprintf(it->error, sizeof it->error, "%.120s: %.380s",
+             up_map_plan_target(it->sink->plan, it->worst.table), why);
+}
+
+static void item_done(struct map_item *it)
 {
     struct up_map_sink *s = it->sink;
+    if (!it->failed) {
+        it->done(it->opaque, NULL);
+        return;
+    }
+    if (it->worst.cls == UP_WRITE_DATA && s->tables)
+        up_series_add(s->tables[it->worst.table].rejected_write, 1);
+    struct up_sink_failure f = {.cls = it->worst.cls,
+                                .code = it->worst.code,
+                                .message = it->error,
+                                .target = up_map_plan_target(s->plan, it->worst.table),
+                                .hint = it->worst.hint};
+    it->done(it->opaque, &f);
+}
+
+static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
+{
     const struct row_ref *ref = &it->refs[row];
     if (!e && ref->series) {
         const struct table_series *ts = ref->series;
@@ -331,15 +385,10 @@ static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
         int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
         up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
     }
-    if (e && !it->failed) {
-        it->failed = true;
-        char why[640];
-        cql_error_format(e, why, sizeof why);
-        snprintf(it->error, sizeof it->error, "%.120s: %.380s",
-                 up_map_plan_target(s->plan, it->writes.tables[row]), why);
-    }
+    if (e)
+        row_failed(it, row, e);
     if (--it->pending == 0)
-        it->done(it->opaque, !it->failed, it->failed ? it->error : NULL);
+        item_done(it);
 }
 
 static void on_result(void *opaque, cql_result *result, const struct cql_error *e)
@@ -368,8 +417,7 @@ static int sink_write_item(void *ctx, void *item, up_sink_done_fn done, void *op
             }
             /* Rows already sent finish first; the record then fails as a whole and the
              * loop writes every row again (the same cells: fixed values, fixed times). */
-            it->failed = true;
-            cql_error_format(&e, it->error, sizeof it->error);
+            row_failed(it, i, &e);
             break;
         }
         it->pending++;
@@ -396,6 +444,7 @@ static void sink_poll(void *ctx, int timeout_ms)
 {
     struct up_map_sink *s = ctx;
     cql_session_poll(s->session, timeout_ms);
+    up_cql_metrics_tick(s->cql_metrics, s->session, false);
     if (s->schema_changed)
         recheck_schema(s);
 }

@@ -4,15 +4,18 @@
  * per table its topic feeds. A record counts as written only when every one of its rows is
  * acknowledged, so the loop's offset watermark stays behind every table's row. A record that
  * cannot be read or mapped is refused to the loop, which dead-letters it with the stage, the
- * reason and the table in headers. A schema change event on a mapped keyspace makes the sink
- * check the mapping again (from poll, outside callbacks) and log whether it still fits.
+ * reason and the table in headers; so is one whose row Cassandra refuses for its values (stage
+ * write, stream/write_class.h), while a row that must wait makes the whole record wait. A
+ * schema change event on a mapped keyspace makes the sink check the mapping again (from poll,
+ * outside callbacks) and log whether it still fits.
  *
  * Metrics, per topic -> table, when a registry is given:
  *   userpipe_mapping_records_total{topic}                records handed to the mapping
  *   userpipe_mapping_rows_total{topic,table,op}          rows acknowledged (op insert|delete)
  *   userpipe_mapping_e2e_latency_seconds{topic,table}    record timestamp -> row acknowledged
- *   userpipe_mapping_rejected_total{topic,table,stage}   records refused (stage parse|mapping;
- *                                                        table "" when none was reached) */
+ *   userpipe_mapping_rejected_total{topic,table,stage}   records refused (stage
+ * parse|mapping|write; table "" when none was reached) and the CQL client's, as the users sink has
+ * them (stream/cql_client.h). */
 #ifndef UP_STREAM_SINK_MAP_H
 #define UP_STREAM_SINK_MAP_H
 

@@ -32,7 +32,8 @@
     X(UP_REJECT_BAD_DATE, "bad_date", "dob or registered_date is not an ISO 8601 date-time")       \
     X(UP_REJECT_PARSE, "parse",                                                                    \
       "--mapping: the key or value cannot be read as its converter says")                          \
-    X(UP_REJECT_MAPPING, "mapping", "--mapping: a field cannot fill its column, or a key is null")
+    X(UP_REJECT_MAPPING, "mapping", "--mapping: a field cannot fill its column, or a key is null") \
+    X(UP_REJECT_WRITE, "write", "Cassandra refused the record's values at write time")
 
 enum up_reject {
 #define UP_REJECT_ENUM(name, text, desc) name,

@@ -144,6 +144,13 @@ for want in "userpipe_mapping_records_total{topic=\"$TOPIC2\"} 10" \
   "userpipe_mapping_rejected_total{topic=\"$TOPIC2\",table=\"$KS.orders\",stage=\"mapping\"} 3"; do
   grep -qxF "$want" "$WORK/orders.metrics" || fail "metrics: no '$want' in: $(grep mapping_ "$WORK/orders.metrics")"
 done
+# the CQL client's families, as the users sink exposes them (stream/cql_client.h)
+for family in userpipe_cql_requests_total userpipe_cql_errors_total userpipe_cql_host_up \
+  userpipe_cql_reprepares_total userpipe_cql_host_suspect; do
+  grep -q "^$family{host=\"" "$WORK/orders.metrics" || fail "metrics: no $family{host=...}"
+done
+grep -q '^userpipe_cql_failover_total{event="speculative_sent"} ' "$WORK/orders.metrics" ||
+  fail "metrics: no userpipe_cql_failover_total{event=\"speculative_sent\"}"
 "$KT" dump "$BROKERS" "$TOPIC2.dlq" 2000 >"$WORK/dlq.jsonl"
 python3 "$CHECKER" dlq "$WORK/dlq.jsonl" "$TOPIC2" "$KS" || fail "DLQ content"
 

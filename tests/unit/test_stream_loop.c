@@ -34,6 +34,7 @@ struct pending {
     void *opaque;
     char *id;
     int64_t ts_us;
+    void *item; /* write_item's: a refusal's message points into it, as sink_map's does */
 };
 
 struct fake_sink {
@@ -41,7 +42,9 @@ struct fake_sink {
     struct pending *pending;
     size_t npending, cap;
     size_t max_in_flight;
-    int64_t fail_until_ms; /* writes completing before this fail */
+    int64_t fail_until_ms;          /* writes completing before this fail */
+    enum up_write_class fail_class; /* ... with this class */
+    const char *refused_id;         /* this id is refused for its data (UP_WRITE_DATA) every time */
     unsigned failures;
     char **stored_ids;
     int64_t *stored_ts;
@@ -56,7 +59,7 @@ static void fake_push(struct fake_sink *s, const char *id, int64_t ts_us, up_sin
         s->cap = s->cap ? s->cap * 2 : 64;
         s->pending = realloc(s->pending, s->cap * sizeof *s->pending);
     }
-    s->pending[s->npending++] = (struct pending){done, opaque, strdup(id), ts_us};
+    s->pending[s->npending++] = (struct pending){done, opaque, strdup(id), ts_us, NULL};
     if (s->npending > s->max_in_flight)
         s->max_in_flight = s->npending;
     uint64_t one = 1;
@@ -103,7 +106,9 @@ static int fake_write_item(void *ctx, void *item, up_sink_done_fn done, void *op
 {
     (void)err;
     (void)errlen;
-    fake_push(ctx, item, 0, done, opaque);
+    struct fake_sink *s = ctx;
+    fake_push(s, item, 0, done, opaque);
+    s->pending[s->npending - 1].item = item;
     return 0;
 }
 
@@ -127,7 +132,8 @@ static void fake_poll(void *ctx, int timeout_ms)
         size_t i = (size_t)rand_r(&s->seed) % s->npending;
         struct pending p = s->pending[i];
         s->pending[i] = s->pending[--s->npending];
-        if (failing) {
+        bool refused = s->refused_id && strcmp(p.id, s->refused_id) == 0;
+        if (failing || refused) {
             s->failures++;
             free(p.id);
         } else {
@@ -136,7 +142,12 @@ static void fake_poll(void *ctx, int timeout_ms)
             s->stored_ids[s->nstored] = p.id;
             s->stored_ts[s->nstored++] = p.ts_us;
         }
-        p.done(p.opaque, !failing, failing ? "fake: node down" : NULL);
+        struct up_sink_failure down = {.cls = s->fail_class, .message = "fake: node down"};
+        struct up_sink_failure data = {.cls = UP_WRITE_DATA,
+                                       .code = 0x2200,
+                                       .message = p.item ? p.item : "fake: Key length of 70000",
+                                       .target = "ks.users"};
+        p.done(p.opaque, refused ? &data : failing ? &down : NULL);
     }
     if (s->npending) {
         uint64_t one = 1;
@@ -160,7 +171,8 @@ static void fake_close(void *ctx)
     while (s->npending) {
         struct pending p = s->pending[--s->npending];
         free(p.id);
-        p.done(p.opaque, false, "fake: closed");
+        struct up_sink_failure closed = {.cls = UP_WRITE_TRANSIENT, .message = "fake: closed"};
+        p.done(p.opaque, &closed);
     }
 }
 
@@ -359,6 +371,23 @@ static void assert_committed_to_end(struct fixture *f, const char *group)
     assert_committed_to_end_of(f, group, TOPIC, PARTITIONS, f->good + f->bad);
 }
 
+static void assert_header(rd_kafka_headers_t *h, const char *name, const char *want)
+{
+    const void *v;
+    size_t len;
+    assert_int_equal(rd_kafka_header_get_last(h, name, &v, &len), 0);
+    assert_int_equal(len, strlen(want));
+    assert_memory_equal(v, want, len);
+}
+
+static void assert_write_headers(rd_kafka_headers_t *h)
+{
+    assert_header(h, UP_DLQ_HEADER_CODE, "0x2200");
+    assert_header(h, UP_DLQ_HEADER_ATTEMPTS, "1");
+    assert_header(h, UP_DLQ_HEADER_TARGET, "ks.users");
+    assert_header(h, UP_DLQ_HEADER_REASON, "rejected_data");
+}
+
 /* Reads the DLQ back: count, and every record carries the reason and source headers. */
 static int count_dlq(struct fixture *f, int *key_mismatch, int *staged)
 {
@@ -389,8 +418,11 @@ static int count_dlq(struct fixture *f, int *key_mismatch, int *staged)
             assert_memory_equal(v, TOPIC, len);
             assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_OFFSET, &v, &len), 0);
             assert_int_equal(rd_kafka_header_get_last(h, UP_DLQ_HEADER_DETAIL, &v, &len), 0);
-            if (rd_kafka_header_get_last(h, UP_DLQ_HEADER_STAGE, &v, &len) == 0)
+            if (rd_kafka_header_get_last(h, UP_DLQ_HEADER_STAGE, &v, &len) == 0) {
                 (*staged)++;
+                if (len == 5 && memcmp(v, "write", 5) == 0) /* refused at write time */
+                    assert_write_headers(h);
+            }
             n++;
         }
         rd_kafka_message_destroy(m);
@@ -462,6 +494,92 @@ static void test_failing_sink_is_retried_until_it_recovers(void **state)
     assert_int_equal(t.stored, (uint64_t)f->good);
     assert_all_stored(f, &s);
     assert_committed_to_end(f, "g-failing");
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+/* A record the sink refuses for its data goes to the DLQ with stage write, the code and the
+ * attempt count, once; the records around it are stored and nothing pauses for it. */
+static void test_refused_record_is_dead_lettered(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 300);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-refused");
+    s.refused_id = f->good_ids[42];
+    struct up_registry *reg = up_registry_new();
+    cfg.metrics = reg;
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_int_equal(t.stored, (uint64_t)f->good - 1);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad + 1);
+    assert_int_equal(t.write_retries, 0);
+    assert_int_equal(s.failures, 1);
+    assert_committed_to_end(f, "g-refused");
+    f->bad++; /* count_dlq reads this many */
+    int mismatches = 0, staged = 0;
+    assert_int_equal(count_dlq(f, &mismatches, &staged), f->bad);
+    assert_int_equal(staged, 1);
+    struct up_buf text = UP_BUF_INIT;
+    up_metrics_render(reg, &text);
+    assert_non_null(strstr(text.data, "userpipe_stream_write_failures_total{class=\"data\"} 1"));
+    assert_non_null(
+        strstr(text.data, "userpipe_stream_records_dead_lettered_total{reason=\"write\"} 1"));
+    up_buf_free(&text);
+    up_registry_free(reg);
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+/* A failure that needs an operator is never dead-lettered: the record waits until it is fixed. */
+static void test_operator_failure_waits(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 200);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-operator");
+    s.fail_until_ms = up_mono_ms() + 5000;
+    s.fail_class = UP_WRITE_OPERATOR;
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_true(s.failures > 0);
+    assert_int_equal(t.stored, (uint64_t)f->good);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad);
+    assert_all_stored(f, &s);
+    assert_committed_to_end(f, "g-operator");
+    up_str_list_free(&props);
+    fake_free(&s);
+}
+
+/* The same through a preparing sink, whose refusal message lives in the item the loop frees. */
+static void test_preparing_sink_refused_record(void **state)
+{
+    struct fixture *f = *state;
+    produce_all(f, 200);
+    struct up_stream_config cfg;
+    struct fake_sink s;
+    struct up_str_list props;
+    base_config(f, &cfg, &s, &props, "g-prepare-refused");
+    cfg.sink.prepare = fake_prepare;
+    cfg.sink.write_item = fake_write_item;
+    cfg.sink.free_item = fake_free_item;
+    s.refused_id = f->good_ids[10];
+    struct up_stream_totals t;
+    char err[512] = "";
+    assert_int_equal(up_stream_run(&cfg, &t, err, sizeof err), UP_STREAM_DONE);
+    assert_int_equal(t.stored, (uint64_t)f->good - 1);
+    assert_int_equal(t.dead_lettered, (uint64_t)f->bad + 1);
+    assert_committed_to_end(f, "g-prepare-refused");
+    f->bad++;
+    int mismatches = 0, staged = 0;
+    assert_int_equal(count_dlq(f, &mismatches, &staged), f->bad);
+    assert_int_equal(staged, f->bad); /* parse, mapping and the one write */
     up_str_list_free(&props);
     fake_free(&s);
 }
@@ -574,6 +692,9 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_write_timestamp_is_the_record_timestamp, setup,
                                         teardown),
         cmocka_unit_test_setup_teardown(test_failed_dlq_sends_are_retried, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_refused_record_is_dead_lettered, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_operator_failure_waits, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_preparing_sink_refused_record, setup, teardown),
         cmocka_unit_test_setup_teardown(test_preparing_sink_over_two_topics, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
