@@ -79,13 +79,15 @@ static const struct up_flag redrive_flags[] = {
      .type = UP_FLAG_STRING,
      .value_name = "TIME",
      .help = "only records whose source timestamp is at or after TIME (ISO 8601, e.g. "
-             "2026-12-07T17:00:00Z)",
-     .offset = OPT(since)},
+             "2026-12-07T17:00:00Z, or ms since the epoch)",
+     .offset = OPT(since),
+     .check = up_flag_time_check},
     {.name = "until",
      .type = UP_FLAG_STRING,
      .value_name = "TIME",
-     .help = "only records whose source timestamp is before TIME (ISO 8601)",
-     .offset = OPT(until)},
+     .help = "only records whose source timestamp is before TIME (ISO 8601, or ms)",
+     .offset = OPT(until),
+     .check = up_flag_time_check},
     {.name = "mapping",
      .type = UP_FLAG_STRING,
      .value_name = "FILE",
@@ -145,17 +147,6 @@ static const struct up_command_spec redrive_spec = {
     0,
 };
 
-static int parse_time(const char *flag, const char *value, int64_t *out, char *err, size_t errlen)
-{
-    *out = -1;
-    if (!value)
-        return 0;
-    if (up_iso8601_parse(value, strlen(value), out))
-        return 0;
-    snprintf(err, errlen, "--%s %s: not an ISO 8601 date-time (2026-12-07T17:00:00Z)", flag, value);
-    return -1;
-}
-
 /* Usage checks that need no network; fills the filter. */
 static int check_options(const struct redrive_opts *o, struct up_redrive_filter *f, char *err,
                          size_t errlen)
@@ -167,10 +158,9 @@ static int check_options(const struct redrive_opts *o, struct up_redrive_filter 
     *f = (struct up_redrive_filter){.stage = o->stage,
                                     .reason = o->reason,
                                     .source_topic = o->source_topic,
-                                    .source_partition = (int32_t)o->source_partition};
-    if (parse_time("since", o->since, &f->since_ms, err, errlen) != 0 ||
-        parse_time("until", o->until, &f->until_ms, err, errlen) != 0)
-        return -1;
+                                    .source_partition = (int32_t)o->source_partition,
+                                    .since_ms = up_flag_time_value(o->since),
+                                    .until_ms = up_flag_time_value(o->until)};
     return 0;
 }
 

@@ -99,12 +99,14 @@ static const struct up_flag verify_flags[] = {
      .type = UP_FLAG_STRING,
      .value_name = "TIME",
      .help = "only records with a timestamp at or after TIME (ISO 8601, or ms since the epoch)",
-     .offset = OPT(since)},
+     .offset = OPT(since),
+     .check = up_flag_time_check},
     {.name = "until",
      .type = UP_FLAG_STRING,
      .value_name = "TIME",
      .help = "only records with a timestamp at or before TIME",
-     .offset = OPT(until)},
+     .offset = OPT(until),
+     .check = up_flag_time_check},
     {.name = "samples",
      .type = UP_FLAG_INT,
      .value_name = "N",
@@ -328,25 +330,6 @@ static int check_rows(struct run *r, const struct verify_opts *o, cql_session *s
     return rc;
 }
 
-/* --since / --until: ISO 8601 or ms since the epoch; -1 when not given. */
-static int parse_time(const char *flag, const char *s, int64_t *out)
-{
-    *out = -1;
-    if (!s || !*s)
-        return 0;
-    char *end;
-    long long ms = strtoll(s, &end, 10);
-    if (end != s && *end == '\0' && ms >= 0) {
-        *out = ms;
-        return 0;
-    }
-    if (up_iso8601_parse(s, strlen(s), out))
-        return 0;
-    fprintf(stderr, "userpipe verify: --%s %s: not an ISO 8601 date-time nor ms since the epoch\n",
-            flag, s);
-    return -1;
-}
-
 static int open_reader(const struct verify_opts *o, const char *topic, struct up_vreader **out)
 {
     struct up_vreader_config rc = {.brokers = o->common.brokers,
@@ -354,10 +337,9 @@ static int open_reader(const struct verify_opts *o, const char *topic, struct up
                                    .topic = topic,
                                    .partition = (int32_t)o->partition,
                                    .from_offset = o->from_offset,
-                                   .to_offset = o->to_offset};
-    if (parse_time("since", o->since, &rc.since_ms) != 0 ||
-        parse_time("until", o->until, &rc.until_ms) != 0)
-        return 2;
+                                   .to_offset = o->to_offset,
+                                   .since_ms = up_flag_time_value(o->since),
+                                   .until_ms = up_flag_time_value(o->until)};
     char err[512];
     *out = up_vreader_open(&rc, err, sizeof err);
     if (!*out) {

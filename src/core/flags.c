@@ -2,6 +2,7 @@
 #include "core/flags.h"
 
 #include "core/buf.h"
+#include "core/clock.h"
 #include "core/log.h"
 
 #include <ctype.h>
@@ -447,4 +448,33 @@ bool up_common_apply(const struct up_common_opts *c, const char *component)
         return false;
     up_log_setup(component, fmt, lvl);
     return true;
+}
+
+bool up_parse_time_ms(const char *s, int64_t *epoch_ms)
+{
+    char *end;
+    errno = 0;
+    long long ms = strtoll(s, &end, 10);
+    if (end != s && *end == '\0' && errno == 0 && ms >= 0) {
+        *epoch_ms = ms;
+        return true;
+    }
+    return up_iso8601_parse(s, strlen(s), epoch_ms);
+}
+
+int up_flag_time_check(const char *value, char *err, size_t errlen)
+{
+    int64_t ms;
+    if (!*value || up_parse_time_ms(value, &ms))
+        return 0;
+    snprintf(err, errlen,
+             "'%.64s' is not an ISO 8601 date-time (2026-12-07T17:00:00Z) nor ms since the epoch",
+             value);
+    return -1;
+}
+
+int64_t up_flag_time_value(const char *value)
+{
+    int64_t ms;
+    return value && *value && up_parse_time_ms(value, &ms) ? ms : -1;
 }

@@ -62,6 +62,13 @@ void up_flags_print_help(const struct up_command_spec *spec, FILE *out);
 void up_flags_print_usage(const struct up_command_spec *spec, FILE *out);
 
 bool up_parse_duration_ms(const char *s, int64_t *ms);
+/* A point in time given on the command line: an ISO 8601 date-time, or ms since the epoch. */
+bool up_parse_time_ms(const char *s, int64_t *epoch_ms);
+/* The .check of a flag that takes such a time, so a bad one is a usage error (exit 2) before
+ * the command connects to anything. */
+int up_flag_time_check(const char *value, char *err, size_t errlen);
+/* Such a flag's value in ms since the epoch; -1 when it was not given. */
+int64_t up_flag_time_value(const char *value);
 bool up_parse_size(const char *s, int64_t *bytes);
 void up_str_list_push(struct up_str_list *l, const char *s);
 void up_str_list_free(struct up_str_list *l);

@@ -204,6 +204,27 @@ static void test_help_and_negation(void **state)
     up_flags_free(&demo_spec, &o);
 }
 
+/* --since / --until of verify and redrive: a bad time is a usage error when parsed. */
+static void test_time(void **state)
+{
+    (void)state;
+    int64_t ms;
+    char err[160];
+    assert_true(up_parse_time_ms("1796669828000", &ms));
+    assert_int_equal(ms, 1796669828000LL);
+    assert_true(up_parse_time_ms("2026-12-07T17:00:00Z", &ms));
+    assert_int_equal(ms, 1796662800000LL);
+    assert_false(up_parse_time_ms("yesterday", &ms));
+    assert_false(up_parse_time_ms("-5", &ms));
+    assert_false(up_parse_time_ms("2026-13-01T00:00:00Z", &ms));
+    assert_int_equal(up_flag_time_check("yesterday", err, sizeof err), -1);
+    assert_non_null(strstr(err, "'yesterday' is not an ISO 8601 date-time"));
+    assert_int_equal(up_flag_time_check("2026-12-07T17:00:00+01:00", err, sizeof err), 0);
+    assert_int_equal(up_flag_time_value(NULL), -1);
+    assert_int_equal(up_flag_time_value(""), -1);
+    assert_int_equal(up_flag_time_value("42"), 42);
+}
+
 static void test_duration_and_size(void **state)
 {
     (void)state;
@@ -234,6 +255,7 @@ int main(void)
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_help_and_negation),
         cmocka_unit_test(test_duration_and_size),
+        cmocka_unit_test(test_time),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
