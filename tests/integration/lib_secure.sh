@@ -32,7 +32,8 @@ secure_up() {
   "$STACK" up --secure >"$WORK/stack-up.log" 2>&1 || { cat "$WORK/stack-up.log" >&2; fail "scripts/stack up --secure failed"; }
 }
 
-# as ROLE CMD...: CMD with ROLE's settings in its environment (`as ROLE CMD &` gives CMD's pid).
+# as ROLE CMD...: CMD with ROLE's settings in its environment, in the foreground (in the
+# background it is a subshell whose pid is not CMD's: use env with the vars file, as stream_start).
 as() {
   local vars
   mapfile -t vars <"$WORK/vars-$1"

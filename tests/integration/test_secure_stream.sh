@@ -33,7 +33,10 @@ else
 fi
 
 log "the dashboard as the user and role ui"
-as ui "$BIN" ui --listen 127.0.0.1:0 --topic "$TOPIC" --dlq "$DLQ" --group "$GROUP" --keyspace "$KS" \
+# env directly, not `as`: a function in the background is a subshell, and killing it at exit
+# would leave the dashboard running
+mapfile -t ui_vars <"$WORK/vars-ui"
+env "${ui_vars[@]}" "$BIN" ui --listen 127.0.0.1:0 --topic "$TOPIC" --dlq "$DLQ" --group "$GROUP" --keyspace "$KS" \
   --airflow-url '' >"$WORK/ui.log" 2>&1 &
 PIDS+=("$!")
 wait_for 30 "the dashboard's port" grep -q "dashboard at http://127.0.0.1:" "$WORK/ui.log"
