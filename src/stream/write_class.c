@@ -36,31 +36,22 @@ static bool refuses_a_value(const char *message)
 
 enum up_write_class up_write_classify(enum cql_error_code code, const char *message)
 {
+    /* what the CQL client itself would send again (timeouts, Unavailable, Overloaded, a lost
+     * connection ...) waits here too */
+    if (cql_error_is_retryable(code))
+        return UP_WRITE_TRANSIENT;
     switch (code) {
     case CQL_ERR_INVALID:
         return refuses_a_value(message) ? UP_WRITE_DATA : UP_WRITE_OPERATOR;
     case CQL_ERR_FUNCTION_FAILURE: /* a function failed on this record's arguments */
         return UP_WRITE_DATA;
-    case CQL_ERR_SERVER_ERROR:
-    case CQL_ERR_UNAVAILABLE:
-    case CQL_ERR_OVERLOADED:
-    case CQL_ERR_IS_BOOTSTRAPPING:
-    case CQL_ERR_TRUNCATE_ERROR:
-    case CQL_ERR_WRITE_TIMEOUT:
-    case CQL_ERR_READ_TIMEOUT:
     case CQL_ERR_READ_FAILURE:
     case CQL_ERR_WRITE_FAILURE: /* a replica failed (disk, a dropped table racing): try again */
     case CQL_ERR_CDC_WRITE_FAILURE:
     case CQL_ERR_CAS_WRITE_UNKNOWN:
     case CQL_ERR_UNPREPARED: /* the client re-prepares; seen here only when that raced */
-    case CQL_ERR_CONNECT:
-    case CQL_ERR_CONNECTION_CLOSED:
-    case CQL_ERR_TIMEOUT:
-    case CQL_ERR_NO_HOSTS:
-    case CQL_ERR_QUEUE_FULL:
     case CQL_ERR_SHUTDOWN:
     case CQL_ERR_RETRIES_EXHAUSTED:
-    case CQL_ERR_SCHEMA_AGREEMENT:
     case CQL_ERR_COMPRESSION:
         return UP_WRITE_TRANSIENT;
     default: /* syntax, unauthorized, credentials, config, already exists, a re-prepare that
