@@ -276,35 +276,34 @@ void up_map_sink_free(struct up_map_sink *s)
 
 /* ---- the hooks --------------------------------------------------------------------------- */
 
-struct header_ctx {
-    rd_kafka_headers_t *headers;
-};
-
 static bool header_get(void *ctx, const char *name, const void **value, size_t *len)
 {
-    struct header_ctx *h = ctx;
-    return h->headers &&
-           rd_kafka_header_get_last(h->headers, name, value, len) == RD_KAFKA_RESP_ERR_NO_ERROR;
+    rd_kafka_headers_t *h = NULL; /* librdkafka parses them once per message */
+    if (rd_kafka_message_headers(ctx, &h) != RD_KAFKA_RESP_ERR_NO_ERROR || !h)
+        return false;
+    return rd_kafka_header_get_last(h, name, value, len) == RD_KAFKA_RESP_ERR_NO_ERROR;
+}
+
+struct up_map_record up_map_record_of(const rd_kafka_message_t *m, int64_t timestamp_ms)
+{
+    return (struct up_map_record){.topic = rd_kafka_topic_name(m->rkt),
+                                  .partition = m->partition,
+                                  .offset = m->offset,
+                                  .key = m->key,
+                                  .key_len = m->key_len,
+                                  .value = m->payload,
+                                  .value_len = m->len,
+                                  .timestamp_ms = timestamp_ms,
+                                  .header = header_get,
+                                  .header_ctx = (void *)m};
 }
 
 static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestamp_ms, void **item,
                         struct up_sink_reject *rej)
 {
     struct up_map_sink *s = ctx;
-    struct header_ctx h = {NULL};
-    if (rd_kafka_message_headers(m, &h.headers) != RD_KAFKA_RESP_ERR_NO_ERROR)
-        h.headers = NULL;
-    const char *topic = rd_kafka_topic_name(m->rkt);
-    struct up_map_record r = {.topic = topic,
-                              .partition = m->partition,
-                              .offset = m->offset,
-                              .key = m->key,
-                              .key_len = m->key_len,
-                              .value = m->payload,
-                              .value_len = m->len,
-                              .timestamp_ms = timestamp_ms,
-                              .header = header_get,
-                              .header_ctx = &h};
+    struct up_map_record r = up_map_record_of(m, timestamp_ms);
+    const char *topic = r.topic;
     struct topic_series *ts = topic_series(s, topic);
     if (ts)
         up_series_add(ts->records, 1);

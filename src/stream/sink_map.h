@@ -22,6 +22,7 @@
 #include "core/metrics.h"
 #include "cql/cql.h"
 #include "mapping/mapping.h"
+#include "mapping/plan.h"
 #include "stream/sink.h"
 
 #include <stdbool.h>
@@ -42,5 +43,10 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
 /* The hooks the loop drives (write/prepare/write_item/free_item); close frees the sink. */
 struct up_sink up_map_sink_interface(struct up_map_sink *s);
 void up_map_sink_free(struct up_map_sink *s);
+
+/* The mapping's view of a Kafka record: coordinates, key, value, the given timestamp, and its
+ * headers read from m when a column asks (m must outlive the record). The stream's sink and
+ * userpipe verify read records the same way. */
+struct up_map_record up_map_record_of(const rd_kafka_message_t *m, int64_t timestamp_ms);
 
 #endif

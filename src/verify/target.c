@@ -5,6 +5,7 @@
 #include "mapping/mapping.h"
 #include "mapping/plan.h"
 #include "stream/schema.h"
+#include "stream/sink_map.h"
 #include "stream/validate.h"
 
 #include <stdio.h>
@@ -226,27 +227,10 @@ static int users_record(struct up_vtarget *t, const rd_kafka_message_t *m, struc
     return 0;
 }
 
-static bool header_get(void *ctx, const char *name, const void **value, size_t *len)
-{
-    rd_kafka_headers_t *h = NULL;
-    if (rd_kafka_message_headers(ctx, &h) != RD_KAFKA_RESP_ERR_NO_ERROR || !h)
-        return false;
-    return rd_kafka_header_get_last(h, name, value, len) == RD_KAFKA_RESP_ERR_NO_ERROR;
-}
-
 static int mapped_record(struct up_vtarget *t, const rd_kafka_message_t *m, int64_t ts_ms,
                          struct up_buf *key, int64_t *write_us, bool *deletes, const char **reason)
 {
-    struct up_map_record r = {.topic = t->topic,
-                              .partition = m->partition,
-                              .offset = m->offset,
-                              .key = m->key,
-                              .key_len = m->key_len,
-                              .value = m->payload,
-                              .value_len = m->len,
-                              .timestamp_ms = ts_ms,
-                              .header = header_get,
-                              .header_ctx = (void *)m};
+    struct up_map_record r = up_map_record_of(m, ts_ms);
     struct up_map_reject rej;
     /* The stream's own binding decides whether the record is dead-lettered (any column, any
      * table the topic feeds); only then is the key read. */
