@@ -4,7 +4,7 @@
  * timeouts, transparent re-prepare on UNPREPARED, connection loss and reconnection,
  * token-aware routing over two nodes (and the per-node counters), discovery from an old
  * node (system.peers) and of a peer with rpc_address 0.0.0.0, schema agreement after DDL,
- * queue limits, shutdown, the
+ * a pushed STATUS_CHANGE DOWN and UP, queue limits, shutdown, the
  * pollable fd, and the callback hazards. The real node is exercised by
  * tests/integration/test_cql_*.sh, the real ring by tests/integration/test_cluster_cql.sh. */
 #include <setjmp.h>
@@ -39,6 +39,7 @@ struct mock_conn {
     int fd;
     struct up_buf in;
     bool lz4;
+    bool registered; /* sent REGISTER: the connection pushed events go on */
 };
 
 struct mock {
@@ -65,6 +66,11 @@ struct mock {
     atomic_int options;       /* OPTIONS received (handshakes and heartbeats) */
     atomic_int delay_ms;      /* a slow node: each EXECUTE answered this late (the thread waits) */
     atomic_bool fail_prepare; /* PREPARE answered with an error (a node without the table) */
+    /* a STATUS_CHANGE ("DOWN", "UP") to push about status_ip:status_port, as a node does when
+     * gossip sees another one go down or come up; the thread sends it, then clears it */
+    _Atomic(const char *) status_change;
+    uint32_t status_ip;
+    uint16_t status_port;
     uint8_t ids[MOCK_IDS][16];
     int nids;
     struct mock_conn conns[MOCK_CONNS];
@@ -371,6 +377,7 @@ static bool mock_request(struct mock *m, struct mock_conn *c, uint8_t flags, int
                        NULL);
         return true;
     case CQL_OP_REGISTER: {
+        c->registered = true;
         send_frame(c, stream, CQL_OP_READY, NULL);
         /* then a schema event, as a node pushes after a DDL (stream -1) */
         struct up_buf ev = UP_BUF_INIT;
@@ -416,6 +423,7 @@ static void mock_close(struct mock_conn *c)
     c->fd = -1;
     up_buf_free(&c->in);
     c->lz4 = false;
+    c->registered = false;
 }
 
 /* Reads what arrived and answers every complete request. */
@@ -458,6 +466,27 @@ static void mock_read(struct mock *m, struct mock_conn *c)
     c->in.len -= off;
 }
 
+/* Pushes the STATUS_CHANGE the test asked for (stream -1) on the connections registered for
+ * events. */
+static void push_status_change(struct mock *m)
+{
+    const char *change = atomic_exchange(&m->status_change, NULL);
+    if (!change)
+        return;
+    struct up_buf ev = UP_BUF_INIT;
+    put_s(&ev, "STATUS_CHANGE");
+    put_s(&ev, change);
+    uint8_t ip[4];
+    cql_store_u32(ip, m->status_ip);
+    cql_put_byte(&ev, sizeof ip); /* [inet]: the address's length and bytes, then the port */
+    up_buf_append(&ev, ip, sizeof ip);
+    cql_put_int(&ev, m->status_port);
+    for (int i = 0; i < MOCK_CONNS; i++)
+        if (m->conns[i].fd >= 0 && m->conns[i].registered)
+            send_frame(&m->conns[i], -1, CQL_OP_EVENT, &ev);
+    up_buf_free(&ev);
+}
+
 static void *mock_main(void *arg)
 {
     struct mock *m = arg;
@@ -490,6 +519,7 @@ static void *mock_main(void *arg)
         for (int i = 0; i < MOCK_CONNS; i++)
             if (m->conns[i].fd >= 0 && (fds[i + 1].revents & (POLLIN | POLLHUP | POLLERR)))
                 mock_read(m, &m->conns[i]);
+        push_status_change(m);
     }
     for (int i = 0; i < MOCK_CONNS; i++)
         if (m->conns[i].fd >= 0)
@@ -1226,16 +1256,22 @@ static void pair_done(cql_session *s, cql_prepared *p, struct mock *a, struct mo
     mock_stop(b);
 }
 
-/* A key whose token a owns in start_pair's ring: (b.token, a.token], wrapping. */
+/* Does b own key k in start_pair's ring? b owns (a.token, b.token]; a the rest, wrapping. */
+static bool owned_by_b(const struct mock *a, const struct mock *b, int k)
+{
+    uint8_t key[4];
+    cql_store_u32(key, (uint32_t)k);
+    int64_t t = cql_murmur3_token(key, 4);
+    return t > a->token && t <= b->token;
+}
+
+/* A key whose token a owns in start_pair's ring. */
 static int key_owned_by_a(const struct mock *a, const struct mock *b)
 {
-    for (int k = 0;; k++) {
-        uint8_t key[4];
-        cql_store_u32(key, (uint32_t)k);
-        int64_t t = cql_murmur3_token(key, 4);
-        if (!(t > a->token && t <= b->token))
-            return k;
-    }
+    int k = 0;
+    while (owned_by_b(a, b, k))
+        k++;
+    return k;
 }
 
 /* Submits the prepared INSERT for key k, idempotent or not, counted in o. */
@@ -1417,6 +1453,171 @@ static void test_node_back_up_reprepared(void **state)
     cql_prepared_free(q);
     cql_session_free(s);
     mock_stop(m);
+}
+
+/* ---- a STATUS_CHANGE DOWN, then UP (issue #32) ------------------------------------------- */
+
+static char status_seen[96];
+
+static void on_status_cb(void *opaque, const struct cql_event *ev)
+{
+    (void)opaque;
+    if (ev->type == CQL_EVENT_STATUS_CHANGE)
+        snprintf(status_seen, sizeof status_seen, "%s %s", ev->change, ev->address);
+}
+
+/* Node `from` pushes STATUS_CHANGE `change` about node `about`; returns once the session has
+ * acted on it (its event callback runs after the session's own handling). */
+static void push_status(cql_session *s, struct mock *from, const struct mock *about,
+                        const char *change)
+{
+    char ip[INET_ADDRSTRLEN], want[96];
+    struct in_addr in = {.s_addr = htonl(about->ip)};
+    inet_ntop(AF_INET, &in, ip, sizeof ip);
+    snprintf(want, sizeof want, "%s %s:%u", change, ip, about->port);
+    status_seen[0] = '\0';
+    from->status_ip = about->ip;
+    from->status_port = about->port;
+    atomic_store(&from->status_change, change);
+    int64_t until = up_mono_ms() + 3000;
+    while (strcmp(status_seen, want) != 0 && up_mono_ms() < until)
+        cql_session_poll(s, 20);
+    assert_string_equal(status_seen, want);
+}
+
+/* What the session says of the node listening on port. */
+static struct cql_host_info host_info_of(cql_session *s, uint16_t port)
+{
+    struct cql_host_info hs[4];
+    size_t n = cql_session_hosts(s, hs, 4);
+    const struct cql_host_info *h = host_named(hs, n < 4 ? n : 4, port);
+    assert_non_null(h);
+    return *h;
+}
+
+/* A session on start_pair's nodes, the INSERT prepared, and the next key to write. */
+struct pair_run {
+    cql_session *s;
+    cql_prepared *p;
+    struct mock *a, *b;
+    int next_key;
+};
+
+/* Submits n writes of keys b owns, every other one not idempotent (a node that has one keeps
+ * it until the request timeout: it is never sent elsewhere). */
+static void write_keys_of_b(struct pair_run *r, int n, struct outcome *o)
+{
+    for (int i = 0; i < n; i++, r->next_key++) {
+        while (!owned_by_b(r->a, r->b, r->next_key))
+            r->next_key++;
+        execute_key_as(r->s, r->p, r->next_key, i % 2 == 0, o);
+    }
+}
+
+/* b is silent and the session was told it is DOWN: the writes of b's keys all go to a, and
+ * none waits for b (an attempt timeout, or the request timeout for the non-idempotent ones). */
+static void writes_skip_the_down_node(struct pair_run *r)
+{
+    uint64_t sent_to_b = host_info_of(r->s, r->b->port).requests;
+    int a_before = r->a->executes;
+    struct outcome o = {0};
+    int64_t t0 = up_mono_ms();
+    write_keys_of_b(r, 10, &o);
+    wait_for(r->s, &o, 10);
+    int64_t took = up_mono_ms() - t0;
+    assert_int_equal(o.ok, 10);
+    assert_true(took < 2000); /* the attempt timeout; the request timeout is 5 s */
+    assert_int_equal(r->a->executes, a_before + 10);
+    assert_int_equal(host_info_of(r->s, r->b->port).requests, sent_to_b);
+    struct cql_stats st;
+    cql_session_stats(r->s, &st);
+    assert_int_equal(st.attempt_timeouts, 0);
+    assert_int_equal(st.timeouts, 0);
+    /* suspect, not down: its connection is open, it is only out of the plans */
+    assert_int_equal(st.hosts_suspect, 1);
+    assert_int_equal(st.suspects, 1);
+    struct cql_host_info hb = host_info_of(r->s, r->b->port);
+    assert_true(hb.suspect && hb.up);
+}
+
+/* b restarts knowing no statement: the session sees its connection close, then it listens on
+ * the same port again. */
+static void restart_b(struct pair_run *r)
+{
+    uint16_t port = r->b->port;
+    int64_t token = r->b->token;
+    mock_stop(r->b);
+    int64_t until = up_mono_ms() + 3000;
+    while (host_info_of(r->s, port).up && up_mono_ms() < until)
+        cql_session_poll(r->s, 20);
+    assert_false(host_info_of(r->s, port).up);
+    r->b = mock_start_on(token, port);
+    r->b->peer = r->a;
+    mock_run(r->b);
+    r->a->peer = r->b;
+}
+
+/* Writes b's keys one at a time until one reaches b, for at most 12 s, less than the 15 s
+ * b's reconnect backoff waits at the least: only the UP event's 1 s brings it back in time.
+ * Until then (b down, then its statement being prepared) a takes them. */
+static void write_until_b_takes_one(struct pair_run *r)
+{
+    struct outcome o = {0};
+    int64_t until = up_mono_ms() + 12000;
+    for (int n = 1; r->b->executes == 0 && up_mono_ms() < until; n++) {
+        write_keys_of_b(r, 1, &o);
+        wait_for(r->s, &o, n);
+        assert_int_equal(o.ok, n);
+        cql_session_poll(r->s, 20);
+    }
+    assert_int_equal(r->b->executes, 1);
+}
+
+/* A STATUS_CHANGE DOWN about a node that went silent (cut off: its connection stays open,
+ * nothing comes back) takes it out of query plans at once: the writes it owns go to the other
+ * replica with no timeout waited, non-idempotent ones too. Restarted, it is back on the UP
+ * event, its statement prepared before its first write. */
+static void test_down_event_then_up(void **state)
+{
+    (void)state;
+    struct pair_run r = {0};
+    start_pair(INADDR_LOOPBACK, INADDR_LOOPBACK, &r.a, &r.b);
+    struct cql_config cfg;
+    config_for(&cfg, r.a);
+    cfg.event_cb = on_status_cb;
+    cfg.heartbeat_ms = 0; /* no probe: the DOWN event alone makes b suspect */
+    cfg.attempt_timeout_ms = 2000;
+    cfg.request_timeout_ms = 5000;
+    cfg.reconnect_base_ms = cfg.reconnect_max_ms = 30000; /* see write_until_b_takes_one */
+    r.s = connect_ok(&cfg);
+    r.p = prepare_insert(r.s);
+    struct outcome o = {0};
+    write_keys_of_b(&r, 10, &o); /* b up: its keys go to it */
+    wait_for(r.s, &o, 10);
+    assert_int_equal(r.b->executes, 10);
+    atomic_store(&r.b->silent, true);
+    push_status(r.s, r.a, r.b, "DOWN");
+    writes_skip_the_down_node(&r);
+    restart_b(&r);
+    struct cql_stats st;
+    cql_session_stats(r.s, &st);
+    uint64_t prepared_on_up = st.prepares_on_up;
+    push_status(r.s, r.a, r.b, "UP");
+    write_until_b_takes_one(&r);
+    /* the statement was prepared on b before its first write: none was answered UNPREPARED */
+    assert_int_equal(r.b->prepares, 1);
+    assert_int_equal(r.b->unprepared_sent, 0);
+    cql_session_stats(r.s, &st);
+    assert_int_equal(st.prepares_on_up, prepared_on_up + 1);
+    int a_before = r.a->executes;
+    write_keys_of_b(&r, 10, &o);
+    wait_for(r.s, &o, 20);
+    assert_int_equal(o.ok, 20);
+    assert_int_equal(r.b->executes, 11);
+    assert_int_equal(r.a->executes, a_before);
+    cql_session_stats(r.s, &st);
+    assert_int_equal(st.hosts_suspect, 0);
+    pair_done(r.s, r.p, r.a, r.b);
 }
 
 /* A node that forgot the statement and cannot prepare it again (it lacks the table after a
@@ -1692,6 +1893,7 @@ int main(void)
         cmocka_unit_test(test_silent_node),
         cmocka_unit_test(test_slow_node_speculative),
         cmocka_unit_test(test_node_back_up_reprepared),
+        cmocka_unit_test(test_down_event_then_up),
         cmocka_unit_test(test_failed_reprepare_moves_on),
         cmocka_unit_test(test_hosts_info),
         cmocka_unit_test(test_every_contact_point_connected),
