@@ -111,6 +111,12 @@ kafka_controller() {
   "$STACK" kafka org.apache.kafka.tools.MetadataQuorumCommand --bootstrap-server "$BROKERS" \
     describe --status </dev/null 2>/dev/null | awk -F'\t| *: *' '/^LeaderId/ { print $2 }' || true
 }
+# group_coordinator: the node coordinating the streams' group (Kafka's group command).
+group_coordinator() {
+  "$STACK" kafka org.apache.kafka.tools.consumer.group.ConsumerGroupCommand --bootstrap-server "$BROKERS" \
+    --describe --state --group "$GROUP" </dev/null 2>/dev/null |
+    awk -v g="$GROUP" '$1 == g { gsub(/[()]/, "", $3); print $3 }' || true
+}
 # topic_ends: the sum of the partitions' end offsets (asked again while the metadata fails).
 topic_ends() {
   local i out
@@ -132,12 +138,14 @@ stream_start() {
 
 # produce_start NAME COUNT [SEED]: `userpipe produce` from the API into the topic, in the
 # background (PRODUCER, its output in $WORK/NAME.out and .log); fault_end checks the last one.
+# (FAULT_PRODUCE_FLAGS: more flags, e.g. "-X debug=broker,topic,metadata" to time a failover.)
 produce_start() {
   SEED="${3:-fault-$FAULT-$RANDOM}"
   PRODUCE_NAME="$1"
+  # shellcheck disable=SC2086 # FAULT_PRODUCE_FLAGS is a list of flags
   "$USERPIPE_BIN" produce --source "$API_URL" --topic "$TOPIC" --dlq "$DLQ" --count "$2" \
     --rate "$FAULT_RATE" --batch "$FAULT_BATCH" --seed "$SEED" --brokers "$BROKERS" \
-    --partitions 6 --replication-factor 3 >"$WORK/$1.out" 2>"$WORK/$1.log" &
+    --partitions 6 --replication-factor 3 ${FAULT_PRODUCE_FLAGS:-} >"$WORK/$1.out" 2>"$WORK/$1.log" &
   PRODUCER=$!
   PIDS+=("$PRODUCER")
 }
