@@ -44,26 +44,40 @@ struct up_consumer {
  * (or queued.min.messages) and looks again only after up to a second, whatever the
  * application drains meanwhile (see up_consumer_kick_fetcher). 6 MiB with 1 MiB fetches
  * keeps the process under 30 MB RSS; raise it with -X for a faster cluster.
- * session.timeout.ms is 10 s (librdkafka's default is 45 s): a member that was killed
- * holds its partitions until the broker gives up on it, and a restarted process waits
- * that long. With -X group.instance.id (static membership) a restart takes over at once. */
+ * Group session and broker failure (docs/cluster.md, "Kafka failover"): a member that was
+ * killed holds its partitions until its session expires, so the session should be short
+ * (librdkafka's default is 45 s). But it must outlast the move of the group's coordinator:
+ * a silent broker is fenced only after broker.session.timeout.ms (Kafka's 9 s, plus an
+ * election when it was the controller), and until then a coordinator on it does not answer,
+ * while a coordinator elsewhere holds its answers until the __consumer_offsets ISR drops the
+ * silent follower. At 10 s each such fault expired both members' sessions and cost a full
+ * rejoin (30-49 s without a row on the 3-broker cluster); 15 s measured no expiry.
+ * socket.timeout.ms (60 s) and api.version.request.timeout.ms (10 s) bound how long one
+ * request to a silent coordinator holds the connection; shorter, the client asks which
+ * broker coordinates now while its session still holds.
+ * cooperative-sticky: a rebalance moves only the partitions that change owner; the others
+ * are read on without a pause. All members of a group must use the same kind of assignor.
+ * With -X group.instance.id (static membership) a restart takes over at once. */
 /* clang-format off */
 static const char *const consumer_defaults[] = { /* key, value pairs */
-    "enable.auto.offset.store",   "false",
-    "enable.auto.commit",         "true",
-    "auto.commit.interval.ms",    "1000",
-    "auto.offset.reset",          "earliest",
-    "enable.partition.eof",       "false",
-    "queued.min.messages",        "50000",
-    "queued.max.messages.kbytes", "6144",
-    "fetch.max.bytes",            "1048576",
-    "max.partition.fetch.bytes",  "262144",
-    "receive.message.max.bytes",  "2097152",
-    "fetch.wait.max.ms",          "100",
-    "fetch.queue.backoff.ms",     "10", /* librdkafka's 1000: a one-second gap after a full queue */
-    "session.timeout.ms",         "10000",
-    "heartbeat.interval.ms",      "2000",
-    "statistics.interval.ms",     "2000", /* the stuck-partition watchdog (on_stats) */
+    "enable.auto.offset.store",       "false",
+    "enable.auto.commit",             "true",
+    "auto.commit.interval.ms",        "1000",
+    "auto.offset.reset",              "earliest",
+    "enable.partition.eof",           "false",
+    "queued.min.messages",            "50000",
+    "queued.max.messages.kbytes",     "6144",
+    "fetch.max.bytes",                "1048576",
+    "max.partition.fetch.bytes",      "262144",
+    "receive.message.max.bytes",      "2097152",
+    "fetch.wait.max.ms",              "100",
+    "fetch.queue.backoff.ms",         "10", /* librdkafka's 1000: a one-second gap after a full queue */
+    "session.timeout.ms",             "15000",
+    "heartbeat.interval.ms",          "2000",
+    "socket.timeout.ms",              "5000",
+    "api.version.request.timeout.ms", "3000",
+    "partition.assignment.strategy",  "cooperative-sticky",
+    "statistics.interval.ms",         "2000", /* the stuck-partition watchdog (on_stats) */
     NULL,
 };
 /* clang-format on */
