@@ -22,7 +22,13 @@
  * producer on the partition accepts that batch whatever its sequence, and librdkafka (2.0.2
  * and later) then reports the refused batch delivered, "implicitly acked", without writing
  * it. Captured and measured in docs/kafka-delivery.md; the cost is a few per cent of
- * throughput, as requests carry bigger batches. */
+ * throughput, as requests carry bigger batches.
+ * socket.timeout.ms 10 s, not 60: it caps how long one ProduceRequest waits for its answer,
+ * and with one in flight a broker that went silent (paused, cut off) holds its partitions'
+ * records that long although the controller gave them a new leader within
+ * broker.session.timeout.ms; measured in kafka_isolate, a 30 s cut held them 55 s. A timed-out
+ * request is retried with the same sequence numbers, so the new leader writes each record
+ * once (docs/cluster.md, "Kafka failover"). */
 const char *const up_producer_defaults[] = {
     "enable.idempotence",
     "true",
@@ -38,6 +44,8 @@ const char *const up_producer_defaults[] = {
     "10000",
     "queue.buffering.max.kbytes",
     "262144",
+    "socket.timeout.ms",
+    "10000",
     NULL,
 };
 
