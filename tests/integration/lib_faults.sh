@@ -31,6 +31,8 @@
 # The test fails on anything lost or duplicated, on a stall over FAULT_MAX_STALL_S if set, and
 # on a reprepares_max over FAULT_MAX_REPREPARES if set.
 #
+# A test adds its own figures (name=value) in FAULT_MORE_FIGURES; with USERPIPE_FAULT_FIGURES set
+# (make test-cluster) the line is also appended to that file.
 # Knobs (environment): FAULT_RATE (150 users/s), FAULT_BATCH (100 users a page), FAULT_LEAD
 # (5 s of steady state before the fault), FAULT_TAIL (10 s of load after the heal),
 # FAULT_COUNT (a fixed count of users, produced to the end instead of stopped by SIGTERM).
@@ -59,6 +61,12 @@ FAULT_BATCH="${FAULT_BATCH:-100}"
 FAULT_LEAD="${FAULT_LEAD:-5}"
 FAULT_TAIL="${FAULT_TAIL:-10}"
 FAULT_MAX_STALL_S="${FAULT_MAX_STALL_S:-}"
+# The bound of the faults that silence a Kafka broker: it is fenced after the cluster's
+# broker.session.timeout.ms (6 s) and the pipeline resumes about 2 s later (docs/cluster.md,
+# "Kafka failover"); a group that lost its session and rejoined took 12-49 s. 15 s fails
+# that, not the noise of a loaded machine.
+# shellcheck disable=SC2034 # read by the tests that source this file
+FAULT_KAFKA_MAX_STALL_S=15
 FAULT_MAX_REPREPARES="${FAULT_MAX_REPREPARES:-}"
 STREAMS=()        # log names of every stream run, in order
 declare -A SPID   # log name -> pid
@@ -355,7 +363,10 @@ fault_check() {
   prep_total="$(awk '{ n += $1 } END { print n + 0 }' <<<"$prep")"
   prep_max="$(awk '$1 > m { m = $1 } END { print m + 0 }' <<<"$prep")"
   [ -z "$prep" ] || log "re-prepares (count, stream run, node, why): $(tr '\n' ';' <<<"$prep")"
-  echo "fault=$FAULT records=$ACKED lost=$LOST duplicated=$TOPIC_DUP longest_stall_s=$stall heal_to_caught_up_s=${caught:-none} retries=$retries reprepares=$prep_total reprepares_max=$prep_max"
+  local figures="fault=$FAULT records=$ACKED lost=$LOST duplicated=$TOPIC_DUP longest_stall_s=$stall heal_to_caught_up_s=${caught:-none} retries=$retries reprepares=$prep_total reprepares_max=$prep_max${FAULT_MORE_FIGURES:+ $FAULT_MORE_FIGURES}"
+  echo "$figures"
+  # make test-cluster prints every test's line as one table at the end (fault_table.sh)
+  [ -z "${USERPIPE_FAULT_FIGURES:-}" ] || echo "$figures" >>"$USERPIPE_FAULT_FIGURES"
   [ "$LOST" = 0 ] || fail "$LOST acknowledged records lost: $(tr '\n' ';' <"$WORK/topic.err") $(tr '\n' ';' <"$WORK/rows.err")"
   [ "$TOPIC_DUP" = 0 ] || fail "$TOPIC_DUP records duplicated in the topic: $(tr '\n' ';' <"$WORK/topic.err")"
   [ "$TOPIC_OK" = 0 ] || fail "the topic is not the acknowledged users: $(tr '\n' ';' <"$WORK/topic.err")"

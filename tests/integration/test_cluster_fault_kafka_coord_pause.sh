@@ -6,6 +6,7 @@
 # session.timeout.ms runs out (docs/cluster.md, "Kafka failover").
 # shellcheck source=tests/integration/lib_faults.sh
 source "$(dirname "$0")/lib_faults.sh"
+FAULT_MAX_STALL_S="$FAULT_KAFKA_MAX_STALL_S"
 fault_begin kafka_coord_pause
 coordinator="$(group_coordinator)"
 [[ "$coordinator" =~ ^[1-3]$ ]] || fail "no coordinator found for group $GROUP ($coordinator)"

@@ -4,6 +4,7 @@
 # alone are not acknowledged, and nothing acknowledged may be lost.
 # shellcheck source=tests/integration/lib_faults.sh
 source "$(dirname "$0")/lib_faults.sh"
+FAULT_MAX_STALL_S="$FAULT_KAFKA_MAX_STALL_S"
 fault_begin kafka_isolate
 leader="$(busiest_leader)"
 log "the busiest partition's leader is broker $leader"

@@ -4,6 +4,7 @@
 # producer had acknowledged may be lost or doubled (RF 3, min.insync 2, no unclean election).
 # shellcheck source=tests/integration/lib_faults.sh
 source "$(dirname "$0")/lib_faults.sh"
+FAULT_MAX_STALL_S="$FAULT_KAFKA_MAX_STALL_S"
 fault_begin kafka_hard_bounce
 fault_injected
 for round in 1 2 3; do

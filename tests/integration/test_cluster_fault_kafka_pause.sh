@@ -3,6 +3,7 @@
 # combined cluster) paused with SIGSTOP for 20 s, as in a long GC pause, then resumed.
 # shellcheck source=tests/integration/lib_faults.sh
 source "$(dirname "$0")/lib_faults.sh"
+FAULT_MAX_STALL_S="$FAULT_KAFKA_MAX_STALL_S"
 fault_begin kafka_pause
 controller="$(kafka_controller)"
 [[ "$controller" =~ ^[1-3]$ ]] || fail "no active controller found ($controller)"

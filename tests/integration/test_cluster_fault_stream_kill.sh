@@ -27,7 +27,8 @@ until took="$(took_over_ms)"; do
   [ "$SECONDS" -lt "$deadline" ] || fail "s2 was not assigned s1's partitions within 60 s of the kill"
   sleep 0.2
 done
-log "takeover_s=$(awk -v a="$took" -v b="$FAULT_MS" 'BEGIN { printf "%.1f", (a - b) / 1000 }') (s2 assigned s1's partitions)"
+FAULT_MORE_FIGURES="takeover_s=$(awk -v a="$took" -v b="$FAULT_MS" 'BEGIN { printf "%.1f", (a - b) / 1000 }')"
+log "$FAULT_MORE_FIGURES (s2 assigned s1's partitions)"
 stream_start s1b
 wait_consuming s1b 120
 fault_healed
