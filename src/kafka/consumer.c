@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct up_consumer {
     rd_kafka_t *rk;
@@ -292,11 +293,56 @@ static bool conf_is(rd_kafka_conf_t *conf, const char *key, const char *value)
     return rd_kafka_conf_get(conf, key, buf, &size) == RD_KAFKA_CONF_OK && strcmp(buf, value) == 0;
 }
 
+/* The classic group protocol's settings, which librdkafka refuses once -X group.protocol=consumer
+ * (KIP-848) is given: that protocol takes the session, the heartbeat and the assignor from the
+ * broker (group.consumer.* in stack/kafka/server.properties). */
+static const char *const classic_protocol_only[] = {
+    "session.timeout.ms",
+    "heartbeat.interval.ms",
+    "partition.assignment.strategy",
+    NULL,
+};
+
+static bool is_classic_protocol_only(const char *key)
+{
+    for (size_t i = 0; classic_protocol_only[i]; i++)
+        if (strcmp(key, classic_protocol_only[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Whether props (applied in order, so the last one counts) choose group.protocol=consumer. */
+static bool uses_consumer_protocol(const struct up_str_list *props)
+{
+    static const char key[] = "group.protocol=";
+    bool consumer = false;
+    for (size_t i = 0; props && i < props->len; i++)
+        if (strncmp(props->items[i], key, sizeof key - 1) == 0)
+            consumer = strcasecmp(props->items[i] + sizeof key - 1, "consumer") == 0;
+    return consumer;
+}
+
+/* consumer_defaults, without the classic protocol's settings when props choose the consumer
+ * protocol. out holds as many entries as consumer_defaults. */
+static void choose_defaults(const struct up_str_list *props, const char **out)
+{
+    bool drop_classic = uses_consumer_protocol(props);
+    size_t n = 0;
+    for (size_t i = 0; consumer_defaults[i]; i += 2) {
+        if (drop_classic && is_classic_protocol_only(consumer_defaults[i]))
+            continue;
+        out[n++] = consumer_defaults[i];
+        out[n++] = consumer_defaults[i + 1];
+    }
+    out[n] = NULL;
+}
+
 static rd_kafka_conf_t *build_conf(const struct up_consumer_config *cfg, struct up_consumer *c,
                                    char *err, size_t errlen)
 {
-    rd_kafka_conf_t *conf =
-        up_kafka_conf_new(cfg->brokers, cfg->props, consumer_defaults, err, errlen);
+    const char *defaults[sizeof consumer_defaults / sizeof consumer_defaults[0]];
+    choose_defaults(cfg->props, defaults);
+    rd_kafka_conf_t *conf = up_kafka_conf_new(cfg->brokers, cfg->props, defaults, err, errlen);
     if (!conf)
         return NULL;
     if (conf_is(conf, "enable.auto.offset.store", "true")) {

@@ -101,16 +101,13 @@ static void on_revoking(void *ctx, const rd_kafka_topic_partition_list_t *parts,
     }
 }
 
-static struct up_consumer *consumer(struct fixture *f, const char *group, const char *prop)
+static struct up_consumer *consumer_with(struct fixture *f, const char *group,
+                                         struct up_str_list *props)
 {
     static const char *const topics[] = {TOPIC};
-    struct up_str_list props = {0};
-    up_str_list_push(&props, "session.timeout.ms=6000");
-    if (prop)
-        up_str_list_push(&props, prop);
     struct up_consumer_config cfg = {
         .brokers = f->bootstraps,
-        .props = &props,
+        .props = props,
         .group = group,
         .topics = topics,
         .ntopics = 1,
@@ -118,11 +115,21 @@ static struct up_consumer *consumer(struct fixture *f, const char *group, const 
     };
     char err[512];
     struct up_consumer *c = up_consumer_new(&cfg, err, sizeof err);
-    up_str_list_free(&props);
+    up_str_list_free(props);
     if (!c)
         fail_msg("consumer: %s", err);
     f->consumer = c;
     return c;
+}
+
+/* A classic-protocol member with a short session, plus prop when given. */
+static struct up_consumer *consumer(struct fixture *f, const char *group, const char *prop)
+{
+    struct up_str_list props = {0};
+    up_str_list_push(&props, "session.timeout.ms=6000");
+    if (prop)
+        up_str_list_push(&props, prop);
+    return consumer_with(f, group, &props);
 }
 
 /* Polls until n messages arrived or timeout; records the highest offset per partition. */
@@ -249,6 +256,40 @@ static void test_offset_fetch_error_without_watchdog_stalls(void **state)
     up_consumer_close(c);
 }
 
+/* KIP-848: with -X group.protocol=consumer the classic protocol's defaults (session, heartbeat,
+ * assignor), which librdkafka refuses there, are left out, and the member reads every record. */
+static void test_consumer_group_protocol(void **state)
+{
+    struct fixture *f = *state;
+    rd_kafka_mock_set_group_consumer_session_timeout_ms(f->mock, 6000);
+    struct up_str_list props = {0};
+    up_str_list_push(&props, "group.protocol=classic");
+    up_str_list_push(&props, "group.protocol=consumer"); /* the last one counts, as in librdkafka */
+    struct up_consumer *c = consumer_with(f, "g-kip848", &props);
+    int64_t last[2] = {-1, -1};
+    assert_int_equal(consume(c, 2 * PER_PART, 30000, last, NULL), 2 * PER_PART);
+    assert_int_equal(last[0], PER_PART - 1);
+    assert_int_equal(last[1], PER_PART - 1);
+    assert_int_equal(f->assigned, 2);
+    up_consumer_close(c);
+
+    /* A classic setting given by the user still reaches librdkafka, which names it. */
+    up_str_list_push(&props, "group.protocol=consumer");
+    up_str_list_push(&props, "session.timeout.ms=9000");
+    static const char *const topics[] = {TOPIC};
+    struct up_consumer_config cfg = {
+        .brokers = f->bootstraps,
+        .props = &props,
+        .group = "g-kip848",
+        .topics = topics,
+        .ntopics = 1,
+    };
+    char err[512] = "";
+    assert_null(up_consumer_new(&cfg, err, sizeof err));
+    up_str_list_free(&props);
+    assert_non_null(strstr(err, "session.timeout.ms"));
+}
+
 static void test_config_errors(void **state)
 {
     struct fixture *f = *state;
@@ -279,6 +320,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_offset_fetch_error_recovers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_offset_fetch_error_without_watchdog_stalls, setup,
                                         teardown),
+        cmocka_unit_test_setup_teardown(test_consumer_group_protocol, setup, teardown),
         cmocka_unit_test_setup_teardown(test_config_errors, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
