@@ -9,6 +9,7 @@
 #include "kafka/quorum.h"
 #include "kafka/tail.h"
 #include "web/ui_cluster.h"
+#include "web/ui_mappings.h"
 #include "web/ui_sse.h"
 #include "web/ui_stats.h"
 
@@ -92,6 +93,8 @@ struct up_ui_health {
     double rows_stored, stream_seen; /* NAN: unknown */
     int64_t rows_estimate;           /* -1: unknown */
     struct up_sample_ring produced, consumed, rows;
+    struct up_mapping_scrape *scrape; /* this tick's userpipe_mapping_* sums */
+    struct up_ui_mappings *mappings;  /* the "Mappings" panel */
     struct up_sample_ring hist_produce, hist_consume, hist_store, hist_lag;
     double rate_produce, rate_consume, rate_store;
     unsigned long tick;
@@ -100,16 +103,6 @@ struct up_ui_health {
 };
 
 /* ------------------------------------------------------------------------ JSON helpers */
-
-static void json_num(struct up_buf *b, double v)
-{
-    if (!isfinite(v))
-        up_buf_puts(b, "null");
-    else if (v == floor(v) && fabs(v) < 9007199254740992.0) /* counts stay exact */
-        up_buf_printf(b, "%.0f", v);
-    else
-        up_buf_printf(b, "%.6g", v);
-}
 
 static void json_service(struct up_buf *b, const char *name, const struct service *s)
 {
@@ -357,10 +350,11 @@ static void poll_group(struct up_ui_health *h)
 
 /* ----------------------------------------------------------------- stream and Airflow */
 
-/* One stream's metrics page: rows stored and records consumed added to *rows and *seen.
- * false with detail set when it does not answer as a stream. */
-static bool poll_one_stream(const char *url, double *rows, double *seen, char *detail,
-                            size_t detail_len)
+/* One stream's metrics page: rows stored and records consumed added to *rows and *seen,
+ * its per-mapping series into *scrape. false with detail set when it does not answer as a
+ * stream. */
+static bool poll_one_stream(const char *url, double *rows, double *seen,
+                            struct up_mapping_scrape *scrape, char *detail, size_t detail_len)
 {
     struct up_buf body = UP_BUF_INIT;
     char err[256];
@@ -369,6 +363,7 @@ static bool poll_one_stream(const char *url, double *rows, double *seen, char *d
     if (status == 200) {
         up_prom_sum(body.data ? body.data : "", body.len, STREAM_ROWS_METRIC, NULL, NULL, &r);
         up_prom_sum(body.data ? body.data : "", body.len, STREAM_SEEN_METRIC, NULL, NULL, &c);
+        up_mapping_scrape_add(scrape, body.data ? body.data : "", body.len);
     }
     up_buf_free(&body);
     if (status < 0)
@@ -392,10 +387,11 @@ static void poll_stream(struct up_ui_health *h, int64_t now)
     size_t n = 0, ok = 0;
     char failure[256] = "";
     char *list = up_xstrdup(h->cfg.stream_metrics_url), *save = NULL;
+    up_mapping_scrape_reset(h->scrape);
     for (char *url = strtok_r(list, ",", &save); url; url = strtok_r(NULL, ",", &save)) {
         char detail[256];
         n++;
-        if (poll_one_stream(url, &rows, &seen, detail, sizeof detail))
+        if (poll_one_stream(url, &rows, &seen, h->scrape, detail, sizeof detail))
             ok++;
         else if (!failure[0])
             snprintf(failure, sizeof failure, "%s", detail);
@@ -416,6 +412,10 @@ static void poll_stream(struct up_ui_health *h, int64_t now)
     h->stream_seen = n && ok == n ? seen : NAN;
     if (!isnan(h->rows_stored))
         up_ring_push(&h->rows, now, h->rows_stored);
+    if (n && ok == n) /* the panel is the poll thread's own, like the partitions */
+        up_ui_mappings_update(h->mappings, h->scrape, now);
+    else
+        up_ui_mappings_mark_stale(h->mappings);
 }
 
 static void poll_airflow(struct up_ui_health *h)
@@ -578,17 +578,17 @@ static void build_health(struct up_ui_health *h, int64_t now)
     up_buf_putc(&b, ',');
     json_service(&b, "airflow", &h->airflow);
     up_buf_puts(&b, "},\"rates\":{\"produce\":");
-    json_num(&b, h->rate_produce);
+    up_json_num(&b, h->rate_produce);
     up_buf_puts(&b, ",\"consume\":");
-    json_num(&b, h->rate_consume);
+    up_json_num(&b, h->rate_consume);
     up_buf_puts(&b, ",\"store\":");
-    json_num(&b, h->rate_store);
+    up_json_num(&b, h->rate_store);
     up_buf_puts(&b, "},\"rows_stored\":");
-    json_num(&b, h->rows_stored);
+    up_json_num(&b, h->rows_stored);
     up_buf_puts(&b, ",\"stream_records_consumed\":");
-    json_num(&b, h->stream_seen);
+    up_json_num(&b, h->stream_seen);
     up_buf_puts(&b, ",\"rows_estimate\":");
-    json_num(&b, h->rows_estimate >= 0 ? (double)h->rows_estimate : NAN);
+    up_json_num(&b, h->rows_estimate >= 0 ? (double)h->rows_estimate : NAN);
     up_buf_puts(&b, ",\"group_state\":{\"state\":");
     up_buf_json_cstring(&b, h->group.state);
     up_buf_printf(&b, ",\"members\":%zu,\"error\":", h->group.members);
@@ -608,19 +608,21 @@ static void build_health(struct up_ui_health *h, int64_t now)
                       "\"lag\":%lld,\"lag_seconds\":",
                       i ? "," : "", p->partition, (long long)p->low, (long long)p->high,
                       (long long)p->committed, (long long)lag);
-        json_num(&b, p->lag_seconds);
+        up_json_num(&b, p->lag_seconds);
         up_buf_printf(&b, ",\"lag_seconds_lower_bound\":%s}",
                       p->lag_lower_bound ? "true" : "false");
     }
     up_buf_printf(&b, "],\"messages\":%lld,\"lag\":%lld,\"lag_seconds\":", (long long)messages,
                   (long long)total);
-    json_num(&b, max_seconds);
+    up_json_num(&b, max_seconds);
     pthread_mutex_lock(&h->mu);
     up_buf_puts(&b, ",\"cluster\":");
     up_buf_puts(&b, h->cluster_json);
     up_buf_printf(&b, ",\"dlq_stats\":{\"messages\":%lld,", (long long)h->dlq_messages);
     json_dlq_counts_locked(h, &b);
-    up_buf_puts(&b, "}}");
+    up_buf_puts(&b, "},\"mappings\":");
+    up_ui_mappings_json(h->mappings, &b);
+    up_buf_putc(&b, '}');
     free(h->health_json);
     h->health_json = up_buf_steal(&b);
     pthread_mutex_unlock(&h->mu);
@@ -634,7 +636,7 @@ static void append_history(struct up_buf *b, const char *name, const struct up_s
         double v;
         up_ring_get(r, i, &t, &v);
         up_buf_printf(b, "%s[%lld,", i ? "," : "", (long long)t);
-        json_num(b, v);
+        up_json_num(b, v);
         up_buf_putc(b, ']');
     }
     up_buf_putc(b, ']');
@@ -749,6 +751,8 @@ struct up_ui_health *up_ui_health_start(const struct up_ui_health_config *cfg, c
     h->rate_produce = h->rate_consume = h->rate_store = NAN;
     h->rows_estimate = -1;
     h->dlq_messages = -1;
+    h->scrape = up_xcalloc(1, sizeof *h->scrape);
+    h->mappings = up_ui_mappings_new();
     snprintf(h->group.state, sizeof h->group.state, "Unknown");
     init_service(&h->kafka, true, "");
     init_service(&h->stream, h->cfg.stream_metrics_url, "not watched: give --stream-metrics");
@@ -819,6 +823,8 @@ void up_ui_health_stop(struct up_ui_health *h)
         free(h->recent[i].value);
     }
     free(h->parts);
+    free(h->scrape);
+    up_ui_mappings_free(h->mappings);
     free(h->health_json);
     free(h->history_json);
     free(h->topics_json);

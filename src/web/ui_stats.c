@@ -88,6 +88,16 @@ bool up_prom_sum(const char *text, size_t len, const char *name, const char *lab
     return found;
 }
 
+void up_json_num(struct up_buf *b, double v)
+{
+    if (!isfinite(v))
+        up_buf_puts(b, "null");
+    else if (v == floor(v) && fabs(v) < 9007199254740992.0) /* counts stay exact */
+        up_buf_printf(b, "%.0f", v);
+    else
+        up_buf_printf(b, "%.6g", v);
+}
+
 void up_ring_push(struct up_sample_ring *r, int64_t t_ms, double v)
 {
     size_t at = (r->head + r->count) % UP_SERIES_CAP;

@@ -1,10 +1,12 @@
 /* web/ui_stats: the arithmetic behind the dashboard's health view, free of I/O so it can be
  * tested on plain numbers: reading sums out of Prometheus text (the stream's --metrics),
- * rates from successive counter readings, and lag in seconds estimated from the history of
- * a partition's high watermark (the interpolation kafka-lag-exporter uses: the record at the
- * committed offset was written when the high watermark passed it). */
+ * rates from successive counter readings, numbers as JSON, and lag in seconds estimated from
+ * the history of a partition's high watermark (the interpolation kafka-lag-exporter uses:
+ * the record at the committed offset was written when the high watermark passed it). */
 #ifndef UP_WEB_UI_STATS_H
 #define UP_WEB_UI_STATS_H
+
+#include "core/buf.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -15,6 +17,9 @@
  * that name is present (or the text is malformed around it). */
 bool up_prom_sum(const char *text, size_t len, const char *name, const char *label,
                  const char *label_value, double *sum);
+
+/* A number in JSON: null when unknown (not finite), counts as exact integers. */
+void up_json_num(struct up_buf *b, double v);
 
 /* A ring of (time, value) samples: a counter's readings over the last minutes. */
 #define UP_SERIES_CAP 600

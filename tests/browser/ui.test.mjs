@@ -2,7 +2,9 @@
 // executablePath /usr/bin/chromium, nothing downloaded). Run by
 // tests/integration/test_ui_browser.sh, which starts the stack pieces and passes:
 //   UI_URL, TOPIC, GROUP, BROKERS, KAFKA (path of it_kafka), SCREENSHOT (png to write),
-//   STREAM=1 when a `userpipe stream` feeds Cassandra (then rows stored must rise).
+//   STREAM=1 when a `userpipe stream` feeds Cassandra (then rows stored must rise);
+//   MAPPING_UI_URL, MAPPING_TOPIC, MAPPING_KEYSPACE: a second dashboard over a
+//   `userpipe stream --mapping` run of tests/data/mapping/it_orders (empty: not checked).
 // Prints one "ok: ..." line per check and "browser test: N passed, M failed" at the end.
 import { execFileSync, spawn } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -17,6 +19,8 @@ const env = (k) => {
 const UI_URL = env("UI_URL"), TOPIC = env("TOPIC"), GROUP = env("GROUP");
 const BROKERS = env("BROKERS"), KAFKA = env("KAFKA"), SCREENSHOT = env("SCREENSHOT");
 const STREAM = process.env.STREAM === "1";
+const MAPPING_UI_URL = process.env.MAPPING_UI_URL || "";
+const MAPPING_TOPIC = process.env.MAPPING_TOPIC || "", MAPPING_KEYSPACE = process.env.MAPPING_KEYSPACE || "";
 
 let passed = 0, failed = 0;
 const problems = [];
@@ -245,6 +249,45 @@ try {
     assert(nodes.length === c.cassandra.nodes.length, `${nodes.length} node rows for ${c.cassandra.nodes.length} nodes`);
     c.cassandra.nodes.forEach((n, i) => assert(nodes[i][0] === n.address && nodes[i][2] === (n.up ? "up" : "down"), `node row ${i}: ${nodes[i]}`));
     return `brokers: ${brokers.map((r) => r.join(" ")).join("; ")}; nodes: ${nodes.map((r) => r.slice(0, 3).join(" ")).join("; ")}`;
+  });
+
+  await check(STREAM ? "Mappings panel: the built-in stream's empty state says how to get rows" : "Mappings panel: the unwatched stream's empty state", async () => {
+    const text = await waitFor("the empty state", async () => {
+      const t = (await page.locator("#mappings-table tbody tr.empty-state").textContent().catch(() => "")) || "";
+      return t.includes(STREAM ? "built-in users pipeline" : "not watched") ? t : null;
+    }, 10000);
+    assert(text.includes("userpipe stream --mapping FILE"), `no way to get a row: ${text}`);
+    assert((await page.locator("#mappings-table tbody tr[data-topic]").count()) === 0, "rows without a mapping run");
+    return text.slice(0, 90);
+  });
+
+  await check(MAPPING_UI_URL ? "Mappings panel: one row per topic -> table with the run's counts" : "Mappings panel rows (no mapping run: skipped)", async () => {
+    if (!MAPPING_UI_URL) return "SKIPPED: no `userpipe stream` in this build";
+    const mp = await context.newPage();
+    try {
+      await mp.goto(MAPPING_UI_URL);
+      const cells = (table, cls = "") => mp.locator(`#mappings-table tbody tr[data-table="${MAPPING_KEYSPACE}.${table}"] td${cls ? `.${cls}` : ""}`);
+      const text = async (table, cls) => (await cells(table, cls).count()) === 1 ? (await cells(table, cls).textContent()).trim() : null;
+      // The figures the stream counted (test_stream_mapping.sh checks the same run's series):
+      // 10 records, 1 tombstone per table, 1 record that does not parse (the topic's, one cell
+      // spanning both rows), 3 that do not map to orders, 6 rows per table with a latency.
+      await waitFor("the run's figures", async () =>
+        (await text("orders", "m-deletes")) === "1" && (await text("totals", "m-deletes")) === "1" &&
+        (await text("orders", "m-dlq-parse")) === "1" && (await text("orders", "m-dlq-mapping")) === "3" &&
+        (await text("orders", "m-dlq-write")) === "0" && /\d (ms|s)$/.test(await text("orders", "m-p99")) &&
+        /\d (ms|s)$/.test(await text("totals", "m-p99")), 60000);
+      const rows = await mp.locator("#mappings-table tbody tr").evaluateAll((trs) => trs.map((tr) => [tr.dataset.topic, tr.dataset.table]));
+      assert(JSON.stringify(rows) === JSON.stringify([[MAPPING_TOPIC, `${MAPPING_KEYSPACE}.orders`], [MAPPING_TOPIC, `${MAPPING_KEYSPACE}.totals`]]), `rows ${JSON.stringify(rows)}`);
+      const records = await cells("orders", "m-records").getAttribute("title");
+      assert(records.startsWith("10 records read"), `records title '${records}'`);
+      assert((await cells("orders", "m-dlq-parse").getAttribute("rowspan")) === "2", "the parse cell does not span the topic's two rows");
+      assert((await cells("totals").count()) === 6, "the totals row repeats the topic's cells");
+      const name = (await cells("orders").first().textContent()).trim();
+      assert(name === `${MAPPING_TOPIC} → ${MAPPING_KEYSPACE}.orders`, `name cell '${name}'`);
+      return (await mp.locator("#mappings-table tbody").textContent()).replace(/\s+/g, " ").slice(0, 160);
+    } finally {
+      await mp.close();
+    }
   });
 
   await check("screenshot saved", async () => {

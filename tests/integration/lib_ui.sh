@@ -11,12 +11,16 @@ KAFKA="$USERPIPE_BUILD/it_kafka"
 UI_TOPICS=()
 UI_GROUPS=()
 UI_PIDS=()
+UI_KEYSPACES=() # "HOST:PORT KEYSPACE", dropped after the processes are gone
 UI_TMP="$(mktemp -d)"
 
 ui_cleanup() {
-  local pid
+  local pid ks
   for pid in "${UI_PIDS[@]}"; do kill "$pid" 2>/dev/null || true; done
   for pid in "${UI_PIDS[@]}"; do wait "$pid" 2>/dev/null || true; done
+  for ks in "${UI_KEYSPACES[@]}"; do
+    "$USERPIPE_BIN" query --cassandra "${ks% *}" "DROP KEYSPACE IF EXISTS ${ks#* }" >/dev/null 2>&1 || true
+  done
   if ((${#UI_GROUPS[@]})); then "$KAFKA" delete-groups "$BROKERS" "${UI_GROUPS[@]}" >/dev/null 2>&1 || true; fi
   if ((${#UI_TOPICS[@]})); then "$KAFKA" delete "$BROKERS" "${UI_TOPICS[@]}" >/dev/null 2>&1 || true; fi
   rm -rf "$UI_TMP"
@@ -82,3 +86,34 @@ print(eval(sys.argv[2]))' "$@"
 
 # json_ok TEXT EXPR [ARG..]: succeeds when EXPR (as in json_eval) is true.
 json_ok() { [ "$(json_eval "$@")" = True ]; }
+
+# ui_mapping_stream TOPIC KEYSPACE CASSANDRA GROUP: a `userpipe stream --mapping` run of
+# tests/data/mapping/it_orders.properties (TOPIC into KEYSPACE.orders and KEYSPACE.totals;
+# the topic, its DLQ and the keyspace are created here and removed on exit) with --metrics on
+# a free port: sets MAPPING_METRICS_URL and MAPPING_PID. The records are the caller's to send.
+ui_mapping_stream() {
+  local topic="$1" ks="$2" cass="$3" group="$4" port
+  ui_topic "$topic" 1
+  ui_topic "$topic.dlq" 1
+  UI_KEYSPACES+=("$cass $ks")
+  UI_GROUPS+=("$group")
+  ui_cql "$cass" "CREATE KEYSPACE $ks WITH replication = {'class': 'SimpleStrategy', 'replication_factor': 1}"
+  ui_cql "$cass" "CREATE TABLE $ks.orders (id uuid, line int, total decimal, note text, PRIMARY KEY (id, line))"
+  ui_cql "$cass" "CREATE TABLE $ks.totals (id uuid PRIMARY KEY, total decimal, note text)"
+  sed -e "s/@TOPIC@/$topic/g" -e "s/@KS@/$ks/g" "$USERPIPE_ROOT/tests/data/mapping/it_orders.properties" \
+    >"$UI_TMP/orders.properties"
+  port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+  "$USERPIPE_BIN" stream --brokers "$BROKERS" --group "$group" --cassandra "$cass" \
+    --cassandra-connect-timeout 30s --mapping "$UI_TMP/orders.properties" --progress-interval 0 \
+    --metrics "127.0.0.1:$port" >"$UI_TMP/mapping-stream.out" 2>"$UI_TMP/mapping-stream.log" &
+  MAPPING_PID=$!
+  UI_PIDS+=("$MAPPING_PID")
+  # shellcheck disable=SC2034  # set here, read by the tests that source this file
+  MAPPING_METRICS_URL="http://127.0.0.1:$port/metrics"
+}
+
+# ui_cql HOST:PORT CQL: one statement through `userpipe query`; its log in $UI_TMP/cql.log.
+ui_cql() {
+  "$USERPIPE_BIN" query --cassandra "$1" --cassandra-connect-timeout 30s "$2" >/dev/null 2>>"$UI_TMP/cql.log" ||
+    fail "CQL failed: $2: $(tail -2 "$UI_TMP/cql.log")"
+}

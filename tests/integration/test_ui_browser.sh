@@ -62,9 +62,27 @@ cass="${USERPIPE_CASSANDRA:-127.0.0.1:9042}"
 ui_start main --topic "$T" --dlq "$T.dlq" --group "$G" --cassandra "${cass%%,*}" \
   --cassandra-user cassandra --cassandra-password-file "$pwfile" "${stream_args[@]}"
 
+# A second dashboard over a `userpipe stream --mapping` run (tests/data/mapping/it_orders: one
+# topic into two tables, a tombstone, 1 record that does not parse, 3 that do not map), its
+# records sent before the page opens: the Mappings panel must show that run's figures.
+mapping_url=""
+if [ "$stream" = 1 ]; then
+  MT="${id}_orders"
+  mks="${ks}_m"
+  ui_mapping_stream "$MT" "$mks" "${cass%%,*}" "$id-mapping"
+  "$KAFKA" send "$BROKERS" "$MT" <"$USERPIPE_ROOT/tests/data/mapping/it_orders.jsonl" 2>/dev/null ||
+    fail "cannot send it_orders.jsonl"
+  main_url="$UI_URL"
+  ui_start mappings --topic "$MT" --dlq "$MT.dlq" --group "$id-mapping" \
+    --stream-metrics "$MAPPING_METRICS_URL"
+  mapping_url="$UI_URL"
+  UI_URL="$main_url"
+fi
+
 mkdir -p "$USERPIPE_BUILD/artifacts"
 shot="${UI_SCREENSHOT:-$USERPIPE_BUILD/artifacts/ui-browser.png}"
 UI_URL="$UI_URL" TOPIC="$T" GROUP="$G" BROKERS="$BROKERS" KAFKA="$KAFKA" SCREENSHOT="$shot" \
-  STREAM="$stream" node "$browser_dir/ui.test.mjs" || fail "browser test failed"
+  STREAM="$stream" MAPPING_UI_URL="$mapping_url" MAPPING_TOPIC="${MT:-}" MAPPING_KEYSPACE="${mks:-}" \
+  node "$browser_dir/ui.test.mjs" || fail "browser test failed"
 [ -s "$shot" ] || fail "no screenshot at $shot"
 echo "screenshot: $shot"

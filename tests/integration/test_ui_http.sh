@@ -68,8 +68,8 @@ n="$(sse_field "$UI_TMP/all.sse" message data | wc -l)"
 [ "$n" = 10 ] || fail "from=beginning gave $n records, want 10"
 json_ok "$(sse_field "$UI_TMP/all.sse" progress data)" 'any(x["scanned"] == 10 for x in ds)' ||
   fail "no progress event with scanned = 10"
-json_ok "$(sse_field "$UI_TMP/all.sse" stats data)" 'any("services" in x for x in ds)' ||
-  fail "no stats event with services"
+json_ok "$(sse_field "$UI_TMP/all.sse" stats data)" 'any("services" in x and x["mappings"]["rows"] == [] for x in ds)' ||
+  fail "no stats event with services and the (empty) Mappings panel"
 fifth="$(sse_field "$UI_TMP/all.sse" message id | sed -n 5p)"
 [ "$fifth" = "0:5" ] || fail "5th event id is '$fifth', want 0:5"
 ui_sse "$UI_TMP/resume.sse" 4 -H "Last-Event-ID: $fifth" "$U/api/tail?topic=$T&from=beginning"
@@ -204,12 +204,62 @@ json_ok "$c" "[x['dc'] for x in $n if x['up']] == ['datacenter1'] and d['cassand
 h="$(curl -s "$UI_URL/api/health")"
 json_ok "$h" 'd["cluster"]["kafka"]["controller_id"] is not None and d["rows_stored"] == 12 and d["services"]["stream"]["up"] is True' ||
   fail "health: cluster member or the two streams' sum: $h"
+json_ok "$h" 'd["mappings"]["available"] is False and d["mappings"]["rows"] == []' ||
+  fail "streams without userpipe_mapping_* series: the Mappings panel is not empty: $h"
 kill "$m2_pid"
 wait "$m2_pid" 2>/dev/null || true
 sleep 2.5
 json_ok "$(curl -s "$UI_URL/api/health")" 'd["rows_stored"] is None and d["services"]["stream"]["up"] is False and "1 of 2" in d["services"]["stream"]["detail"]' ||
   fail "one stream of two gone: $(curl -s "$UI_URL/api/health")"
 ok "cluster view: broker up + controller, dead address down, Cassandra nodes up/down, 2 streams summed"
+
+# --- the Mappings panel: a real `userpipe stream --mapping` run (tests/data/mapping/it_orders:
+# one topic into two tables, a tombstone, 1 record that does not parse and 3 that do not map)
+# beside a fixed page standing for a second stream process; the ui sums the two per topic ->
+# table, and its rates move while records arrive.
+MT="${id}_orders"
+ks="uihttp_$$_$RANDOM"
+ui_mapping_stream "$MT" "$ks" "$cass" "$id-mapping"
+mkdir -p "$UI_TMP/m3"
+printf '%s\n' 'userpipe_stream_records_stored_total 0' \
+  "userpipe_mapping_rows_total{topic=\"$MT\",table=\"$ks.orders\",op=\"delete\"} 2" >"$UI_TMP/m3/metrics"
+m3="$(free_port)"
+python3 -m http.server --bind 127.0.0.1 --directory "$UI_TMP/m3" "$m3" >/dev/null 2>&1 &
+UI_PIDS+=($!)
+ui_start mappings --topic "$MT" --dlq "$MT.dlq" --group "$id-mapping" \
+  --stream-metrics "$MAPPING_METRICS_URL,http://127.0.0.1:$m3/metrics"
+# the panel lists the mapping's two tables of the one topic, by name
+rows='[(r["topic"], r["table"]) for r in d["mappings"]["rows"]] == [(a[0], a[1] + ".orders"), (a[0], a[1] + ".totals")]'
+for _ in $(seq 1 120); do
+  h="$(curl -s "$UI_URL/api/health")"
+  json_ok "$h" "$rows" "$MT" "$ks" 2>/dev/null && break # the first snapshot is {}
+  kill -0 "$MAPPING_PID" 2>/dev/null || fail "the mapping stream exited: $(tail -3 "$UI_TMP/mapping-stream.log")"
+  sleep 0.5
+done
+json_ok "$h" "$rows and all(r['records'] == 0 for r in d['mappings']['rows'])" "$MT" "$ks" ||
+  fail "the Mappings panel does not list the mapping's two tables before any record: $h"
+"$KAFKA" send "$BROKERS" "$MT" <"$USERPIPE_ROOT/tests/data/mapping/it_orders.jsonl" 2>/dev/null ||
+  fail "cannot send it_orders.jsonl"
+# Every figure the stream counts, summed with the fixed page's 2 deletes; the topic's records
+# and parse rejects are on both rows. Records/s is above 0 in a snapshot while they arrive.
+o='d["mappings"]["rows"][0]'
+t='d["mappings"]["rows"][1]'
+want="${o}['records'] == 10 and ${o}['inserts'] == 5 and ${o}['deletes'] == 3"
+want+=" and ${o}['dlq'] == {'parse': 1, 'mapping': 3, 'write': 0}"
+want+=" and ${o}['e2e_observations'] == 6 and ${o}['e2e_p99_seconds'] > 0"
+want+=" and ${t}['records'] == 10 and ${t}['deletes'] == 1 and ${t}['dlq']['parse'] == 1"
+want+=" and ${t}['e2e_observations'] == 6 and not d['mappings']['stale']"
+moving=0
+for _ in $(seq 1 240); do
+  h="$(curl -s "$UI_URL/api/health")"
+  json_ok "$h" "(${o}['records_per_second'] or 0) > 0 and (${o}['rows_per_second'] or 0) > 0" 2>/dev/null &&
+    moving=1
+  json_ok "$h" "$want" 2>/dev/null && break
+  sleep 0.25
+done
+json_ok "$h" "$want" || fail "the Mappings panel's figures: $(json_eval "$h" 'd["mappings"]')"
+[ "$moving" = 1 ] || fail "records/s and rows/s never above 0 while the records arrived"
+ok "Mappings panel: 2 tables, records 10, deletes 1+2 summed over 2 pages, DLQ parse 1 / mapping 3, p99 $(json_eval "$h" "${o}['e2e_p99_seconds']") s"
 
 # --- /metrics is valid Prometheus text
 curl -s "$U/metrics" >"$UI_TMP/metrics.txt"

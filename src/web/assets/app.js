@@ -394,6 +394,7 @@ function applyHealth(h, live) {
   renderLagTable(h.partitions || []);
   renderCluster(h.cluster || {});
   renderReasons(dlq);
+  renderMappings(h.mappings, h.services.stream);
   if (live) {
     pushHistory("produce", h.time, h.rates.produce);
     pushHistory("consume", h.time, h.rates.consume);
@@ -401,6 +402,88 @@ function applyHealth(h, live) {
     pushHistory("lag", h.time, h.lag);
     drawCharts();
   }
+}
+
+/* ------------------------------------------------------------------ mappings */
+
+/* Why there is no row, and how to get one: the stream not watched, not answering, or running
+ * the built-in users pipeline, which exports only its totals (the KPIs above). */
+function mappingsEmptyState(stream) {
+  const td = el("td", "muted");
+  td.colSpan = 8;
+  const how = () => {
+    const c = el("code", "", "userpipe stream --mapping FILE");
+    return ["Run ", c, " (docs/mapping.md; tests/data/mapping/users.properties is the built-in users pipeline as a mapping file) to see one row per topic → table."];
+  };
+  if (!stream || stream.up === null) {
+    td.append("The stream is not watched: start the dashboard with ", el("code", "", "--stream-metrics URL"), " (the stream's ", el("code", "", "--metrics"), "). ", ...how());
+  } else if (!stream.up) {
+    td.append(`The stream does not answer (${stream.detail}). `, ...how());
+  } else {
+    td.append("The stream answers without per-mapping series: it runs the built-in users pipeline (no ", el("code", "", "--mapping"), "), whose totals are in the figures above. ", ...how());
+  }
+  const tr = el("tr", "empty-state");
+  tr.append(td);
+  return tr;
+}
+
+function dlqCell(n) {
+  const td = el("td", "num", fmtInt(n));
+  if (n > 0) td.classList.add("bad");
+  return td;
+}
+
+function fmtLatency(s) {
+  if (s === null || s === undefined) return "–";
+  if (s < 1) return `${Math.round(s * 1000)} ms`;
+  return `${s.toFixed(s < 10 ? 2 : 1)} s`;
+}
+
+/* One row per topic -> table; the topic's records/s and parse rejects (a record that does not
+ * parse belongs to no table) span the rows of its tables. */
+function renderMappings(m, stream) {
+  const rows = [];
+  const list = (m && m.rows) || [];
+  list.forEach((r, i) => {
+    const first = i === 0 || list[i - 1].topic !== r.topic;
+    let span = 1;
+    while (first && i + span < list.length && list[i + span].topic === r.topic) span++;
+    const tr = el("tr");
+    tr.dataset.topic = r.topic;
+    tr.dataset.table = r.table === null ? "" : r.table;
+    const name = el("td", "mono", `${r.topic} → ${r.table === null ? "(no table yet)" : r.table}`);
+    const cells = [name];
+    if (first) {
+      const rate = el("td", "num topic-wide m-records", fmtRate(r.records_per_second));
+      rate.title = `${fmtInt(r.records)} records read since the stream started`;
+      rate.rowSpan = span;
+      cells.push(rate);
+    }
+    const rowsRate = el("td", "num m-rows", fmtRate(r.rows_per_second));
+    rowsRate.title = `${fmtInt(r.inserts)} inserts, ${fmtInt(r.deletes)} deletes since the stream started`;
+    cells.push(rowsRate, el("td", "num m-deletes", fmtInt(r.deletes)));
+    if (first) {
+      const parse = dlqCell(r.dlq.parse);
+      parse.classList.add("topic-wide", "m-dlq-parse");
+      parse.rowSpan = span;
+      cells.push(parse);
+    }
+    const mapping = dlqCell(r.dlq.mapping), write = dlqCell(r.dlq.write);
+    mapping.classList.add("m-dlq-mapping");
+    write.classList.add("m-dlq-write");
+    const p99 = el("td", "num m-p99", fmtLatency(r.e2e_p99_seconds));
+    p99.title = `${fmtInt(r.e2e_observations)} rows acknowledged`;
+    cells.push(mapping, write, p99);
+    tr.append(...cells);
+    rows.push(tr);
+  });
+  if (!rows.length) rows.push(mappingsEmptyState(stream));
+  setRows($("mappings-table").tBodies[0], rows);
+  let note = "";
+  if (list.length) note = `${list.length} topic → table pair${list.length === 1 ? "" : "s"}`;
+  if (m && m.stale) note += " · stale: a stream process does not answer";
+  if (m && m.dropped) note += ` · ${fmtInt(m.dropped)} samples not read`;
+  $("mappings-note").textContent = note;
 }
 
 function renderLagTable(parts) {
