@@ -52,6 +52,7 @@ struct up_map_plan {
     struct table_plan *tables;
     size_t n;
     struct side_names key_names, value_names;
+    bool reads_key; /* a column takes the key or a field of it: else the key is not read */
     /* Per record, reused: the decoded strings of both sides, each side's members, and one
      * column's serialized value. The plan serves one thread. */
     struct up_buf text, value_buf;
@@ -406,6 +407,7 @@ static void plan_fields(struct up_map_plan *p, struct table_plan *tp)
     for (size_t i = 0; i < t->ncols; i++) {
         const struct up_map_column *c = &t->cols[i];
         bool from_json = c->source == UP_MAP_KEY || c->source == UP_MAP_VALUE;
+        p->reads_key |= c->source == UP_MAP_KEY;
         tp->field[i] =
             from_json && c->npath
                 ? side_name(c->source == UP_MAP_KEY ? &p->key_names : &p->value_names, c->path[0])
@@ -501,6 +503,7 @@ static int reject(struct up_map_reject *rej, enum up_map_stage stage, const char
 {
     rej->stage = stage;
     rej->reason = reason;
+    rej->code = 0;
     snprintf(rej->target, sizeof rej->target, "%s", target);
     va_list ap;
     va_start(ap, fmt);
@@ -573,8 +576,10 @@ static int read_side(struct up_map_plan *p, const void *bytes, size_t len,
                         .fields = is_key ? p->key_fields : p->value_fields};
     char err[200] = "";
     bool is_envelope = true;
+    /* Rules that check the record's bytes have refused a value that is not UTF-8. */
+    bool utf8_checked = !is_key && p->m->rules && p->m->rules->record;
     if (format == UP_MAP_JSON) {
-        if (!up_utf8_valid(bytes, len)) {
+        if (!utf8_checked && !up_utf8_valid(bytes, len)) {
             snprintf(err, sizeof err, "the text is not valid UTF-8");
             sd->rj = UP_RJ_MALFORMED;
         } else if (sd->names->overflow) {
@@ -584,6 +589,11 @@ static int read_side(struct up_map_plan *p, const void *bytes, size_t len,
                               : read_json(p, sd, err, sizeof err);
         }
         sd->json = sd->rj != UP_RJ_MALFORMED;
+        const struct up_map_rules *rules = p->m->rules;
+        if (!is_key && rules && rules->value &&
+            rules->value(rules->ctx, sd->rj, err, sd->names->names, sd->fields, sd->names->n,
+                         rej) != 0)
+            return -1;
         if (!sd->json && !is_key)
             return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
                           "the value is not JSON: %s", err);
@@ -617,7 +627,9 @@ static int parse_record(struct up_map_plan *p, const struct up_map_record *r, st
     const struct up_mapping *m = p->m;
     *pr = (struct parsed){0};
     up_buf_clear(&p->text);
-    if (r->key &&
+    if (m->rules && m->rules->record && m->rules->record(m->rules->ctx, r, rej) != 0)
+        return -1;
+    if (r->key && p->reads_key &&
         read_side(p, r->key, r->key_len, m->key_format, m->key_envelope, true, &pr->key, rej) != 0)
         return -1;
     if (r->value && read_side(p, r->value, r->value_len, m->value_format, m->value_envelope, false,
@@ -894,6 +906,17 @@ static int bind_column(struct up_map_plan *p, const struct table_plan *tp,
         return -1;
     int rc = 0;
     char cerr[UP_CONV_ERR_LEN], name[128];
+    const struct up_map_rules *rules = p->m->rules;
+    if (bc->col->rule && rules && rules->column) { /* the rule reads and serializes it */
+        up_buf_clear(&p->value_buf);
+        rc = rules->column(rules->ctx, bc->col->rule, &v, r, &p->value_buf, rej);
+        if (rc == 0)
+            bind_value(p, st, bc->marker);
+        else
+            snprintf(rej->target, sizeof rej->target, "%s", tp->target);
+        json_decref(owned);
+        return rc;
+    }
     if (bc->text && v.kind == UP_JV_STRING) { /* text is its own serialization: no copy */
         cql_statement_bind_raw(st, bc->marker, v.s, v.len);
         json_decref(owned);
