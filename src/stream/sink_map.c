@@ -6,6 +6,7 @@
 #include "core/log.h"
 #include "mapping/plan.h"
 #include "stream/cql_client.h"
+#include "stream/schema.h"
 #include "stream/write_class.h"
 
 #include <stdio.h>
@@ -29,6 +30,7 @@ struct up_map_sink {
     struct up_cql_metrics *cql_metrics; /* NULL: no metrics */
     bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
     const struct up_mapping *mapping;
+    size_t max_record_bytes; /* 0: none */
     struct up_map_plan *plan;
     struct table_series *tables; /* per plan table; NULL without metrics */
     struct topic_series *topics; /* per topic of the file */
@@ -147,10 +149,16 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
         "Records refused to the DLQ, per topic -> table and stage (parse, mapping, write).",
         "topic,table,stage", NULL, 0);
-    struct up_metric *e2e = up_metric_new(
-        r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
-        "From the Kafka record timestamp to the acknowledgement of its row, per topic -> table.",
-        "topic,table", NULL, 0);
+    /* The built-in users table has one row per record: the stream's own
+     * userpipe_stream_e2e_latency_seconds is its latency, so it is not measured twice (a clock
+     * read and a histogram per row). */
+    struct up_metric *e2e =
+        s->mapping->rules
+            ? NULL
+            : up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
+                            "From the Kafka record timestamp to the acknowledgement "
+                            "of its row, per topic -> table.",
+                            "topic,table", NULL, 0);
     size_t n = up_map_plan_tables(s->plan);
     s->tables = up_xcalloc(n, sizeof *s->tables);
     for (size_t i = 0; i < n; i++) {
@@ -161,7 +169,7 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         s->tables[i].deletes = up_metric_labels(rows, del);
         s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
         s->tables[i].rejected_write = up_metric_labels(rejected, wrej);
-        s->tables[i].e2e_latency = up_metric_labels(e2e, rej); /* topic, table */
+        s->tables[i].e2e_latency = e2e ? up_metric_labels(e2e, rej) : NULL; /* topic, table */
     }
     struct up_metric *records =
         up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_records_total",
@@ -232,12 +240,26 @@ static void recheck_schema(struct up_map_sink *s)
     }
 }
 
+/* The built-in table's keyspace and table, created unless they exist. */
+static int create_tables(struct up_map_sink *s, const char *replication, bool *retryable, char *err,
+                         size_t errlen)
+{
+    for (size_t i = 0; i < s->mapping->ntables; i++) {
+        const struct up_map_table *t = &s->mapping->tables[i];
+        if (up_schema_ensure(s->session, t->keyspace, t->table, replication, retryable, err,
+                             errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
                                      bool *retryable, char *err, size_t errlen)
 {
     *usage = *retryable = false;
     struct up_map_sink *s = up_xcalloc(1, sizeof *s);
     s->mapping = cfg->mapping;
+    s->max_record_bytes = cfg->max_record_bytes;
     s->pool = up_xcalloc(1, sizeof *s->pool);
     struct cql_config cc = up_stream_cql_config(cfg->session);
     cc.event_cb = on_event;
@@ -248,6 +270,11 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
         cql_error_format(&e, err, errlen);
         pool_close(s->pool);
         free(s);
+        return NULL;
+    }
+    if (cfg->create_replication &&
+        create_tables(s, cfg->create_replication, retryable, err, errlen) != 0) {
+        up_map_sink_free(s);
         return NULL;
     }
     if (up_map_plan_open(s->session, cfg->mapping, &s->plan, usage, retryable, err, errlen) != 0) {
@@ -307,12 +334,24 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
     struct topic_series *ts = topic_series(s, topic);
     if (ts)
         up_series_add(ts->records, 1);
+    if (!s->mapping->rules && s->max_record_bytes && m->len > s->max_record_bytes) {
+        struct up_map_reject mr = {.stage = UP_MAP_STAGE_PARSE, .reason = "oversize"};
+        count_rejected(s, topic, &mr);
+        rej->reason = UP_REJECT_PARSE;
+        snprintf(rej->why, sizeof rej->why, "%s", up_reject_name(UP_REJECT_OVERSIZE));
+        snprintf(rej->detail, sizeof rej->detail, "the value is %zu bytes, above %zu", m->len,
+                 s->max_record_bytes);
+        rej->target[0] = '\0';
+        return -1;
+    }
     struct map_item *it = item_take(s->pool);
     it->timestamp_ms = timestamp_ms;
     struct up_map_reject mr;
     if (up_map_plan_bind(s->plan, &r, &it->writes, &mr) != 0) {
         count_rejected(s, topic, &mr);
-        rej->reason = mr.stage == UP_MAP_STAGE_PARSE ? UP_REJECT_PARSE : UP_REJECT_MAPPING;
+        rej->reason = mr.code                          ? (enum up_reject)mr.code
+                      : mr.stage == UP_MAP_STAGE_PARSE ? UP_REJECT_PARSE
+                                                       : UP_REJECT_MAPPING;
         snprintf(rej->why, sizeof rej->why, "%s", mr.reason);
         snprintf(rej->detail, sizeof rej->detail, "%s", mr.detail);
         snprintf(rej->target, sizeof rej->target, "%s", mr.target);
@@ -381,8 +420,10 @@ static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
     if (!e && ref->series) {
         const struct table_series *ts = ref->series;
         up_series_add(ref->is_delete ? ts->deletes : ts->inserts, 1);
-        int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
-        up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
+        if (ts->e2e_latency) {
+            int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
+            up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
+        }
     }
     if (e)
         row_failed(it, row, e);
@@ -430,15 +471,6 @@ static void sink_free_item(void *ctx, void *item)
     item_release(item);
 }
 
-/* The users path's write: never called, the loop uses write_item when prepare is set. */
-static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
-                      up_sink_done_fn done, void *opaque, char *err, size_t errlen)
-{
-    (void)ctx, (void)row, (void)timestamp_us, (void)done, (void)opaque;
-    snprintf(err, errlen, "the mapping sink writes prepared records only");
-    return -1;
-}
-
 static void sink_poll(void *ctx, int timeout_ms)
 {
     struct up_map_sink *s = ctx;
@@ -467,7 +499,6 @@ struct up_sink up_map_sink_interface(struct up_map_sink *s)
 {
     return (struct up_sink){
         .ctx = s,
-        .write = sink_write,
         .poll = sink_poll,
         .fd = sink_fd,
         .in_flight = sink_in_flight,
