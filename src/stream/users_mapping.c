@@ -46,8 +46,10 @@ static int check_value(void *ctx, enum up_rj_status st, const char *why, const c
 
 static void put_be64(struct up_buf *out, int64_t v)
 {
-    for (int shift = 56; shift >= 0; shift -= 8)
-        up_buf_putc(out, (char)(((uint64_t)v >> shift) & 0xff));
+    unsigned char be[8];
+    for (int i = 0; i < 8; i++)
+        be[i] = (unsigned char)((uint64_t)v >> (56 - 8 * i));
+    up_buf_append(out, be, sizeof be);
 }
 
 /* id and the dates: checked, then serialized as the uuid and timestamp columns take them. The
