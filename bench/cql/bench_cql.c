@@ -208,7 +208,7 @@ int main(int argc, char **argv)
         return 2;
     }
     cfg.connections_per_host = connections;
-    /* the stream's policy is 200 ms (stream/sink_cql): what it costs is attempts per row */
+    /* the stream's policy is 200 ms (stream/cql_client.h): what it costs is attempts per row */
     cfg.speculative_delay_ms = speculative_delay_ms;
     if (consistency && !cql_consistency_parse(consistency, &cfg.consistency)) {
         fprintf(stderr, "bench_cql: unknown consistency '%s'\n", consistency);

@@ -16,8 +16,8 @@
 #include "mapping/mapping.h"
 #include "stream/loop.h"
 #include "stream/schema.h"
-#include "stream/sink_cql.h"
 #include "stream/sink_map.h"
+#include "stream/users_mapping.h"
 #include "web/metrics_server.h"
 
 #include <poll.h>
@@ -213,39 +213,6 @@ static bool sleep_unless_stopped(int64_t ms)
     return !up_stop_requested();
 }
 
-/* Opens the sink, waiting (with backoff) while Cassandra is down or starting. */
-static struct up_cql_sink *open_sink(const struct stream_opts *o, enum cql_consistency cl,
-                                     const struct cql_config *session, struct up_registry *reg)
-{
-    struct up_cql_sink_config sc = {
-        .session = session,
-        .keyspace = o->keyspace,
-        .table = o->table,
-        .replication = o->replication,
-        .consistency = cl,
-        .create_schema = o->create_schema,
-        .metrics = reg,
-    };
-    struct up_backoff bo;
-    up_backoff_init(&bo, 500, 10000);
-    for (;;) {
-        char err[1024];
-        bool retryable;
-        struct up_cql_sink *s = up_cql_sink_open(&sc, &retryable, err, sizeof err);
-        if (s)
-            return s;
-        if (!retryable) {
-            UP_ERROR("Cassandra at %s: %s", o->cql.cassandra, err);
-            return NULL;
-        }
-        int64_t wait = up_backoff_next_ms(&bo);
-        UP_WARN("Cassandra at %s not ready: %s; trying again in %lld ms", o->cql.cassandra, err,
-                (long long)wait);
-        if (!sleep_unless_stopped(wait))
-            return NULL;
-    }
-}
-
 /* --mapping: the file's connection settings, where the flags were left at their defaults
  * (a flag given on the command line wins; one given with its default value cannot be told
  * apart and lets the file's setting stand). contact holds the rebuilt contact point list. */
@@ -343,8 +310,7 @@ static void print_summary(const char *status, const struct up_stream_totals *t, 
 }
 
 static int run_with(const struct stream_opts *o, const struct up_mapping *mapping,
-                    enum cql_consistency cl, const struct cql_config *session, char *password,
-                    size_t pwlen);
+                    const struct cql_config *session, char *password, size_t pwlen);
 
 /* --mapping FILE: read and check it on its own, and merge its connection settings. */
 static int load_mapping(const struct stream_opts *o, struct up_mapping *m, struct cql_config *cc,
@@ -373,15 +339,25 @@ static int run(const struct stream_opts *o)
         up_buf_free(&contact);
         return 2;
     }
-    int rc = run_with(o, o->mapping ? &mapping : NULL, cl, &session, password, sizeof password);
+    /* Without a file, the users pipeline: the built-in mapping from the flags. */
+    struct up_users_mapping users;
+    struct up_users_mapping_config uc = {.topic = o->topic,
+                                         .keyspace = o->keyspace,
+                                         .table = o->table,
+                                         .consistency = cl,
+                                         .max_record_bytes = (size_t)o->max_record_bytes};
+    up_users_mapping_init(&users, &uc);
+    int rc =
+        run_with(o, o->mapping ? &mapping : &users.mapping, &session, password, sizeof password);
+    up_users_mapping_free(&users);
     up_mapping_free(&mapping);
     up_buf_free(&contact);
     return rc;
 }
 
+/* mapping: the file's, or the built-in users mapping (o->mapping NULL). */
 static int run_with(const struct stream_opts *o, const struct up_mapping *mapping,
-                    enum cql_consistency cl, const struct cql_config *session, char *password,
-                    size_t pwlen)
+                    const struct cql_config *session, char *password, size_t pwlen)
 {
     char err[2048] = "";
     struct up_registry *reg = up_registry_default();
@@ -397,17 +373,17 @@ static int run_with(const struct stream_opts *o, const struct up_mapping *mappin
     up_signals_install();
     struct up_stream_totals totals = {0};
     struct up_sink sink = {0};
-    bool usage = false;
-    if (mapping) {
-        struct up_map_sink_config mc = {session, mapping, reg};
-        struct up_map_sink *msink = open_map_sink(&mc, session->contact_points, &usage);
-        if (msink)
-            sink = up_map_sink_interface(msink);
-    } else {
-        struct up_cql_sink *cs = open_sink(o, cl, session, reg);
-        if (cs)
-            sink = up_cql_sink_interface(cs);
-    }
+    bool usage = false, file = o->mapping != NULL;
+    struct up_map_sink_config mc = {
+        .session = session,
+        .mapping = mapping,
+        .metrics = reg,
+        .max_record_bytes = (size_t)o->max_record_bytes,
+        .create_replication = !file && o->create_schema ? o->replication : NULL,
+    };
+    struct up_map_sink *msink = open_map_sink(&mc, session->contact_points, &usage);
+    if (msink)
+        sink = up_map_sink_interface(msink);
     memset(password, 0, pwlen); /* the session keeps its own copy */
     if (usage) {
         up_metrics_server_stop(ms);
@@ -424,9 +400,9 @@ static int run_with(const struct stream_opts *o, const struct up_mapping *mappin
     up_stream_config_init(&cfg);
     cfg.brokers = o->common.brokers;
     cfg.kafka_props = &o->common.kafka_props;
-    cfg.topic = mapping ? mapping->topics[0].name : o->topic;
+    cfg.topic = mapping->topics[0].name;
     const char *topics[UP_MAP_MAX_TOPICS];
-    if (mapping) { /* every topic of the file, in one subscription */
+    if (file) { /* every topic of the file, in one subscription */
         cfg.ntopics = mapping->ntopics;
         for (size_t i = 0; i < cfg.ntopics; i++)
             topics[i] = mapping->topics[i].name;
@@ -436,14 +412,13 @@ static int run_with(const struct stream_opts *o, const struct up_mapping *mappin
     char dlq[300];
     /* With a mapping the default DLQ follows the topic: <topic>.dlq. */
     snprintf(dlq, sizeof dlq, "%s.dlq", cfg.topic);
-    cfg.dlq_topic = mapping && strcmp(o->dlq, "users_queue.dlq") == 0 ? dlq : o->dlq;
+    cfg.dlq_topic = file && strcmp(o->dlq, "users_queue.dlq") == 0 ? dlq : o->dlq;
     cfg.dlq_partitions = (int)o->dlq_partitions;
     cfg.sink = sink;
     cfg.in_flight = (size_t)o->in_flight;
-    if (mapping && mapping->conn.max_concurrent > 0 && o->in_flight == 512)
+    if (file && mapping->conn.max_concurrent > 0 && o->in_flight == 512)
         cfg.in_flight =
             (size_t)(mapping->conn.max_concurrent > 32768 ? 32768 : mapping->conn.max_concurrent);
-    cfg.max_record_bytes = (size_t)o->max_record_bytes;
     cfg.exit_when_idle_ms = o->exit_when_idle_ms;
     cfg.drain_timeout_ms = o->drain_timeout_ms;
     cfg.progress_ms = o->progress_ms;

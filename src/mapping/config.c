@@ -683,17 +683,22 @@ static int check_complete(struct parse *p)
     return 0;
 }
 
+void up_mapping_init(struct up_mapping *m, const char *file, const char *name)
+{
+    *m = (struct up_mapping){.file = up_xstrdup(file), .name = up_xstrdup(name)};
+    m->conn = (struct up_map_connection){.port = -1,
+                                         .tls = -1,
+                                         .tls_verify = -1,
+                                         .compression = -1,
+                                         .max_concurrent = -1,
+                                         .connections_per_host = -1,
+                                         .request_timeout_ms = -1};
+}
+
 int up_mapping_parse(const char *file, const char *text, size_t len, struct up_mapping *out,
                      char *err, size_t errlen)
 {
-    *out = (struct up_mapping){.file = up_xstrdup(file), .name = up_xstrdup("")};
-    out->conn = (struct up_map_connection){.port = -1,
-                                           .tls = -1,
-                                           .tls_verify = -1,
-                                           .compression = -1,
-                                           .max_concurrent = -1,
-                                           .connections_per_host = -1,
-                                           .request_timeout_ms = -1};
+    up_mapping_init(out, file, "");
     struct up_props props;
     char perr[UP_MAP_ERR_LEN];
     if (up_props_parse(text, len, &props, perr, sizeof perr) != 0) {

@@ -49,6 +49,7 @@ struct up_map_column {
     char *path[UP_MAP_MAX_PATH]; /* field names under key/value; header name */
     size_t npath;
     int line, col; /* of the column name in the file */
+    int rule;      /* 0, or the mapping's rules check and serialize this column (plan.h) */
 };
 
 enum up_time_unit {
@@ -117,6 +118,8 @@ struct up_map_connection {
 
 enum up_map_format { UP_MAP_JSON, UP_MAP_STRING };
 
+struct up_map_rules;
+
 struct up_mapping {
     char *file;
     char *name; /* the connector's name, "" when absent */
@@ -127,10 +130,15 @@ struct up_mapping {
     struct up_map_connection conn;
     enum up_map_format key_format, value_format; /* key.converter / value.converter */
     bool key_envelope, value_envelope; /* *.converter.schemas.enable: {"schema","payload"} */
+    /* NULL for a file; the built-in users mapping's strict checks (mapping/plan.h) */
+    const struct up_map_rules *rules;
 };
 
 #define UP_MAP_ERR_LEN 512
 
+/* An empty mapping named file (in messages) and name: no topics, no tables, every connection
+ * setting unset (what a file that sets none gives). */
+void up_mapping_init(struct up_mapping *m, const char *file, const char *name);
 /* Parses text (the file's contents; file names it in messages). 0, or -1 with
  * "FILE:LINE:COL: what is wrong and what to change" in err. *out is freed on failure. */
 int up_mapping_parse(const char *file, const char *text, size_t len, struct up_mapping *out,

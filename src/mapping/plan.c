@@ -52,6 +52,7 @@ struct up_map_plan {
     struct table_plan *tables;
     size_t n;
     struct side_names key_names, value_names;
+    bool reads_key; /* a column takes the key or a field of it: else the key is not read */
     /* Per record, reused: the decoded strings of both sides, each side's members, and one
      * column's serialized value. The plan serves one thread. */
     struct up_buf text, value_buf;
@@ -406,6 +407,7 @@ static void plan_fields(struct up_map_plan *p, struct table_plan *tp)
     for (size_t i = 0; i < t->ncols; i++) {
         const struct up_map_column *c = &t->cols[i];
         bool from_json = c->source == UP_MAP_KEY || c->source == UP_MAP_VALUE;
+        p->reads_key |= c->source == UP_MAP_KEY;
         tp->field[i] =
             from_json && c->npath
                 ? side_name(c->source == UP_MAP_KEY ? &p->key_names : &p->value_names, c->path[0])
@@ -501,6 +503,7 @@ static int reject(struct up_map_reject *rej, enum up_map_stage stage, const char
 {
     rej->stage = stage;
     rej->reason = reason;
+    rej->code = 0;
     snprintf(rej->target, sizeof rej->target, "%s", target);
     va_list ap;
     va_start(ap, fmt);
@@ -573,8 +576,10 @@ static int read_side(struct up_map_plan *p, const void *bytes, size_t len,
                         .fields = is_key ? p->key_fields : p->value_fields};
     char err[200] = "";
     bool is_envelope = true;
+    /* Rules that check the record's bytes have refused a value that is not UTF-8. */
+    bool utf8_checked = !is_key && p->m->rules && p->m->rules->record;
     if (format == UP_MAP_JSON) {
-        if (!up_utf8_valid(bytes, len)) {
+        if (!utf8_checked && !up_utf8_valid(bytes, len)) {
             snprintf(err, sizeof err, "the text is not valid UTF-8");
             sd->rj = UP_RJ_MALFORMED;
         } else if (sd->names->overflow) {
@@ -584,6 +589,11 @@ static int read_side(struct up_map_plan *p, const void *bytes, size_t len,
                               : read_json(p, sd, err, sizeof err);
         }
         sd->json = sd->rj != UP_RJ_MALFORMED;
+        const struct up_map_rules *rules = p->m->rules;
+        if (!is_key && rules && rules->value &&
+            rules->value(rules->ctx, sd->rj, err, sd->names->names, sd->fields, sd->names->n,
+                         rej) != 0)
+            return -1;
         if (!sd->json && !is_key)
             return reject(rej, UP_MAP_STAGE_PARSE, "malformed_json", "",
                           "the value is not JSON: %s", err);
@@ -617,7 +627,9 @@ static int parse_record(struct up_map_plan *p, const struct up_map_record *r, st
     const struct up_mapping *m = p->m;
     *pr = (struct parsed){0};
     up_buf_clear(&p->text);
-    if (r->key &&
+    if (m->rules && m->rules->record && m->rules->record(m->rules->ctx, r, rej) != 0)
+        return -1;
+    if (r->key && p->reads_key &&
         read_side(p, r->key, r->key_len, m->key_format, m->key_envelope, true, &pr->key, rej) != 0)
         return -1;
     if (r->value && read_side(p, r->value, r->value_len, m->value_format, m->value_envelope, false,
@@ -793,18 +805,38 @@ static int special_micros(const struct up_jv *v, enum up_time_unit unit, int64_t
     return up_time_unit_to_micros(n, unit, micros) ? 0 : -1;
 }
 
+/* Room for twice as many statements. The four arrays share one block, so that a record's
+ * writes are a cache line or two, not four (the sink binds thousands a second, each cold). */
+static void writes_grow(struct up_map_writes *w)
+{
+    size_t cap = w->cap ? w->cap * 2 : 2;
+    size_t per = sizeof *w->stmts + sizeof *w->of + sizeof *w->tables + sizeof *w->is_delete;
+    char *block = up_xmalloc(cap * per);
+    cql_statement **stmts = (cql_statement **)block;
+    cql_prepared **of = (cql_prepared **)(stmts + cap);
+    size_t *tables = (size_t *)(of + cap);
+    bool *is_delete = (bool *)(tables + cap);
+    if (w->cap) {
+        memcpy(stmts, w->stmts, w->cap * sizeof *stmts);
+        memcpy(of, w->of, w->cap * sizeof *of);
+        memcpy(tables, w->tables, w->cap * sizeof *tables);
+        memcpy(is_delete, w->is_delete, w->cap * sizeof *is_delete);
+    }
+    free(w->stmts); /* the block */
+    w->stmts = stmts;
+    w->of = of;
+    w->tables = tables;
+    w->is_delete = is_delete;
+    w->cap = cap;
+}
+
 /* The next statement of w, for p: the one kept in its place when it was bound from p (its
  * values cleared), else a new one. */
 static cql_statement *add_statement(struct up_map_writes *w, cql_prepared *p, size_t table,
                                     bool is_delete, const struct table_plan *tp)
 {
-    if (w->n == w->cap) {
-        w->cap = w->cap ? w->cap * 2 : 2;
-        w->stmts = up_xrealloc(w->stmts, w->cap * sizeof *w->stmts);
-        w->tables = up_xrealloc(w->tables, w->cap * sizeof *w->tables);
-        w->is_delete = up_xrealloc(w->is_delete, w->cap * sizeof *w->is_delete);
-        w->of = up_xrealloc(w->of, w->cap * sizeof *w->of);
-    }
+    if (w->n == w->cap)
+        writes_grow(w);
     cql_statement *st;
     if (w->n < w->kept && w->of[w->n] == p) {
         st = w->stmts[w->n];
@@ -837,8 +869,10 @@ static enum up_conv convert_column(struct up_map_plan *p, const struct table_pla
     if (bc->col->source == UP_MAP_RECORD_TIMESTAMP &&
         cql_data_type_id(bc->type) == CQL_TYPE_TIMESTAMP) {
         /* The instant itself: codec.unit says how the record's numbers read, not this one. */
-        for (int shift = 56; shift >= 0; shift -= 8)
-            up_buf_putc(&p->value_buf, (char)(((uint64_t)v->i >> shift) & 0xff));
+        unsigned char be[8];
+        for (int i = 0; i < 8; i++)
+            be[i] = (unsigned char)((uint64_t)v->i >> (56 - 8 * i));
+        up_buf_append(&p->value_buf, be, sizeof be);
         return UP_CONV_OK;
     }
     return up_convert_value(v, bc->type, tp->codec, &p->value_buf, err, errlen);
@@ -884,16 +918,47 @@ static int bind_delete(struct up_map_plan *p, size_t table, const struct up_map_
     return rc;
 }
 
+/* The common column: a first-level member of a side read in place that is a string, as
+ * resolve would find it; NULL for anything else (resolve then says what it is). */
+static const struct up_rj_field *direct_string(const struct table_plan *tp, const struct parsed *pr,
+                                               const struct up_map_column *c)
+{
+    if (c->npath != 1 || (c->source != UP_MAP_KEY && c->source != UP_MAP_VALUE))
+        return NULL;
+    const struct side *sd = c->source == UP_MAP_KEY ? &pr->key : &pr->value;
+    if (!sd->present || !sd->json || sd->rj != UP_RJ_OK || sd->names->overflow)
+        return NULL;
+    const struct up_rj_field *f = &sd->fields[tp->field[c - tp->t->cols]];
+    return f->state == UP_RJ_STRING ? f : NULL;
+}
+
 static int bind_column(struct up_map_plan *p, const struct table_plan *tp,
                        const struct bind_col *bc, const struct up_map_record *r,
                        const struct parsed *pr, cql_statement *st, struct up_map_reject *rej)
 {
+    const struct up_rj_field *f =
+        bc->text && !bc->col->rule ? direct_string(tp, pr, bc->col) : NULL;
+    if (f) { /* text is its own serialization: bound as decoded, without resolving */
+        cql_statement_bind_raw(st, bc->marker, p->text.data + f->offset, f->length);
+        return 0;
+    }
     struct up_jv v;
     json_t *owned;
     if (resolve(p, tp, r, pr, bc->col, &v, &owned, rej) != 0)
         return -1;
     int rc = 0;
     char cerr[UP_CONV_ERR_LEN], name[128];
+    const struct up_map_rules *rules = p->m->rules;
+    if (bc->col->rule && rules && rules->column) { /* the rule reads and serializes it */
+        up_buf_clear(&p->value_buf);
+        rc = rules->column(rules->ctx, bc->col->rule, &v, r, &p->value_buf, rej);
+        if (rc == 0)
+            bind_value(p, st, bc->marker);
+        else
+            snprintf(rej->target, sizeof rej->target, "%s", tp->target);
+        json_decref(owned);
+        return rc;
+    }
     if (bc->text && v.kind == UP_JV_STRING) { /* text is its own serialization: no copy */
         cql_statement_bind_raw(st, bc->marker, v.s, v.len);
         json_decref(owned);
@@ -1037,10 +1102,7 @@ void up_map_writes_free(struct up_map_writes *w)
 {
     for (size_t i = 0; i < w->kept; i++)
         cql_statement_free(w->stmts[i]);
-    free(w->stmts);
-    free(w->tables);
-    free(w->is_delete);
-    free(w->of);
+    free(w->stmts); /* one block with the other arrays */
     *w = (struct up_map_writes){0};
 }
 

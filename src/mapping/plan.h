@@ -19,6 +19,8 @@
 
 #include "core/buf.h"
 #include "cql/cql.h"
+#include "core/record_json.h"
+#include "mapping/convert.h"
 #include "mapping/mapping.h"
 
 #include <stdbool.h>
@@ -61,6 +63,7 @@ enum up_map_stage { UP_MAP_STAGE_PARSE, UP_MAP_STAGE_MAPPING };
 struct up_map_reject {
     enum up_map_stage stage;
     const char *reason; /* "malformed_json", "not_object", "conversion", "missing_key", ... */
+    int code;           /* 0, or the reason code of the mapping's rules (below) that refused it */
     char detail[256];   /* one printable line naming the column and the value's problem */
     char target[128];   /* "ks.table" ("" when the whole record failed before any table) */
 };
@@ -75,6 +78,25 @@ struct up_map_writes {
     bool *is_delete;   /* is_delete[i]: stmts[i] is a DELETE */
     cql_prepared **of; /* of[i]: what stmts[i] was bound from */
     size_t kept;       /* statements held, n of them in use */
+};
+
+/* Checks a mapping may carry beside its columns, stricter than its own reading: the built-in
+ * users mapping's (stream/users_mapping.h). The plan calls them with what it has read, so a
+ * record is still read once. Each returns 0, or -1 with rej filled, rej->code set (the rules'
+ * own reason code, which their owner reads) and rej->reason its name. */
+struct up_map_rules {
+    void *ctx;
+    /* The record's bytes, before anything is read (a tombstone: value NULL). When set, it
+     * refuses a value that is not UTF-8: the plan does not check it again. */
+    int (*record)(void *ctx, const struct up_map_record *r, struct up_map_reject *rej);
+    /* The value as read (JSON): the reader's status and message, and per name the value's
+     * mapped columns read (in the order the mapping first names them) what was found. */
+    int (*value)(void *ctx, enum up_rj_status st, const char *why, const char *const *names,
+                 const struct up_rj_field *fields, size_t n, struct up_map_reject *rej);
+    /* A column whose entry has a rule (up_map_column.rule != 0), with its value: the rule
+     * appends the column's serialized value to out, which is bound as it is. */
+    int (*column)(void *ctx, int rule, const struct up_jv *v, const struct up_map_record *r,
+                  struct up_buf *out, struct up_map_reject *rej);
 };
 
 /* Fills w (cleared first; reuse it across records) or returns -1 with rej. */

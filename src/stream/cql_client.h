@@ -1,6 +1,6 @@
-/* stream/cql_client: what both Cassandra sinks (the users sink and the --mapping sink) share
- * about their CQL session: its policy (speculative execution of idempotent writes) and the
- * client's metrics, so `userpipe stream` behaves and reports the same whichever sink runs.
+/* stream/cql_client: what the stream's Cassandra sink (stream/sink_map, for the built-in users
+ * mapping or a --mapping file) needs about its CQL session: its policy (speculative execution
+ * of idempotent writes) and the client's metrics.
  *
  * Metrics, per Cassandra node, refreshed at most once a second (up_cql_metrics_tick):
  *   userpipe_cql_requests_total{host}, userpipe_cql_errors_total{host},

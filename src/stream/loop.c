@@ -1,4 +1,4 @@
-/* stream/loop: poll -> validate -> write/dead-letter -> complete -> store offsets. */
+/* stream/loop: poll -> prepare -> write/dead-letter -> complete -> store offsets. */
 #include "stream/loop.h"
 
 #include "core/backoff.h"
@@ -47,8 +47,7 @@ struct job {
     int64_t submitted_us;
     unsigned attempts;   /* writes submitted for this record */
     uint32_t write_code; /* JOB_DLQ after a write refused for its data: the database's code */
-    struct up_row row;   /* JOB_WRITE, users records */
-    void *item;          /* JOB_WRITE by a sink that prepares records itself (--mapping) */
+    void *item;          /* JOB_WRITE: the record's rows, as the sink prepared them */
     /* The original bytes, for the DLQ (kept by JOB_WRITE too: a write refused for its data
      * goes there), and why they were refused */
     void *key, *value;
@@ -56,7 +55,7 @@ struct job {
     rd_kafka_headers_t *headers; /* the record's own, copied; NULL when it has none */
     enum up_reject reason;
     char detail[UP_REJECT_DETAIL_LEN + 80];
-    struct up_sink_reject *mapping; /* JOB_DLQ from a preparing sink: stage, reason, table */
+    struct up_sink_reject *mapping; /* JOB_DLQ at a mapping's stage: stage, reason, table */
 };
 
 /* Failed submissions of one kind, waiting to go again. While the lane is failing only one
@@ -169,7 +168,6 @@ void up_stream_config_init(struct up_stream_config *cfg)
     memset(cfg, 0, sizeof *cfg);
     cfg->dlq_partitions = 1;
     cfg->in_flight = 512;
-    cfg->max_record_bytes = 1 << 20;
     cfg->drain_timeout_ms = 30000;
     cfg->progress_ms = 5000;
     cfg->pause_after_ms = 1000;
@@ -291,8 +289,6 @@ static void job_free_contents(struct loop *L, struct job *j)
 {
     if (j->kind == JOB_WRITE && j->item)
         L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
-    else if (j->kind == JOB_WRITE)
-        up_row_free(&j->row);
     free(j->mapping);
     if (j->headers)
         rd_kafka_headers_destroy(j->headers);
@@ -439,10 +435,7 @@ static void dead_letter_refused(struct loop *L, struct job *j, const struct up_s
     snprintf(j->mapping->target, sizeof j->mapping->target, "%s", f->target ? f->target : "");
     j->reason = UP_REJECT_WRITE;
     j->write_code = f->code;
-    if (j->item)
-        L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
-    else
-        up_row_free(&j->row);
+    L->cfg->sink.free_item(L->cfg->sink.ctx, j->item);
     j->item = NULL;
     j->kind = JOB_DLQ;
     submit(L, j);
@@ -520,10 +513,7 @@ static void submit_write(struct loop *L, struct job *j)
     j->submitted_us = batch_now(L)->mono_us;
     j->attempts++;
     const struct up_sink *s = &L->cfg->sink;
-    int rc = j->item ? s->write_item(s->ctx, j->item, on_write_done, j, err, sizeof err)
-                     : s->write(s->ctx, &j->row, j->timestamp_ms * 1000, on_write_done, j, err,
-                                sizeof err);
-    if (rc != 0)
+    if (s->write_item(s->ctx, j->item, on_write_done, j, err, sizeof err) != 0)
         lane_failed(L, &L->writes, j, lane_end_attempt(&L->writes, j), err, NULL);
 }
 
@@ -639,30 +629,21 @@ static void *copy_bytes(const void *p, size_t len)
     return c;
 }
 
-/* The users path: the record validated into a row. True when it is one. */
-static bool validate_record(struct loop *L, struct job *j, const rd_kafka_message_t *m)
-{
-    j->reason = up_validate_record(m->key, m->key_len, m->payload, m->len, L->cfg->max_record_bytes,
-                                   &j->row, j->detail, sizeof j->detail);
-    return j->reason == UP_REJECT_NONE;
-}
-
-/* The --mapping path: the sink reads the record into its own rows. The size bound holds
- * here too: a value above --max-record-bytes is refused before it is parsed. */
+/* The sink reads the record into its rows, or says why it cannot: a mapping's stage and
+ * reason (kept whole for the headers), or a users record's rule (the reason itself). */
 static bool prepare_record(struct loop *L, struct job *j, const rd_kafka_message_t *m)
 {
     struct up_sink_reject rej = {.reason = UP_REJECT_PARSE};
-    if (m->len > L->cfg->max_record_bytes) {
-        snprintf(rej.why, sizeof rej.why, "%s", up_reject_name(UP_REJECT_OVERSIZE));
-        snprintf(rej.detail, sizeof rej.detail, "the value is %zu bytes, above %zu", m->len,
-                 L->cfg->max_record_bytes);
-    } else if (L->cfg->sink.prepare(L->cfg->sink.ctx, m, j->timestamp_ms, &j->item, &rej) == 0) {
+    if (L->cfg->sink.prepare(L->cfg->sink.ctx, m, j->timestamp_ms, &j->item, &rej) == 0)
         return true;
-    }
     j->item = NULL;
     j->reason = rej.reason;
-    j->mapping = up_xmalloc(sizeof *j->mapping);
-    *j->mapping = rej;
+    if (rej.reason == UP_REJECT_PARSE || rej.reason == UP_REJECT_MAPPING) {
+        j->mapping = up_xmalloc(sizeof *j->mapping);
+        *j->mapping = rej;
+    } else {
+        snprintf(j->detail, sizeof j->detail, "%.*s", UP_REJECT_DETAIL_LEN, rej.detail);
+    }
     return false;
 }
 
@@ -689,9 +670,7 @@ static void take_message(struct loop *L, rd_kafka_message_t *m)
     const struct batch_clock *clock = batch_now(L);
     int64_t waited_ms = clock->wall_ms - j->timestamp_ms;
     series_observe(L->m.fetch_latency, waited_ms < 0 ? 0 : (double)waited_ms / 1e3);
-    j->kind = (L->cfg->sink.prepare ? prepare_record(L, j, m) : validate_record(L, j, m))
-                  ? JOB_WRITE
-                  : JOB_DLQ;
+    j->kind = prepare_record(L, j, m) ? JOB_WRITE : JOB_DLQ;
     j->key = copy_bytes(m->key, m->key_len);
     j->key_len = m->key_len;
     j->value = copy_bytes(m->payload, m->len);

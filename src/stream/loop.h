@@ -1,7 +1,7 @@
 /* stream/loop: the stream processor. One thread, one poll() over the Kafka consumer, the
  * sink and the DLQ producer:
  *
- *   poll Kafka -> validate -> write the row (sink) or dead-letter it (dlq)
+ *   poll Kafka -> the sink prepares its rows -> write them (sink) or dead-letter it (dlq)
  *     -> completions -> per-partition watermark -> rd_kafka_offsets_store -> auto-commit
  *
  * Guarantees (docs/design.md "Delivery guarantees"): an offset is stored only when every record
@@ -33,7 +33,6 @@ struct up_stream_config {
     int dlq_partitions;                  /* when the DLQ topic must be created */
     struct up_sink sink;                 /* connected; the loop does not close it */
     size_t in_flight;                    /* records submitted and not finished, at most */
-    size_t max_record_bytes;             /* larger values are dead-lettered as oversize */
     int64_t exit_when_idle_ms;           /* stop after this long with nothing consumed; 0 = never */
     int64_t drain_timeout_ms;            /* at stop and on revoke: how long to wait for writes */
     int64_t progress_ms;                 /* progress log line period; 0 = none */
@@ -42,7 +41,7 @@ struct up_stream_config {
     struct up_registry *metrics;         /* userpipe_stream_* series; NULL = none */
 };
 
-/* Fills the defaults (in-flight 512, 1 MiB records, drain 30 s, progress 5 s, ...);
+/* Fills the defaults (in-flight 512, drain 30 s, progress 5 s, ...);
  * the caller sets brokers, topic, group, dlq_topic and sink. */
 void up_stream_config_init(struct up_stream_config *cfg);
 

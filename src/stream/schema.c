@@ -1,4 +1,4 @@
-/* stream/schema: CQL text for the keyspace, the table and the INSERT. */
+/* stream/schema: the keyspace and the table, as CQL text and created when absent. */
 #include "stream/schema.h"
 
 #include "core/record.h"
@@ -164,13 +164,72 @@ int up_schema_create_statements(const char *keyspace, const char *table, const c
     return 0;
 }
 
-void up_schema_insert_statement(const char *keyspace, const char *table, struct up_buf *out)
+/* ---- on the node ---- */
+
+static int run_ddl(cql_session *s, const char *cql, bool *retryable, char *err, size_t errlen)
 {
-    up_buf_printf(out, "INSERT INTO \"%s\".\"%s\" (", keyspace, table);
-    for (int i = 0; i < UP_RECORD_NFIELDS; i++)
-        up_buf_printf(out, "%s, ", up_record_field_names[i]);
-    up_buf_puts(out, "ingested_at) VALUES (");
-    for (int i = 0; i <= UP_RECORD_NFIELDS; i++)
-        up_buf_puts(out, i ? ", ?" : "?");
-    up_buf_puts(out, ") USING TIMESTAMP ?");
+    struct cql_error e;
+    if (cql_session_query_sync(s, cql, NULL, &e) == 0)
+        return 0;
+    *retryable = cql_error_is_retryable(e.code);
+    char why[640];
+    cql_error_format(&e, why, sizeof why);
+    snprintf(err, errlen, "%.80s...: %s", cql, why);
+    return -1;
+}
+
+/* *exists: system_schema has the keyspace (table NULL) or the table. The names were validated
+ * (up_schema_name_valid: letters, digits, '_'), so they can stand in the literal. */
+static int schema_has(cql_session *s, const char *keyspace, const char *table, bool *exists,
+                      bool *retryable, char *err, size_t errlen)
+{
+    char cql[256];
+    if (table)
+        snprintf(cql, sizeof cql,
+                 "SELECT table_name FROM system_schema.tables WHERE keyspace_name = '%s' AND "
+                 "table_name = '%s'",
+                 keyspace, table);
+    else
+        snprintf(cql, sizeof cql,
+                 "SELECT keyspace_name FROM system_schema.keyspaces WHERE keyspace_name = '%s'",
+                 keyspace);
+    cql_result *r = NULL;
+    struct cql_error e;
+    if (cql_session_query_sync(s, cql, &r, &e) != 0) {
+        *retryable = cql_error_is_retryable(e.code);
+        char why[640];
+        cql_error_format(&e, why, sizeof why);
+        snprintf(err, errlen, "%.80s...: %s", cql, why);
+        return -1;
+    }
+    *exists = cql_result_row_count(r) > 0;
+    cql_result_free(r);
+    return 0;
+}
+
+/* Runs the DDL unless what it creates exists: CREATE ... IF NOT EXISTS asks for the CREATE
+ * permission even when there is nothing to create, and a least-privilege role (docs/security.md)
+ * has MODIFY on a table someone else made, not CREATE. */
+static int create_unless_exists(cql_session *s, const char *keyspace, const char *table,
+                                const char *ddl, bool *retryable, char *err, size_t errlen)
+{
+    bool exists = false;
+    if (schema_has(s, keyspace, table, &exists, retryable, err, errlen) != 0)
+        return -1;
+    return exists ? 0 : run_ddl(s, ddl, retryable, err, errlen);
+}
+
+int up_schema_ensure(cql_session *s, const char *keyspace, const char *table,
+                     const char *replication, bool *retryable, char *err, size_t errlen)
+{
+    *retryable = false;
+    struct up_buf ks = UP_BUF_INIT, tb = UP_BUF_INIT;
+    int rc = up_schema_create_statements(keyspace, table, replication, &ks, &tb, err, errlen);
+    if (rc == 0)
+        rc = create_unless_exists(s, keyspace, NULL, ks.data, retryable, err, errlen);
+    if (rc == 0)
+        rc = create_unless_exists(s, keyspace, table, tb.data, retryable, err, errlen);
+    up_buf_free(&ks);
+    up_buf_free(&tb);
+    return rc;
 }

@@ -1,12 +1,14 @@
-/* stream/schema: the profiles table (docs/design.md "The table") as CQL text: CREATE KEYSPACE /
- * CREATE TABLE IF NOT EXISTS with a configurable replication, and the INSERT the sink
- * prepares. Column names and types come from the record's field table, so the table, the
- * INSERT and the validator cannot disagree. Names from flags are validated, then quoted. */
+/* stream/schema: the profiles table (docs/design.md "The table"): CREATE KEYSPACE /
+ * CREATE TABLE IF NOT EXISTS with a configurable replication, as CQL text and run on the
+ * node when absent. Column names and types come from the record's field table, so the table,
+ * the built-in mapping (stream/users_mapping.h) and the validator cannot disagree. Names from
+ * flags are validated, then quoted. */
 #ifndef UP_STREAM_SCHEMA_H
 #define UP_STREAM_SCHEMA_H
 
 #include "core/buf.h"
 #include "core/record.h"
+#include "cql/cql.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -24,13 +26,10 @@ int up_schema_create_statements(const char *keyspace, const char *table, const c
                                 struct up_buf *create_keyspace, struct up_buf *create_table,
                                 char *err, size_t errlen);
 
-/* "INSERT INTO "ks"."t" (id, first_name, ..., nat, ingested_at) VALUES (?, ..., ?)
- * USING TIMESTAMP ?": the record's fields in wire order, then ingested_at, then the
- * write time in microseconds. */
-void up_schema_insert_statement(const char *keyspace, const char *table, struct up_buf *out);
-
-/* Bind positions of the INSERT. */
-#define UP_SCHEMA_BIND_INGESTED_AT (UP_RECORD_NFIELDS)
-#define UP_SCHEMA_BIND_TIMESTAMP   (UP_RECORD_NFIELDS + 1)
+/* Creates the keyspace and the table unless they exist (a role without CREATE may own
+ * neither and still write: docs/security.md). -1 + err; *retryable when waiting for the node
+ * may help. */
+int up_schema_ensure(cql_session *s, const char *keyspace, const char *table,
+                     const char *replication, bool *retryable, char *err, size_t errlen);
 
 #endif

@@ -6,8 +6,10 @@
 #include "core/log.h"
 #include "mapping/plan.h"
 #include "stream/cql_client.h"
+#include "stream/schema.h"
 #include "stream/write_class.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +31,7 @@ struct up_map_sink {
     struct up_cql_metrics *cql_metrics; /* NULL: no metrics */
     bool schema_changed; /* a mapped keyspace changed: check the mapping again from poll() */
     const struct up_mapping *mapping;
+    size_t max_record_bytes; /* 0: none */
     struct up_map_plan *plan;
     struct table_series *tables; /* per plan table; NULL without metrics */
     struct topic_series *topics; /* per topic of the file */
@@ -40,22 +43,27 @@ struct map_item;
  * line the callback already reads (the item's arrays are cold by the time a row completes). */
 struct row_ref {
     struct map_item *item;
-    size_t row;
     struct table_series *series; /* NULL without metrics */
+    uint32_t row;
     bool is_delete;
 };
 
-/* One record's rows, from prepare to the last row's acknowledgement. What a completion
- * reads comes first, in one cache line; the error text, written only on failure, last. */
+#define CACHE_LINE 64
+
+/* One record's rows, from prepare to the last row's acknowledgement. What a completion of a
+ * record of one row reads is its first line: the row's reference (the callback's opaque), the
+ * count and whom to tell (the item is cold by then: one cache miss, not three). The error
+ * text, written only on failure, comes last. */
 struct map_item {
-    struct up_map_sink *sink; /* set while rows are in flight */
-    int64_t timestamp_ms;     /* the Kafka record's, for the end-to-end latency */
+    struct row_ref first; /* row 0's reference; rows 1.. in more */
     size_t pending;
-    bool failed;
     up_sink_done_fn done;
     void *opaque;
-    struct row_ref *refs; /* one per row: the callbacks' opaque */
-    size_t nrefs;
+    bool failed;
+    struct up_map_sink *sink; /* set while rows are in flight */
+    int64_t timestamp_ms;     /* the Kafka record's, for the end-to-end latency */
+    struct row_ref *more;     /* rows 1..: their references */
+    size_t nmore;
     struct item_pool *pool;
     struct map_item *next; /* among the pool's spares */
     struct up_map_writes writes;
@@ -67,6 +75,9 @@ struct map_item {
     } worst;
     char error[512];
 };
+
+_Static_assert(offsetof(struct map_item, failed) < CACHE_LINE,
+               "a completion reads the item's first cache line only");
 
 /* Finished items kept for the next records: an item, its row references and its statements
  * are bound again instead of allocated (malloc and free per record were a sixth of the
@@ -83,8 +94,14 @@ struct item_pool {
 static void item_destroy(struct map_item *it)
 {
     up_map_writes_free(&it->writes);
-    free(it->refs);
+    free(it->more);
     free(it);
+}
+
+/* Row i's reference. */
+static struct row_ref *item_ref(struct map_item *it, size_t i)
+{
+    return i == 0 ? &it->first : &it->more[i - 1];
 }
 
 static struct map_item *item_take(struct item_pool *pool)
@@ -94,7 +111,11 @@ static struct map_item *item_take(struct item_pool *pool)
         pool->spare = it->next;
         pool->nspare--;
     } else {
-        it = up_xcalloc(1, sizeof *it);
+        size_t size = (sizeof *it + CACHE_LINE - 1) / CACHE_LINE * CACHE_LINE;
+        it = aligned_alloc(CACHE_LINE, size); /* the completion's line is the item's first */
+        if (!it)
+            abort();
+        memset(it, 0, size);
         it->pool = pool;
     }
     pool->out++;
@@ -147,10 +168,16 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         r, UP_METRIC_COUNTER, "userpipe_mapping_rejected_total",
         "Records refused to the DLQ, per topic -> table and stage (parse, mapping, write).",
         "topic,table,stage", NULL, 0);
-    struct up_metric *e2e = up_metric_new(
-        r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
-        "From the Kafka record timestamp to the acknowledgement of its row, per topic -> table.",
-        "topic,table", NULL, 0);
+    /* The built-in users table has one row per record: the stream's own
+     * userpipe_stream_e2e_latency_seconds is its latency, so it is not measured twice (a clock
+     * read and a histogram per row). */
+    struct up_metric *e2e =
+        s->mapping->rules
+            ? NULL
+            : up_metric_new(r, UP_METRIC_HISTOGRAM, "userpipe_mapping_e2e_latency_seconds",
+                            "From the Kafka record timestamp to the acknowledgement "
+                            "of its row, per topic -> table.",
+                            "topic,table", NULL, 0);
     size_t n = up_map_plan_tables(s->plan);
     s->tables = up_xcalloc(n, sizeof *s->tables);
     for (size_t i = 0; i < n; i++) {
@@ -161,7 +188,7 @@ static void metrics_init(struct up_map_sink *s, struct up_registry *r)
         s->tables[i].deletes = up_metric_labels(rows, del);
         s->tables[i].rejected_mapping = up_metric_labels(rejected, rej);
         s->tables[i].rejected_write = up_metric_labels(rejected, wrej);
-        s->tables[i].e2e_latency = up_metric_labels(e2e, rej); /* topic, table */
+        s->tables[i].e2e_latency = e2e ? up_metric_labels(e2e, rej) : NULL; /* topic, table */
     }
     struct up_metric *records =
         up_metric_new(r, UP_METRIC_COUNTER, "userpipe_mapping_records_total",
@@ -232,12 +259,26 @@ static void recheck_schema(struct up_map_sink *s)
     }
 }
 
+/* The built-in table's keyspace and table, created unless they exist. */
+static int create_tables(struct up_map_sink *s, const char *replication, bool *retryable, char *err,
+                         size_t errlen)
+{
+    for (size_t i = 0; i < s->mapping->ntables; i++) {
+        const struct up_map_table *t = &s->mapping->tables[i];
+        if (up_schema_ensure(s->session, t->keyspace, t->table, replication, retryable, err,
+                             errlen) != 0)
+            return -1;
+    }
+    return 0;
+}
+
 struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
                                      bool *retryable, char *err, size_t errlen)
 {
     *usage = *retryable = false;
     struct up_map_sink *s = up_xcalloc(1, sizeof *s);
     s->mapping = cfg->mapping;
+    s->max_record_bytes = cfg->max_record_bytes;
     s->pool = up_xcalloc(1, sizeof *s->pool);
     struct cql_config cc = up_stream_cql_config(cfg->session);
     cc.event_cb = on_event;
@@ -248,6 +289,11 @@ struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool 
         cql_error_format(&e, err, errlen);
         pool_close(s->pool);
         free(s);
+        return NULL;
+    }
+    if (cfg->create_replication &&
+        create_tables(s, cfg->create_replication, retryable, err, errlen) != 0) {
+        up_map_sink_free(s);
         return NULL;
     }
     if (up_map_plan_open(s->session, cfg->mapping, &s->plan, usage, retryable, err, errlen) != 0) {
@@ -307,26 +353,38 @@ static int sink_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
     struct topic_series *ts = topic_series(s, topic);
     if (ts)
         up_series_add(ts->records, 1);
+    if (!s->mapping->rules && s->max_record_bytes && m->len > s->max_record_bytes) {
+        struct up_map_reject mr = {.stage = UP_MAP_STAGE_PARSE, .reason = "oversize"};
+        count_rejected(s, topic, &mr);
+        rej->reason = UP_REJECT_PARSE;
+        snprintf(rej->why, sizeof rej->why, "%s", up_reject_name(UP_REJECT_OVERSIZE));
+        snprintf(rej->detail, sizeof rej->detail, "the value is %zu bytes, above %zu", m->len,
+                 s->max_record_bytes);
+        rej->target[0] = '\0';
+        return -1;
+    }
     struct map_item *it = item_take(s->pool);
     it->timestamp_ms = timestamp_ms;
     struct up_map_reject mr;
     if (up_map_plan_bind(s->plan, &r, &it->writes, &mr) != 0) {
         count_rejected(s, topic, &mr);
-        rej->reason = mr.stage == UP_MAP_STAGE_PARSE ? UP_REJECT_PARSE : UP_REJECT_MAPPING;
+        rej->reason = mr.code                          ? (enum up_reject)mr.code
+                      : mr.stage == UP_MAP_STAGE_PARSE ? UP_REJECT_PARSE
+                                                       : UP_REJECT_MAPPING;
         snprintf(rej->why, sizeof rej->why, "%s", mr.reason);
         snprintf(rej->detail, sizeof rej->detail, "%s", mr.detail);
         snprintf(rej->target, sizeof rej->target, "%s", mr.target);
         item_release(it);
         return -1;
     }
-    if (it->nrefs < it->writes.n) {
-        it->nrefs = it->writes.n;
-        it->refs = up_xrealloc(it->refs, it->nrefs * sizeof *it->refs);
+    if (it->nmore + 1 < it->writes.n) {
+        it->nmore = it->writes.n - 1;
+        it->more = up_xrealloc(it->more, it->nmore * sizeof *it->more);
     }
     for (size_t i = 0; i < it->writes.n; i++)
-        it->refs[i] = (struct row_ref){
+        *item_ref(it, i) = (struct row_ref){
             .item = it,
-            .row = i,
+            .row = (uint32_t)i,
             .series = s->tables ? &s->tables[it->writes.tables[i]] : NULL,
             .is_delete = it->writes.is_delete[i],
         };
@@ -375,25 +433,26 @@ static void item_done(struct map_item *it)
     it->done(it->opaque, &f);
 }
 
-static void row_done(struct map_item *it, size_t row, const struct cql_error *e)
+static void row_done(const struct row_ref *ref, const struct cql_error *e)
 {
-    const struct row_ref *ref = &it->refs[row];
+    struct map_item *it = ref->item;
     if (!e && ref->series) {
         const struct table_series *ts = ref->series;
         up_series_add(ref->is_delete ? ts->deletes : ts->inserts, 1);
-        int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
-        up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
+        if (ts->e2e_latency) {
+            int64_t waited_ms = up_wall_ms() - it->timestamp_ms;
+            up_series_observe(ts->e2e_latency, waited_ms > 0 ? (double)waited_ms / 1e3 : 0);
+        }
     }
     if (e)
-        row_failed(it, row, e);
+        row_failed(it, ref->row, e);
     if (--it->pending == 0)
         item_done(it);
 }
 
 static void on_result(void *opaque, cql_result *result, const struct cql_error *e)
 {
-    struct row_ref *ref = opaque;
-    row_done(ref->item, ref->row, result ? NULL : e);
+    row_done(opaque, result ? NULL : e);
 }
 
 static int sink_write_item(void *ctx, void *item, up_sink_done_fn done, void *opaque, char *err,
@@ -408,7 +467,7 @@ static int sink_write_item(void *ctx, void *item, up_sink_done_fn done, void *op
     it->pending = 0;
     for (size_t i = 0; i < it->writes.n; i++) {
         struct cql_error e;
-        if (cql_session_execute(s->session, it->writes.stmts[i], on_result, &it->refs[i], &e) !=
+        if (cql_session_execute(s->session, it->writes.stmts[i], on_result, item_ref(it, i), &e) !=
             0) {
             if (it->pending == 0) {
                 cql_error_format(&e, err, errlen);
@@ -428,15 +487,6 @@ static void sink_free_item(void *ctx, void *item)
 {
     (void)ctx; /* may run after close: the item's pool outlives the sink */
     item_release(item);
-}
-
-/* The users path's write: never called, the loop uses write_item when prepare is set. */
-static int sink_write(void *ctx, const struct up_row *row, int64_t timestamp_us,
-                      up_sink_done_fn done, void *opaque, char *err, size_t errlen)
-{
-    (void)ctx, (void)row, (void)timestamp_us, (void)done, (void)opaque;
-    snprintf(err, errlen, "the mapping sink writes prepared records only");
-    return -1;
 }
 
 static void sink_poll(void *ctx, int timeout_ms)
@@ -467,7 +517,6 @@ struct up_sink up_map_sink_interface(struct up_map_sink *s)
 {
     return (struct up_sink){
         .ctx = s,
-        .write = sink_write,
         .poll = sink_poll,
         .fd = sink_fd,
         .in_flight = sink_in_flight,

@@ -1,5 +1,6 @@
-/* stream/sink_map: the --mapping sink. Connects a cql session, checks the mapping file
- * against the live schema and prepares its statements (mapping/plan.h), then stores each
+/* stream/sink_map: the stream's sink, for a --mapping file or the built-in users mapping
+ * (stream/users_mapping.h). Connects a cql session, checks the mapping against the live schema
+ * and prepares its statements (mapping/plan.h), then stores each
  * Kafka record as the rows its mapping gives: one INSERT (or, for a tombstone, one DELETE)
  * per table its topic feeds. A record counts as written only when every one of its rows is
  * acknowledged, so the loop's offset watermark stays behind every table's row. A record that
@@ -13,9 +14,11 @@
  *   userpipe_mapping_records_total{topic}                records handed to the mapping
  *   userpipe_mapping_rows_total{topic,table,op}          rows acknowledged (op insert|delete)
  *   userpipe_mapping_e2e_latency_seconds{topic,table}    record timestamp -> row acknowledged
+ *                                                        (a file's tables only)
  *   userpipe_mapping_rejected_total{topic,table,stage}   records refused (stage
- * parse|mapping|write; table "" when none was reached) and the CQL client's, as the users sink has
- * them (stream/cql_client.h). */
+ * parse|mapping|write; table "" when none was reached; a users record refused by a rule of the
+ * built-in mapping counts at the stage of that rule) and the CQL client's
+ * (stream/cql_client.h). */
 #ifndef UP_STREAM_SINK_MAP_H
 #define UP_STREAM_SINK_MAP_H
 
@@ -32,6 +35,13 @@ struct up_map_sink_config {
     const struct cql_config *session;
     const struct up_mapping *mapping; /* must outlive the sink */
     struct up_registry *metrics;      /* NULL: none */
+    /* Values larger than this are refused before they are read (oversize): by the mapping's
+     * rules when it has them, else here (stage parse). 0: no bound. */
+    size_t max_record_bytes;
+    /* The built-in users table: create its keyspace (with this replication, stream/schema.h)
+     * and the table when absent, before the mapping is checked against them. NULL: a file's
+     * tables must exist. */
+    const char *create_replication;
 };
 
 struct up_map_sink;
@@ -40,7 +50,7 @@ struct up_map_sink;
  * whether waiting for Cassandra may help. */
 struct up_map_sink *up_map_sink_open(const struct up_map_sink_config *cfg, bool *usage,
                                      bool *retryable, char *err, size_t errlen);
-/* The hooks the loop drives (write/prepare/write_item/free_item); close frees the sink. */
+/* The hooks the loop drives; close frees the sink. */
 struct up_sink up_map_sink_interface(struct up_map_sink *s);
 void up_map_sink_free(struct up_map_sink *s);
 

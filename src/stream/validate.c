@@ -58,9 +58,8 @@ bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16])
     return up_uuid_parse(s, len, out, true);
 }
 
-/* Size and encoding, before anything is parsed. */
-static enum up_reject check_bytes(const char *value, size_t len, size_t max_bytes, char *detail,
-                                  size_t dl)
+enum up_reject up_validate_bytes(const char *value, size_t len, size_t max_bytes, char *detail,
+                                 size_t dl)
 {
     if (!value || len == 0)
         return reject(UP_REJECT_EMPTY, detail, dl, "message value is null or empty");
@@ -80,13 +79,11 @@ static enum up_reject check_bytes(const char *value, size_t len, size_t max_byte
     return UP_REJECT_NONE;
 }
 
-/* The JSON shape: one object, every field present and a string. */
-static enum up_reject check_json(const char *value, size_t len, struct up_rj_field *fields,
-                                 struct up_buf *text, char *detail, size_t dl)
+enum up_reject up_validate_shape(enum up_rj_status st, const char *why, const char *const *names,
+                                 const struct up_rj_field *fields, size_t n, char *detail,
+                                 size_t dl)
 {
-    char why[UP_REJECT_DETAIL_LEN];
-    switch (up_rj_parse(value, len, up_record_field_names, UP_RECORD_NFIELDS, fields, text, why,
-                        sizeof why)) {
+    switch (st) {
     case UP_RJ_MALFORMED:
         return reject(UP_REJECT_MALFORMED_JSON, detail, dl, "%s", why);
     case UP_RJ_NOT_OBJECT:
@@ -94,19 +91,27 @@ static enum up_reject check_json(const char *value, size_t len, struct up_rj_fie
     case UP_RJ_OK:
         break;
     }
-    for (int i = 0; i < UP_RECORD_NFIELDS; i++) {
+    for (size_t i = 0; i < n; i++) {
         if (fields[i].state == UP_RJ_ABSENT)
-            return reject(UP_REJECT_MISSING_FIELD, detail, dl, "field '%s' is missing",
-                          up_record_field_names[i]);
+            return reject(UP_REJECT_MISSING_FIELD, detail, dl, "field '%s' is missing", names[i]);
         if (fields[i].state == UP_RJ_OTHER)
-            return reject(UP_REJECT_WRONG_TYPE, detail, dl, "field '%s' is not a string",
-                          up_record_field_names[i]);
+            return reject(UP_REJECT_WRONG_TYPE, detail, dl, "field '%s' is not a string", names[i]);
     }
     return UP_REJECT_NONE;
 }
 
-static enum up_reject check_id(const char *s, size_t len, const char *key, size_t key_len,
-                               uint8_t out[16], char *detail, size_t dl)
+/* The JSON shape: one object, every field present and a string. */
+static enum up_reject check_json(const char *value, size_t len, struct up_rj_field *fields,
+                                 struct up_buf *text, char *detail, size_t dl)
+{
+    char why[UP_REJECT_DETAIL_LEN];
+    enum up_rj_status st = up_rj_parse(value, len, up_record_field_names, UP_RECORD_NFIELDS, fields,
+                                       text, why, sizeof why);
+    return up_validate_shape(st, why, up_record_field_names, fields, UP_RECORD_NFIELDS, detail, dl);
+}
+
+enum up_reject up_validate_id(const char *s, size_t len, const char *key, size_t key_len,
+                              uint8_t out[16], char *detail, size_t dl)
 {
     if (!up_uuid_parse_canonical(s, len, out))
         return reject(UP_REJECT_BAD_UUID, detail, dl, "id '%.*s' is not a canonical lowercase UUID",
@@ -119,12 +124,12 @@ static enum up_reject check_id(const char *s, size_t len, const char *key, size_
     return UP_REJECT_NONE;
 }
 
-static enum up_reject check_date(const char *s, size_t len, enum up_record_field f, int64_t *ms,
-                                 char *detail, size_t dl)
+enum up_reject up_validate_date(const char *name, const char *s, size_t len, int64_t *ms,
+                                char *detail, size_t dl)
 {
     if (!up_iso8601_parse(s, len, ms))
         return reject(UP_REJECT_BAD_DATE, detail, dl, "%s '%.*s' is not an ISO 8601 date-time",
-                      up_record_field_names[f], excerpt_len(len), s);
+                      name, excerpt_len(len), s);
     return UP_REJECT_NONE;
 }
 
@@ -136,7 +141,7 @@ enum up_reject up_validate_record(const void *key, size_t key_len, const void *v
     struct up_buf text = UP_BUF_INIT; /* every field, NUL-terminated, back to back */
     struct up_row row;
     memset(&row, 0, sizeof row);
-    enum up_reject r = check_bytes(value, value_len, max_bytes, detail, detail_len);
+    enum up_reject r = up_validate_bytes(value, value_len, max_bytes, detail, detail_len);
     if (r == UP_REJECT_NONE) {
         /* Decoded fields are never longer than the JSON they come from: one allocation for a
          * typical record instead of a realloc per doubling; capped, as the block lives as long
@@ -148,14 +153,15 @@ enum up_reject up_validate_record(const void *key, size_t key_len, const void *v
         for (int i = 0; i < UP_RECORD_NFIELDS; i++)
             row.rec.fields[i] = text.data + f[i].offset;
         const char *const *v = (const char *const *)row.rec.fields;
-        r = check_id(v[UP_FIELD_id], f[UP_FIELD_id].length, key, key_len, row.id, detail,
-                     detail_len);
+        r = up_validate_id(v[UP_FIELD_id], f[UP_FIELD_id].length, key, key_len, row.id, detail,
+                           detail_len);
         if (r == UP_REJECT_NONE)
-            r = check_date(v[UP_FIELD_dob], f[UP_FIELD_dob].length, UP_FIELD_dob, &row.dob_ms,
-                           detail, detail_len);
+            r = up_validate_date("dob", v[UP_FIELD_dob], f[UP_FIELD_dob].length, &row.dob_ms,
+                                 detail, detail_len);
         if (r == UP_REJECT_NONE)
-            r = check_date(v[UP_FIELD_registered_date], f[UP_FIELD_registered_date].length,
-                           UP_FIELD_registered_date, &row.registered_ms, detail, detail_len);
+            r = up_validate_date("registered_date", v[UP_FIELD_registered_date],
+                                 f[UP_FIELD_registered_date].length, &row.registered_ms, detail,
+                                 detail_len);
     }
     if (r != UP_REJECT_NONE) {
         up_buf_free(&text);

@@ -11,6 +11,7 @@
 #define UP_STREAM_VALIDATE_H
 
 #include "core/record.h"
+#include "core/record_json.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -65,6 +66,23 @@ enum up_reject up_validate_record(const void *key, size_t key_len, const void *v
                                   size_t value_len, size_t max_bytes, struct up_row *out,
                                   char *detail, size_t detail_len);
 void up_row_free(struct up_row *row);
+
+/* The rules up_validate_record applies, one at a time, for the built-in users mapping
+ * (stream/users_mapping.h), which applies them to what the mapping reads: the same reasons,
+ * the same detail lines. */
+/* Null or empty, larger than max_bytes, not UTF-8. */
+enum up_reject up_validate_bytes(const char *value, size_t len, size_t max_bytes, char *detail,
+                                 size_t dl);
+/* The reader's verdict (st, its message why), then each of names present and a string. */
+enum up_reject up_validate_shape(enum up_rj_status st, const char *why, const char *const *names,
+                                 const struct up_rj_field *fields, size_t n, char *detail,
+                                 size_t dl);
+/* id: a canonical lowercase UUID (into out) equal to the Kafka key. */
+enum up_reject up_validate_id(const char *id, size_t len, const char *key, size_t key_len,
+                              uint8_t out[16], char *detail, size_t dl);
+/* The field name's value: an ISO 8601 date-time (into *ms). */
+enum up_reject up_validate_date(const char *name, const char *s, size_t len, int64_t *ms,
+                                char *detail, size_t dl);
 
 /* Parses a canonical lowercase UUID ("8-4-4-4-12" hex) into 16 bytes. */
 bool up_uuid_parse_canonical(const char *s, size_t len, uint8_t out[16]);

@@ -15,6 +15,7 @@
 #include "core/record.h"
 #include "stream/dlq.h"
 #include "stream/loop.h"
+#include "stream/validate.h"
 
 #include <librdkafka/rdkafka_mock.h>
 #include <stdio.h>
@@ -66,12 +67,36 @@ static void fake_push(struct fake_sink *s, const char *id, int64_t ts_us, up_sin
     assert_int_equal(write(s->fd, &one, sizeof one), sizeof one);
 }
 
-static int fake_write(void *ctx, const struct up_row *row, int64_t ts_us, up_sink_done_fn done,
-                      void *opaque, char *err, size_t errlen)
+/* What a fake item holds: the id first, so a refusal's message can point into it. */
+struct fake_item {
+    char id[37];
+    int64_t ts_us; /* the write time the record asks for */
+};
+
+static struct fake_item *fake_item_new(const char *id, size_t len, int64_t ts_us)
 {
-    (void)err;
-    (void)errlen;
-    fake_push(ctx, row->rec.fields[UP_FIELD_id], ts_us, done, opaque);
+    struct fake_item *it = calloc(1, sizeof *it);
+    snprintf(it->id, sizeof it->id, "%.*s", (int)len, id);
+    it->ts_us = ts_us;
+    return it;
+}
+
+/* The users sink's side: the record checked by the users record's rules (stream/validate.h,
+ * which the built-in mapping applies), written at the record's timestamp. */
+static int fake_prepare_users(void *ctx, const rd_kafka_message_t *m, int64_t timestamp_ms,
+                              void **item, struct up_sink_reject *rej)
+{
+    (void)ctx;
+    struct up_row row;
+    enum up_reject r = up_validate_record(m->key, m->key_len, m->payload, m->len, 1 << 20, &row,
+                                          rej->detail, sizeof rej->detail);
+    if (r != UP_REJECT_NONE) {
+        rej->reason = r;
+        return -1;
+    }
+    const char *id = row.rec.fields[UP_FIELD_id];
+    *item = fake_item_new(id, strlen(id), timestamp_ms * 1000);
+    up_row_free(&row);
     return 0;
 }
 
@@ -97,7 +122,7 @@ static int fake_prepare(void *ctx, const rd_kafka_message_t *m, int64_t timestam
         snprintf(rej->target, sizeof rej->target, "ks.t");
         return -1;
     }
-    *item = strndup(m->key, m->key_len);
+    *item = fake_item_new(m->key, m->key_len, 0);
     return 0;
 }
 
@@ -107,7 +132,8 @@ static int fake_write_item(void *ctx, void *item, up_sink_done_fn done, void *op
     (void)err;
     (void)errlen;
     struct fake_sink *s = ctx;
-    fake_push(s, item, 0, done, opaque);
+    const struct fake_item *it = item;
+    fake_push(s, it->id, it->ts_us, done, opaque);
     s->pending[s->npending - 1].item = item;
     return 0;
 }
@@ -179,7 +205,9 @@ static void fake_close(void *ctx)
 static struct up_sink fake_interface(struct fake_sink *s)
 {
     return (struct up_sink){.ctx = s,
-                            .write = fake_write,
+                            .prepare = fake_prepare_users,
+                            .write_item = fake_write_item,
+                            .free_item = fake_free_item,
                             .poll = fake_poll,
                             .fd = fake_fd,
                             .in_flight = fake_in_flight,
@@ -567,8 +595,6 @@ static void test_preparing_sink_refused_record(void **state)
     struct up_str_list props;
     base_config(f, &cfg, &s, &props, "g-prepare-refused");
     cfg.sink.prepare = fake_prepare;
-    cfg.sink.write_item = fake_write_item;
-    cfg.sink.free_item = fake_free_item;
     s.refused_id = f->good_ids[10];
     struct up_stream_totals t;
     char err[512] = "";
@@ -664,8 +690,6 @@ static void test_preparing_sink_over_two_topics(void **state)
     struct up_str_list props;
     base_config(f, &cfg, &s, &props, "g-prepare");
     cfg.sink.prepare = fake_prepare;
-    cfg.sink.write_item = fake_write_item;
-    cfg.sink.free_item = fake_free_item;
     const char *topics[] = {TOPIC, "orders"};
     cfg.topics = topics;
     cfg.ntopics = 2;
