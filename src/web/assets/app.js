@@ -406,8 +406,8 @@ function applyHealth(h, live) {
 
 /* ------------------------------------------------------------------ mappings */
 
-/* Why there is no row, and how to get one: the stream not watched, not answering, or running
- * the built-in users pipeline, which exports only its totals (the KPIs above). */
+/* Why there is no row, and how to get one: the stream not watched, not answering, or a
+ * userpipe from before the built-in users mapping, which exports only its totals. */
 function mappingsEmptyState(stream) {
   const td = el("td", "muted");
   td.colSpan = 8;
@@ -420,7 +420,7 @@ function mappingsEmptyState(stream) {
   } else if (!stream.up) {
     td.append(`The stream does not answer (${stream.detail}). `, ...how());
   } else {
-    td.append("The stream answers without per-mapping series: it runs the built-in users pipeline (no ", el("code", "", "--mapping"), "), whose totals are in the figures above. ", ...how());
+    td.append("The stream answers without per-mapping series (a userpipe older than the built-in users mapping): its totals are in the figures above. ", ...how());
   }
   const tr = el("tr", "empty-state");
   tr.append(td);
@@ -472,7 +472,8 @@ function renderMappings(m, stream) {
     mapping.classList.add("m-dlq-mapping");
     write.classList.add("m-dlq-write");
     const p99 = el("td", "num m-p99", fmtLatency(r.e2e_p99_seconds));
-    p99.title = `${fmtInt(r.e2e_observations)} rows acknowledged`;
+    /* the built-in users mapping keeps no per-table histogram: its latency is the stream's own */
+    p99.title = r.e2e_observations ? `${fmtInt(r.e2e_observations)} rows acknowledged` : "no per-table latency: the stream's e2e latency above is this table's";
     cells.push(mapping, write, p99);
     tr.append(...cells);
     rows.push(tr);
