@@ -13,12 +13,36 @@ stream_setup dlq 3
 nbad="$(wc -l <"$WORK/bad.txt")"
 [ "$nbad" -ge 10 ] || fail "the helper produced only $nbad bad records"
 
-start_stream stream --exit-when-idle 4s --max-record-bytes 8KiB
+mport="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+start_stream stream --exit-when-idle 4s --max-record-bytes 8KiB --metrics "127.0.0.1:$mport"
+# the last scrape before the idle exit: the built-in users mapping's per-stage counts
+(while kill -0 "$STREAM_PID" 2>/dev/null; do
+  curl -sf "http://127.0.0.1:$mport/metrics" >"$WORK/metrics.tmp" 2>/dev/null && mv "$WORK/metrics.tmp" "$WORK/metrics.last"
+  sleep 0.3
+done) &
+scraper=$!
 wait_exit "$STREAM_PID" 300
+wait "$scraper" || true
 [ "$EXIT_STATUS" = 0 ] || fail "stream exited $EXIT_STATUS"
 good=$((1000 + nbad + 1)) # produce-bad puts a good record before each bad one, and one after
 [ "$(summary_field "$WORK/stream.out" stored)" = "$good" ] || fail "stored != $good"
 [ "$(summary_field "$WORK/stream.out" dead_lettered)" = "$nbad" ] || fail "dead-lettered != $nbad"
+
+# The dashboard's Mappings row reads these: id and dates refused at the mapping stage, the
+# rest (not a users record) at the parse stage; the finer reasons stay in the DLQ headers.
+python3 - "$WORK/bad.txt" "$WORK/metrics.last" "$TOPIC" <<'EOF' || fail "per-stage DLQ counts of the built-in mapping"
+import re, sys
+reasons = [line.split()[0] for line in open(sys.argv[1])]
+want = {"mapping": sum(r in ("bad_uuid", "key_mismatch", "bad_date") for r in reasons)}
+want["parse"] = len(reasons) - want["mapping"]
+got = {}
+for line in open(sys.argv[2]):
+    m = re.match(r'userpipe_mapping_rejected_total\{topic="([^"]*)",table="([^"]*)",stage="(\w+)"\} (\S+)', line)
+    if m and m.group(1) == sys.argv[3]:
+        got[m.group(3)] = got.get(m.group(3), 0) + float(m.group(4))
+print("per stage: want", want, "got", got)
+sys.exit(0 if all(got.get(k, 0) == v for k, v in want.items()) else 1)
+EOF
 
 IT_MAX_RECORD_BYTES=8192 check_rows
 grep -q "rows=$good missing=0" <<<"$ROWS_LINE" || fail "expected $good rows: $ROWS_LINE"
